@@ -1,0 +1,18 @@
+-- 入力の月別カバー状況
+-- 問い: 入力の種類ごとに、どの月のデータがあるか（件数 0 の月は欠け）。報告を送る前の
+--       完全性の確認にも使う。年度単位の入力（名簿・運営費）は年度の4月に数える。
+-- col: source 入力の種類（access_log・roster・invoices）
+-- col: month 月（月初日）
+-- col: rows 件数（件）
+SELECT 'access_log' AS source, CAST(date_trunc('month', occurred_at) AS DATE) AS month, count(*) AS rows
+FROM access_events
+GROUP BY 2
+UNION ALL
+SELECT 'roster', make_date(fiscal_year, 4, 1), count(*)
+FROM membership_fees
+GROUP BY fiscal_year
+UNION ALL
+SELECT 'invoices', make_date(fiscal_year, 4, 1), count(*)
+FROM invoices
+GROUP BY fiscal_year
+ORDER BY source, month;

@@ -1,0 +1,152 @@
+//! What the user typed: clap derive, where doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::ingest::SourceKind;
+
+/// renkei (連携): 地域医療連携ネットワークの利用と費用を集計し、報告をメールで届けます。
+#[derive(Debug, Parser)]
+#[command(name = "renkei", version, about, long_about = None)]
+pub struct Cli {
+    /// 設定ファイル（既定: ./renkei.toml、なくても動きます）
+    #[arg(long, global = true, env = "RENKEI_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// 詳しいログを出す（-vv でさらに詳しく）
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// エラー以外のログを出さない
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// 実行するコマンド
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 注釈つきの renkei.toml と作業フォルダを作る
+    Init {
+        /// 作成先のフォルダ（既定: 現在のフォルダ）
+        dir: Option<PathBuf>,
+    },
+    /// 見本の入力ファイルを作り、取り込み、理事会報告を outbox に届ける
+    Demo(DemoArgs),
+    /// ファイル（またはフォルダ）を取り込む（既定: 受付フォルダ）
+    Ingest(IngestArgs),
+    /// 施設名の別名を登録する
+    Alias {
+        /// 操作
+        #[command(subcommand)]
+        action: AliasAction,
+    },
+    /// 取り込めなかった行と理由を表示する
+    Quarantine {
+        /// このファイル名を含む取込だけを表示する
+        #[arg(long)]
+        file: Option<String>,
+    },
+    /// 取り込んだファイル、月別のデータの有無（欠け）、送信状況を表示する
+    Status,
+    /// 報告を作ってファイルに書き出す（送信はしない）
+    Report {
+        /// 報告の種類
+        #[command(subcommand)]
+        kind: ReportKind,
+    },
+    /// 報告を作って届ける（SMTP 未設定なら outbox に .eml を置く）
+    Send {
+        /// 報告の種類
+        #[command(subcommand)]
+        kind: SendKind,
+    },
+    /// データベースに読み取り専用で SQL を実行する
+    Sql(SqlArgs),
+}
+
+/// `renkei demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// 作業フォルダ（既定: 現在のフォルダ）
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// 利用件数の倍率
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+    /// 見本データの最後の月 YYYY-MM（既定: 先月）
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+/// `renkei ingest`
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// ファイルまたはフォルダ（既定: 受付フォルダ）
+    pub paths: Vec<PathBuf>,
+    /// 入力の種類（省略時は見出しから判定）
+    #[arg(long, value_enum)]
+    pub source: Option<SourceKind>,
+    /// 取込済みのファイル（または同じ年度の名簿）を、このファイルで置き換える
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// `renkei alias ...`
+#[derive(Debug, Subcommand)]
+pub enum AliasAction {
+    /// ALIAS を FACILITY（名簿上の施設名）の別名として登録する
+    Add {
+        /// ログなどに現れる表記
+        alias: String,
+        /// 名簿上の施設名
+        facility: String,
+    },
+    /// 登録済みの別名を一覧する
+    List,
+}
+
+/// `renkei report ...`
+#[derive(Debug, Subcommand)]
+pub enum ReportKind {
+    /// 理事会向け月次報告
+    Board {
+        /// 対象月 YYYY-MM（2025-07、2025年7月、令和7年7月も可）
+        #[arg(long)]
+        month: String,
+        /// 書き出し先フォルダ（既定: report-<月>）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `renkei send ...`
+#[derive(Debug, Subcommand)]
+pub enum SendKind {
+    /// 理事会向け月次報告を [recipients] board に届ける
+    Board {
+        /// 対象月 YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// 送らずに、作る報告と宛先だけを表示する
+        #[arg(long)]
+        dry_run: bool,
+        /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
+        #[arg(long)]
+        to: Option<String>,
+        /// 送信済みの宛先にも、もう一度送る
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `renkei sql`
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// 実行する SQL
+    #[arg(short = 'e', long = "execute", conflicts_with = "file")]
+    pub sql: Option<String>,
+    /// SQL を書いたファイル
+    pub file: Option<PathBuf>,
+}

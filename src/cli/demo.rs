@@ -1,0 +1,48 @@
+//! `renkei demo`: write realistic inputs to the inbox, ingest them, compute the metrics,
+//! and deliver the last complete month's board report to the outbox; print what was
+//! loaded and every path written. A second run adds nothing.
+
+use std::process::ExitCode;
+
+use super::args::DemoArgs;
+use crate::config::Settings;
+use crate::deliver::Delivered;
+use crate::demo;
+use crate::domain::Month;
+use crate::ingest::IngestOptions;
+use crate::jobs::{self, Audience};
+
+/// The demo's board recipient when the config names none.
+const DEMO_BOARD: &str = "理事会（デモ） <board@renkei-demo.example>";
+
+/// Runs the demo in the settings' base folder.
+pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let mut settings = settings.clone();
+    if settings.config_file.is_none() {
+        settings.config.report.network_name = demo::NETWORK.to_string();
+    }
+    if settings.config.recipients.board.is_empty() {
+        settings.config.recipients.board = vec![DEMO_BOARD.to_string()];
+    }
+    let until = match &args.until {
+        Some(text) => jobs::parse_month(text)?,
+        None => Month::of(crate::clock::now_jst().date()).plus(-1),
+    };
+    println!("■ 見本の入力ファイル（{}）", settings.inbox().display());
+    for path in demo::write_inputs(&settings.inbox(), until, args.scale.max(1))? {
+        println!("{}", path.display());
+    }
+    println!("\n■ 取込");
+    let reports = jobs::ingest(&settings, &[], &IngestOptions::default())?;
+    let code = super::ingest::print_summary(&reports);
+    println!("\n■ 理事会報告（{}）", until.label_ja());
+    let audience = Audience::Configured(settings.config.recipients.board.clone());
+    for (recipient, outcome) in jobs::send_board(&settings, until, &audience, false)? {
+        match outcome {
+            Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
+            Delivered::AlreadyDelivered(status) => println!("送信済  {recipient}  （{status}、変更なし）"),
+        }
+    }
+    println!("\n■ データベース: {}", settings.store_path().display());
+    Ok(code)
+}

@@ -1,0 +1,157 @@
+//! `renkei status`, `renkei quarantine`, `renkei alias`: what was loaded, what was not and
+//! why, which months are missing, and how to fix unknown facility names.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use duckdb::types::Value;
+
+use super::args::AliasAction;
+use super::output::table;
+use crate::config::Settings;
+use crate::domain::names::matching_key;
+use crate::domain::{FiscalYear, Month};
+use crate::error::Problem;
+use crate::ingest::matcher::FacilityMatcher;
+use crate::metrics;
+use crate::store::{Cell, Store};
+
+/// `renkei alias add|list`.
+pub fn alias(settings: &Settings, action: AliasAction) -> anyhow::Result<ExitCode> {
+    match action {
+        AliasAction::Add { alias, facility } => {
+            let store = Store::open(&settings.store_path())?;
+            let matcher = FacilityMatcher::load(&store)?;
+            let Some(id) = matcher.resolve(&facility) else {
+                let key = matching_key(&facility);
+                let names = store.query("SELECT name, name_key FROM facilities ORDER BY name", &[])?;
+                let close: Vec<String> = names
+                    .rows
+                    .iter()
+                    .filter(|r| r[1].as_str().is_some_and(|k| k.contains(&key) || key.contains(k)))
+                    .map(|r| r[0].to_string())
+                    .take(5)
+                    .collect();
+                let mut p = Problem::new(format!("施設「{facility}」は名簿にありません"));
+                p = if close.is_empty() {
+                    p.hint("名簿上の施設名を正確に指定してください（renkei sql -e \"select name from facilities\" で一覧できます）")
+                } else {
+                    p.hint(format!("名簿上の施設名を指定してください。近い名前: {}", close.join("、")))
+                };
+                return Err(p.into());
+            };
+            store.execute(
+                "INSERT INTO facility_aliases VALUES (?, ?, ?)
+                 ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, facility_id = excluded.facility_id",
+                &[Value::Text(alias.clone()), Value::Int(id), Value::Text(matching_key(&alias))],
+            )?;
+            println!("別名「{alias}」→ 施設「{facility}」（施設番号 {id}）を登録しました");
+            eprintln!("\nhint: この名前で保留になった行は renkei ingest --replace <ファイル> で取り込み直せます");
+        }
+        AliasAction::List => {
+            let store = Store::open_read_only(&settings.store_path())?;
+            let t = store.query(
+                "SELECT a.alias, f.name FROM facility_aliases a JOIN facilities f USING (facility_id) ORDER BY f.name, a.alias",
+                &[],
+            )?;
+            let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+            print!("{}", table(&["別名".into(), "施設名".into()], &rows, &[false, false]));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `renkei quarantine [--file F]`.
+pub fn quarantine(settings: &Settings, file: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = Store::open_read_only(&settings.store_path())?;
+    let t = store.query(
+        "SELECT f.path, q.row_number, coalesce(q.column_name, ''), coalesce(q.value, ''), q.reason, coalesce(q.hint, '')
+         FROM quarantine q JOIN ingested_files f USING (source_file_id)
+         WHERE ? IS NULL OR contains(f.path, ?)
+         ORDER BY f.source_file_id, q.row_number",
+        &[file.map_or(Value::Null, |f| Value::Text(f.into())), file.map_or(Value::Null, |f| Value::Text(f.into()))],
+    )?;
+    if t.rows.is_empty() {
+        println!("保留中の行はありません");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+    let headers = ["ファイル", "行", "列", "値", "理由", "対処"].map(String::from);
+    print!("{}", table(&headers, &rows, &[false, true, false, false, false, false]));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `renkei status`: files, monthly coverage per source with gaps, quarantine, deliveries.
+pub fn status(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let store = Store::open_read_only(&settings.store_path())?;
+    println!("データベース: {}（スキーマ版 {}）\n", store.path().display(), store.schema_version()?);
+
+    let files = store.query(
+        "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files ORDER BY source_file_id",
+        &[],
+    )?;
+    println!("■ 取り込んだファイル（{} 件）", files.rows.len());
+    let rows: Vec<Vec<String>> = files.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+    let headers = ["ファイル", "種類", "行数", "保留", "取込日時"].map(String::from);
+    print!("{}", table(&headers, &rows, &[false, false, true, true, false]));
+
+    let coverage = metrics::run(&store, "monthly_coverage", &[])?;
+    let mut by_source: BTreeMap<String, BTreeMap<Month, i64>> = BTreeMap::new();
+    for r in &coverage.rows {
+        if let (Some(s), Some(d), Some(n)) = (r[0].as_str(), r[1].as_date(), r[2].as_i64()) {
+            by_source.entry(s.to_string()).or_default().insert(Month::of(d), n);
+        }
+    }
+    println!("\n■ アクセスログの月別件数（— はデータなし）");
+    match by_source.get("access_log") {
+        None => println!("アクセスログはまだありません"),
+        Some(months) => print!("{}", coverage_grid(months)),
+    }
+    for (source, label) in [("roster", "名簿（会費）"), ("invoices", "運営費")] {
+        let years: Vec<String> = by_source
+            .get(source)
+            .map(|m| m.keys().map(|k| k.fiscal_year().label_ja()).collect())
+            .unwrap_or_default();
+        println!("\n■ {label}のある年度: {}", if years.is_empty() { "なし".into() } else { years.join("、") });
+    }
+
+    let q = store.query("SELECT count(*) FROM quarantine", &[])?;
+    println!("\n■ 保留中の行: {} 行（renkei quarantine で確認）", q.rows[0][0]);
+    let d = store.query(
+        "SELECT report_id, status, count(*) FROM deliveries GROUP BY ALL ORDER BY report_id DESC LIMIT 12",
+        &[],
+    )?;
+    println!("\n■ 送信状況");
+    if d.rows.is_empty() {
+        println!("まだ送信していません");
+    }
+    for r in &d.rows {
+        println!("{}  {}  {}通", r[0], r[1], r[2]);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per fiscal year, one column per month April–March.
+fn coverage_grid(months: &BTreeMap<Month, i64>) -> String {
+    let (Some(first), Some(last)) = (months.keys().next(), months.keys().last()) else {
+        return String::new();
+    };
+    let mut headers = vec!["年度".to_string()];
+    headers.extend([4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3].iter().map(|m| format!("{m}月")));
+    let mut rows = Vec::new();
+    let mut fy: FiscalYear = first.fiscal_year();
+    while fy <= last.fiscal_year() {
+        let mut row = vec![fy.label_ja()];
+        for m in fy.first_month().through(fy.last_month()) {
+            row.push(match months.get(&m) {
+                Some(n) => crate::report::format::count(*n),
+                None if m < *first || m > *last => String::new(),
+                None => "—".to_string(),
+            });
+        }
+        rows.push(row);
+        fy = FiscalYear::new(fy.year() + 1);
+    }
+    let right: Vec<bool> = (0..13).map(|i| i > 0).collect();
+    table(&headers, &rows, &right)
+}

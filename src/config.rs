@@ -1,0 +1,427 @@
+//! Settings: `renkei.toml` < `RENKEI_*` environment < flags, resolved once.
+//!
+//! Every key is optional and has a working default, so the demo needs no file. Unknown
+//! keys are refused with their line and column (serde `deny_unknown_fields` + toml spans).
+//! Relative paths are taken from the folder holding the config file (or the working
+//! folder when there is none), so a council's folder can be moved as a whole.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Problem;
+
+/// The commented sample written by `renkei init`; every key at its default.
+pub const SAMPLE_CONFIG: &str = include_str!("../data/renkei.toml");
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[store]`
+    pub store: StoreConfig,
+    /// `[paths]`
+    pub paths: PathsConfig,
+    /// `[smtp]`
+    pub smtp: SmtpConfig,
+    /// `[recipients]`
+    pub recipients: Recipients,
+    /// `[schedule]`
+    pub schedule: ScheduleConfig,
+    /// `[report]`
+    pub report: ReportConfig,
+    /// `[[scenarios]]`: renewal options compared in the board report.
+    pub scenarios: Vec<Scenario>,
+    /// `[municipality_share]`: weights of the proposed support formula.
+    pub municipality_share: ShareWeights,
+    /// `[sources.NAME]`: column maps for layouts the built-in aliases do not know.
+    pub sources: BTreeMap<String, SourceMap>,
+}
+
+/// `[store]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The DuckDB file.
+    pub path: PathBuf,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { path: "var/renkei.duckdb".into() }
+    }
+}
+
+/// `[paths]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsConfig {
+    /// Where the secretariat drops input files.
+    pub inbox: PathBuf,
+    /// Where messages go as `.eml` when no SMTP host is set.
+    pub outbox: PathBuf,
+    /// Every delivered message with its inputs' checksums.
+    pub archive: PathBuf,
+    /// The Parquet lake.
+    pub lake: PathBuf,
+    /// The HMAC key for pseudonymizing IDs (mode 0600, kept apart from the store).
+    pub key: PathBuf,
+    /// Append-only audit log of `renkei sql`, `query` and exports.
+    pub audit_log: PathBuf,
+}
+
+impl Default for PathsConfig {
+    fn default() -> Self {
+        PathsConfig {
+            inbox: "inbox".into(),
+            outbox: "outbox".into(),
+            archive: "archive".into(),
+            lake: "lake".into(),
+            key: "var/renkei.key".into(),
+            audit_log: "var/audit.log".into(),
+        }
+    }
+}
+
+/// `[smtp]`; with no `host`, delivery writes to the outbox.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Relay host name; empty means "write to the outbox".
+    pub host: Option<String>,
+    /// Port (587 for STARTTLS, 465 for TLS).
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub tls: TlsMode,
+    /// Login name, if the relay needs one.
+    pub username: Option<String>,
+    /// Name of the environment variable holding the password.
+    pub password_env: Option<String>,
+    /// File holding the password.
+    pub password_file: Option<PathBuf>,
+    /// The From address, optionally with a display name.
+    pub from: String,
+    /// Seconds before an SMTP command times out.
+    pub timeout_s: u64,
+    /// How many times a transient failure is tried.
+    pub tries: u32,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: None,
+            port: 587,
+            tls: TlsMode::Starttls,
+            username: None,
+            password_env: None,
+            password_file: None,
+            from: "renkei <renkei@localhost>".into(),
+            timeout_s: 30,
+            tries: 3,
+        }
+    }
+}
+
+/// How SMTP is secured.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// STARTTLS on the submission port.
+    #[default]
+    Starttls,
+    /// Implicit TLS.
+    Tls,
+    /// Plain text (loopback relays only).
+    None,
+}
+
+/// `[recipients]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Recipients {
+    /// Who receives the monthly board report.
+    pub board: Vec<String>,
+    /// Who is told about failures and held reports.
+    pub admin: Vec<String>,
+    /// Per municipality name, who receives its yearly report.
+    pub municipality: BTreeMap<String, Vec<String>>,
+}
+
+/// `[schedule]`: cron lines with seconds, Asia/Tokyo.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Ingest the inbox.
+    pub ingest: String,
+    /// Send the board report.
+    pub board: String,
+    /// Send the municipality reports.
+    pub municipality: String,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            ingest: "0 */15 * * * *".into(),
+            board: "0 0 8 5 * *".into(),
+            municipality: "0 0 8 10 5 *".into(),
+        }
+    }
+}
+
+/// `[report]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Sources that must cover a month before its report is sent.
+    pub required_sources: Vec<String>,
+    /// Image-server cost per view (yen) above which the report raises an alert.
+    pub threshold_yen_per_view: i64,
+    /// `ja` (default) or `en`.
+    pub locale: String,
+    /// Name of the network, used in subjects and headings.
+    pub network_name: String,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            required_sources: vec!["access_log".into()],
+            threshold_yen_per_view: 1_000,
+            locale: "ja".into(),
+            network_name: "地域医療連携ネットワーク".into(),
+        }
+    }
+}
+
+/// One `[[scenarios]]` entry: a renewal option.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Capital cost of the renewal in yen.
+    pub capital_yen: Option<i64>,
+    /// Capital cost by server grade, when quotes are per grade.
+    pub grades: BTreeMap<String, i64>,
+    /// Lease term in years.
+    pub lease_years: Option<u32>,
+    /// Annual lease = capital × factor ÷ years.
+    pub lease_factor: Option<f64>,
+    /// The annual lease amount, when known directly.
+    pub annual_lease_yen: Option<i64>,
+    /// Running-cost lines (name → yen per year).
+    pub running: BTreeMap<String, i64>,
+    /// Hospitals that keep publishing images.
+    pub publishing_hospitals: Option<Vec<String>>,
+    /// Intermediary margin as a fraction (0.1 = 10%).
+    pub margin: Option<f64>,
+}
+
+/// `[municipality_share]`: weights of use, population and an equal share.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShareWeights {
+    /// Weight of the municipality's share of use.
+    pub use_weight: f64,
+    /// Weight of its share of population.
+    pub population_weight: f64,
+    /// Weight of an equal split.
+    pub equal_weight: f64,
+}
+
+impl Default for ShareWeights {
+    fn default() -> Self {
+        ShareWeights { use_weight: 0.5, population_weight: 0.3, equal_weight: 0.2 }
+    }
+}
+
+/// One `[sources.NAME]` column map.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SourceMap {
+    /// The kind of input this layout is (`access_log`, `roster`, `invoices`).
+    pub kind: String,
+    /// Field name → header text in the file.
+    pub columns: BTreeMap<String, String>,
+    /// `utf-8`, `shift_jis` or `utf-16`.
+    pub encoding: Option<String>,
+    /// chrono format of the timestamp column, when not one of the built-in forms.
+    pub date_format: Option<String>,
+}
+
+/// The resolved settings every command receives.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The parsed configuration.
+    pub config: Config,
+    /// Folder that relative paths are taken from.
+    pub base: PathBuf,
+    /// The config file, when one was read.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads `file` if it exists (it must, when `explicit`), applies `RENKEI_*` overrides.
+    pub fn load(file: &Path, explicit: bool, base: Option<&Path>) -> Result<Settings, Problem> {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+            Err(e) => {
+                return Err(Problem::new(format!("設定ファイル {} を読めません", file.display()))
+                    .because(e.to_string())
+                    .hint("--config で正しいファイルを指定するか、renkei init で作成してください"));
+            }
+        };
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let config = parse_config(text.as_deref().unwrap_or(""), &file.display().to_string(), &env)?;
+        let base = match base {
+            Some(b) => b.to_path_buf(),
+            None => match file.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+        };
+        Ok(Settings { config, base, config_file: text.map(|_| file.to_path_buf()) })
+    }
+
+    /// Defaults only, rooted at `base` (used by tests and the demo).
+    pub fn defaults(base: &Path) -> Settings {
+        Settings { config: Config::default(), base: base.to_path_buf(), config_file: None }
+    }
+
+    /// A configured path made absolute against the base folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { self.base.join(p) }
+    }
+
+    /// The DuckDB store file.
+    pub fn store_path(&self) -> PathBuf {
+        self.resolve(&self.config.store.path)
+    }
+    /// The inbox folder.
+    pub fn inbox(&self) -> PathBuf {
+        self.resolve(&self.config.paths.inbox)
+    }
+    /// The outbox folder.
+    pub fn outbox(&self) -> PathBuf {
+        self.resolve(&self.config.paths.outbox)
+    }
+    /// The HMAC key file.
+    pub fn key_path(&self) -> PathBuf {
+        self.resolve(&self.config.paths.key)
+    }
+    /// The audit log file.
+    pub fn audit_log(&self) -> PathBuf {
+        self.resolve(&self.config.paths.audit_log)
+    }
+}
+
+/// Sections whose keys `RENKEI_SECTION_KEY` may override.
+const ENV_SECTIONS: &[&str] = &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share"];
+/// `RENKEI_*` variables that are not config keys.
+const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT"];
+
+/// Parses config text, then applies `RENKEI_SECTION_KEY=value` overrides from `env`.
+///
+/// An override value is read as a TOML value when it is one (numbers, arrays, booleans)
+/// and as a string otherwise, so `RENKEI_SMTP_PORT=2525` and `RENKEI_SMTP_HOST=mail` both work.
+pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Result<Config, Problem> {
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| config_problem(origin, text, &e))?;
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix("RENKEI_") else { continue };
+        if ENV_NOT_KEYS.contains(&name.as_str()) {
+            continue;
+        }
+        let lower = rest.to_ascii_lowercase();
+        let Some(section) = ENV_SECTIONS.iter().find(|s| lower.starts_with(&format!("{s}_"))) else {
+            return Err(Problem::new(format!("環境変数 {name} は設定項目に対応していません"))
+                .hint("RENKEI_SMTP_HOST のように RENKEI_<節>_<項目> の形で指定してください"));
+        };
+        let key = &lower[section.len() + 1..];
+        let parsed = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value.clone()));
+        let entry = table.entry(section.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
+        if let toml::Value::Table(t) = entry {
+            t.insert(key.to_string(), parsed);
+        }
+    }
+    // Re-serialise so a misspelt key from the file is reported with its own line and column.
+    let merged_is_file = table == text.parse::<toml::Table>().unwrap_or_default();
+    if merged_is_file {
+        toml::from_str(text).map_err(|e| config_problem(origin, text, &e))
+    } else {
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| {
+            Problem::new("RENKEI_* 環境変数の設定を読めません")
+                .because(e.to_string())
+                .hint("環境変数の名前と値を確かめてください")
+        })
+    }
+}
+
+/// A config error with the line and column of the offending key.
+fn config_problem(origin: &str, text: &str, e: &toml::de::Error) -> Problem {
+    let place = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{origin} {line}行 {col}列")
+        }
+        None => origin.to_string(),
+    };
+    Problem::new(format!("設定ファイル {origin} を読めません"))
+        .at(place)
+        .because(e.message().to_string())
+        .hint("綴りを直すか、renkei init で書き出した見本と見比べてください")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_config_parses_to_the_defaults() {
+        assert_eq!(parse_config(SAMPLE_CONFIG, "renkei.toml", &[]).unwrap(), Config::default());
+        // Every setting line uncommented must give the defaults too: the sample is honest.
+        let uncommented: String = SAMPLE_CONFIG
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|_| !l.starts_with("##")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(uncommented.contains("\n[smtp]\n"));
+        assert_eq!(parse_config(&uncommented, "renkei.toml", &[]).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_misspelt_key_is_refused_with_line_and_column() {
+        let p = parse_config("[store]\npath = \"x\"\n\n[smtp]\n  hots = \"mail\"\n", "renkei.toml", &[]).unwrap_err();
+        assert_eq!(p.place.as_deref(), Some("renkei.toml 5行 3列"));
+        assert!(p.reason.unwrap().contains("hots"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = vec![
+            ("RENKEI_SMTP_HOST".to_string(), "mail.example.jp".to_string()),
+            ("RENKEI_SMTP_PORT".to_string(), "2525".to_string()),
+            ("RENKEI_REPORT_THRESHOLD_YEN_PER_VIEW".to_string(), "500".to_string()),
+            ("RENKEI_LOG".to_string(), "debug".to_string()),
+        ];
+        let c = parse_config("[smtp]\nhost = \"old\"\n", "renkei.toml", &env).unwrap();
+        assert_eq!(c.smtp.host.as_deref(), Some("mail.example.jp"));
+        assert_eq!(c.smtp.port, 2525);
+        assert_eq!(c.report.threshold_yen_per_view, 500);
+    }
+
+    #[test]
+    fn an_unknown_environment_key_is_refused() {
+        let env = vec![("RENKEI_SMPT_HOST".to_string(), "x".to_string())];
+        assert!(parse_config("", "renkei.toml", &env).is_err());
+    }
+}

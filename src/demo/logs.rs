@@ -1,0 +1,154 @@
+//! Synthetic access logs with the shape real networks show: a few facilities make most
+//! of the use, many paying members rarely or never use it, winter peaks and a summer dip,
+//! slow growth, ID-Link and Team, and a few facility-name variants (斎藤/齋藤, 髙/高,
+//! half-width katakana) plus one name the roster does not know, so matching and
+//! quarantine have something to do. IDs are invented.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use rand::Rng;
+use rand::rngs::StdRng;
+
+use super::facilities::DemoFacility;
+use crate::domain::Month;
+
+/// Events in April 2022 at scale 1; later months grow about 6% a year.
+const BASE_EVENTS: f64 = 2_400.0;
+/// Patients in the demo's pool.
+const PATIENTS: u32 = 9_000;
+
+/// Seasonality by calendar month (January first): winter peaks, an August dip.
+const SEASON: [f64; 12] = [1.2, 1.1, 1.0, 0.95, 0.95, 1.0, 1.0, 0.88, 0.95, 1.0, 1.05, 1.15];
+
+/// One log line, as the source system writes it.
+pub struct LogLine {
+    /// When.
+    pub at: NaiveDateTime,
+    /// ID-Link or Team.
+    pub system: &'static str,
+    /// Raw user ID.
+    pub user_id: String,
+    /// Viewing facility as written in the log.
+    pub facility: String,
+    /// Raw patient ID.
+    pub patient_id: String,
+    /// Disclosing facility as written in the log.
+    pub disclosing: String,
+    /// 画像, 検査, ...
+    pub data_type: &'static str,
+    /// 閲覧, 登録, ダウンロード.
+    pub action: &'static str,
+}
+
+fn weighted(rng: &mut StdRng, weights: &[f64]) -> Option<usize> {
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return Some(i);
+        }
+        x -= w;
+    }
+    weights.iter().rposition(|w| *w > 0.0)
+}
+
+/// How a log writes a facility's name now and then: variant kanji or half-width kana.
+fn as_logged(rng: &mut StdRng, name: &str) -> String {
+    if rng.random::<f64>() > 0.08 {
+        return name.to_string();
+    }
+    name.replace('齋', "斎").replace('髙', "高").replace("クリニック", "ｸﾘﾆｯｸ").replace("ステーション", "ｽﾃｰｼｮﾝ")
+}
+
+/// Generates the events of one month for the facilities joined by then.
+pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month, scale: u32) -> Vec<LogLine> {
+    let start = month.first_day();
+    let years = (month.year() - 2022) as f64 + (month.month() as f64 - 4.0) / 12.0;
+    let n = (BASE_EVENTS * 1.06f64.powf(years) * SEASON[month.month0()] * scale as f64 * (0.95 + 0.1 * rng.random::<f64>())) as usize;
+    let joined = |f: &DemoFacility| f.joined_on <= start;
+    let view_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.view_weight } else { 0.0 }).collect();
+    let disc_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.disclose_weight } else { 0.0 }).collect();
+    let days = month.plus(1).first_day().signed_duration_since(start).num_days() as u32;
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let Some(v) = weighted(rng, &view_w) else { break };
+        let Some(d) = weighted(rng, &disc_w) else { break };
+        if v == d {
+            continue;
+        }
+        let viewer = &facilities[v];
+        let discloser = &facilities[d];
+        let team = matches!(viewer.kind, "訪問看護ステーション" | "介護施設") || rng.random::<f64>() < 0.12;
+        let (system, data_type, action) = if team {
+            let t = if rng.random::<f64>() < 0.5 { "連絡帳" } else { "ケア記録" };
+            ("Team", t, if rng.random::<f64>() < 0.6 { "閲覧" } else { "登録" })
+        } else {
+            let t = if discloser.kind == "検査会社" {
+                "検査"
+            } else {
+                let r: f64 = rng.random();
+                match r {
+                    r if r < 0.26 && discloser.publishes_images => "画像",
+                    r if r < 0.55 => "検査",
+                    r if r < 0.75 => "処方",
+                    r if r < 0.9 => "文書",
+                    _ => "病名",
+                }
+            };
+            ("ID-Link", t, if rng.random::<f64>() < 0.95 { "閲覧" } else { "ダウンロード" })
+        };
+        let day = 1 + rng.random_range(0..days);
+        let hour = [8, 9, 9, 10, 10, 11, 11, 13, 14, 14, 15, 16, 17, 19][rng.random_range(0..14)];
+        let at = NaiveDateTime::new(
+            NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("valid day"),
+            NaiveTime::from_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60)).expect("valid time"),
+        );
+        // Skewed patients: a few are seen often, most rarely.
+        let u: f64 = rng.random();
+        let patient = (u * u * PATIENTS as f64) as u32;
+        out.push(LogLine {
+            at,
+            system,
+            user_id: format!("U{:03}{:02}", v + 1, 1 + rng.random_range(0..viewer.users)),
+            facility: as_logged(rng, &viewer.name),
+            patient_id: format!("P{:07}", 1_000_000 + patient * 37),
+            disclosing: as_logged(rng, &discloser.name),
+            data_type,
+            action,
+        });
+    }
+    out.sort_by_key(|l| l.at);
+    out
+}
+
+/// The CSV text of a log file with the Japanese headers real exports use.
+pub fn csv_text(lines: &[LogLine]) -> String {
+    let mut text = String::from("日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n");
+    for l in lines {
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\r\n",
+            l.at.format("%Y/%m/%d %H:%M:%S"),
+            l.system,
+            l.user_id,
+            l.facility,
+            l.patient_id,
+            l.disclosing,
+            l.data_type,
+            l.action
+        ));
+    }
+    text
+}
+
+/// Month index helper used by seasonality.
+trait Month0 {
+    fn month0(self) -> usize;
+}
+
+impl Month0 for Month {
+    fn month0(self) -> usize {
+        self.first_day().month0() as usize
+    }
+}

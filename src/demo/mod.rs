@@ -1,0 +1,95 @@
+//! `renkei demo`: writes realistic input files for a network like うおぬま・米ねっと
+//! (the seed's facilities and figures, several fiscal years of synthetic use) into the
+//! inbox. Deterministic for a given `until` month and scale, so a rerun writes the same
+//! bytes and ingest finds nothing new.
+
+pub mod costs;
+pub mod facilities;
+pub mod logs;
+pub mod roster;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::domain::{FiscalYear, Month};
+
+/// The network name the demo uses.
+pub const NETWORK: &str = "うおぬま・米ねっと";
+/// The first month of demo logs (R4, FY2022).
+pub const FIRST_MONTH: (i32, u32) = (2022, 4);
+
+/// Writes every demo input into `inbox` for months up to `until`; returns the paths.
+pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(inbox).with_context(|| format!("受付フォルダ {} を作れません", inbox.display()))?;
+    let mut rng = StdRng::seed_from_u64(20250818);
+    let facilities = facilities::build(&mut rng);
+    let first = Month::new(FIRST_MONTH.0, FIRST_MONTH.1).expect("valid");
+    let mut written = Vec::new();
+    let last_fy = until.fiscal_year();
+    let mut fy = first.fiscal_year();
+    while fy <= last_fy {
+        let path = inbox.join(format!("参加施設名簿_{}.xlsx", era_short(fy)));
+        roster::write(&path, NETWORK, fy, &facilities)?;
+        written.push(path);
+        fy = FiscalYear::new(fy.year() + 1);
+    }
+    let costs_path = inbox.join("運営費_委託費.csv");
+    costs::write(&costs_path, last_fy.year())?;
+    written.push(costs_path);
+
+    // One log file per fiscal year and system, as each vendor's console exports them.
+    let mut fy = first.fiscal_year();
+    while fy <= last_fy {
+        let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> = Default::default();
+        for m in fy.first_month().through(fy.last_month().min(until)) {
+            for line in logs::month_events(&mut rng, &facilities, m, scale) {
+                by_system.entry(line.system).or_default().push(line);
+            }
+        }
+        for (system, mut lines) in by_system {
+            if fy == last_fy {
+                lines.extend(unknown_facility_lines(&lines));
+            }
+            let path = inbox.join(format!("アクセスログ_{system}_{}.csv", era_short(fy)));
+            write_shift_jis(&path, &logs::csv_text(&lines))?;
+            written.push(path);
+        }
+        fy = FiscalYear::new(fy.year() + 1);
+    }
+    Ok(written)
+}
+
+/// A few rows from a facility missing from the roster, as happens when a new member's
+/// paperwork lags behind its first use.
+fn unknown_facility_lines(lines: &[logs::LogLine]) -> Vec<logs::LogLine> {
+    lines
+        .iter()
+        .step_by(lines.len().max(1) / 5 + 1)
+        .take(4)
+        .map(|l| logs::LogLine {
+            at: l.at,
+            system: l.system,
+            user_id: "U99901".into(),
+            facility: "訪問看護ステーションみなみ".into(),
+            patient_id: l.patient_id.clone(),
+            disclosing: l.disclosing.clone(),
+            data_type: l.data_type,
+            action: l.action,
+        })
+        .collect()
+}
+
+/// `R7` for FY2025.
+fn era_short(fy: FiscalYear) -> String {
+    format!("R{}", fy.year() - 2018)
+}
+
+/// Writes text as Shift_JIS (CP932), as Windows Excel saves "CSV".
+pub fn write_shift_jis(path: &Path, text: &str) -> anyhow::Result<()> {
+    let (bytes, _, had_errors) = encoding_rs::SHIFT_JIS.encode(text);
+    anyhow::ensure!(!had_errors, "demo text has characters Shift_JIS cannot hold");
+    std::fs::write(path, &bytes).with_context(|| format!("{} を書けません", path.display()))
+}

@@ -1,0 +1,117 @@
+//! Access-log timestamps to Japan Standard Time wall-clock time.
+//!
+//! The bundled DuckDB has no ICU, so the store holds `TIMESTAMP` in JST (DESIGN "Tables");
+//! inputs with an offset (`+09:00`, `Z`, `+0000`) are converted here, at the edge. Japan
+//! has had no daylight saving time since 1951, so a fixed +9 h is exact.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use unicode_normalization::UnicodeNormalization;
+
+const JST_OFFSET_MIN: i64 = 9 * 60;
+
+/// Parses `2025-07-01 09:15:00`, `2025-07-01T09:15:00+09:00`, `2025-07-01T00:15:00Z`,
+/// `2025/7/1 9:15`, `2025/07/01 09:15:00.123` to JST. No offset means JST already.
+pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
+    let bad = || format!("日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z）");
+    let t: String = if text.is_ascii() { text.trim().to_string() } else { text.trim().nfkc().collect() };
+    let (date_part, rest) = t.split_once([' ', 'T']).unwrap_or((t.as_str(), ""));
+    let mut ymd = date_part.split(['-', '/']);
+    let (Some(y), Some(m), Some(d), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
+        return Err(bad());
+    };
+    let date = NaiveDate::from_ymd_opt(
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    )
+    .ok_or_else(bad)?;
+    let rest = rest.trim();
+    // Split the offset off the time: a trailing Z, or the last + / - (dates have no sign).
+    let (time_part, offset_min) = if let Some(time) = rest.strip_suffix('Z') {
+        (time, Some(0))
+    } else if let Some(pos) = rest.rfind(['+', '-']) {
+        let (time, off) = rest.split_at(pos);
+        (time, Some(parse_offset(off).ok_or_else(bad)?))
+    } else {
+        (rest, None)
+    };
+    let time = if time_part.is_empty() {
+        NaiveTime::MIN
+    } else {
+        let mut hms = time_part.split(':');
+        let h: u32 = hms.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+        let mi: u32 = hms.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+        let (s, nanos) = match hms.next() {
+            None => (0, 0),
+            Some(sec) => {
+                let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
+                let s: u32 = whole.parse().map_err(|_| bad())?;
+                let frac9 = format!("{:0<9}", frac.get(..9.min(frac.len())).unwrap_or(""));
+                (s, if frac.is_empty() { 0 } else { frac9.parse().map_err(|_| bad())? })
+            }
+        };
+        if hms.next().is_some() {
+            return Err(bad());
+        }
+        NaiveTime::from_hms_nano_opt(h, mi, s, nanos).ok_or_else(bad)?
+    };
+    let local = NaiveDateTime::new(date, time);
+    Ok(match offset_min {
+        None => local,
+        Some(off) => local + Duration::minutes(JST_OFFSET_MIN - off),
+    })
+}
+
+/// `+09:00`, `+0900`, `-05:00` → minutes east of UTC.
+fn parse_offset(text: &str) -> Option<i64> {
+    let sign = match text.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let digits: String = text[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let h: i64 = digits[..2].parse().ok()?;
+    let m: i64 = digits[2..].parse().ok()?;
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jst(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn timestamps_in_every_written_form_become_jst() {
+        let cases = [
+            ("2025-07-01 09:15:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-07-01T09:15:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-07-01T09:15:00+09:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-07-01T00:15:00Z", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-06-30T20:15:00-04:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-07-01T00:15:00+0000", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-06-30T23:30:00Z", jst(2025, 7, 1, 8, 30, 0)),
+            ("2025/7/1 9:15", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025/07/01 09:15:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("２０２５／７／１　９：１５", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025-07-01", jst(2025, 7, 1, 0, 0, 0)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_jst(text), Ok(want), "{text}");
+        }
+        let frac = parse_jst("2025-07-01 09:15:00.123").unwrap();
+        assert_eq!(frac.and_utc().timestamp_subsec_millis(), 123);
+    }
+
+    #[test]
+    fn impossible_timestamps_are_refused() {
+        for text in ["", "2025-02-30 10:00", "2025-07-01 25:00", "07/01/2025", "yesterday", "2025-07-01T09:15+9"] {
+            assert!(parse_jst(text).is_err(), "{text}");
+        }
+    }
+}

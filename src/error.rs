@@ -1,0 +1,116 @@
+//! What can go wrong, written for the person at the keyboard, and the exit-code policy.
+//!
+//! Three kinds of trouble read differently (STYLE.md): a bad row is data and goes to
+//! `quarantine`; a bad file or config is a [`Problem`] the user can fix (exit 1); anything
+//! else is renkei's own failure (exit 2), said plainly with its cause chain.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// A problem the user can fix: what failed, where, the value, why, and one thing to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problem {
+    /// One line saying what failed, e.g. "名簿.xlsx を取り込めませんでした".
+    pub what: String,
+    /// Where: file, sheet, row as Excel shows it, column letter and header.
+    pub place: Option<String>,
+    /// The offending value (ID values already masked by the caller).
+    pub value: Option<String>,
+    /// Why it is wrong, with an example of what was expected.
+    pub reason: Option<String>,
+    /// One thing to do about it.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// A problem with only its headline; add detail with the builder methods.
+    pub fn new(what: impl Into<String>) -> Self {
+        Problem { what: what.into(), ..Problem::default() }
+    }
+    /// Sets where the problem is.
+    pub fn at(mut self, place: impl Into<String>) -> Self {
+        self.place = Some(place.into());
+        self
+    }
+    /// Sets the offending value.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets why it is wrong.
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+    /// Sets what to do.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.what)?;
+        match (&self.place, &self.value) {
+            (Some(p), Some(v)) => write!(f, "\n  場所: {p}  値: 「{v}」")?,
+            (Some(p), None) => write!(f, "\n  場所: {p}")?,
+            (None, Some(v)) => write!(f, "\n  値: 「{v}」")?,
+            (None, None) => {}
+        }
+        if let Some(r) = &self.reason {
+            write!(f, "\n  理由: {r}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  対処: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// Exit code when the user can fix what went wrong (a bad file, config or argument).
+pub const EXIT_USER: u8 = 1;
+/// Exit code when renkei itself failed.
+pub const EXIT_INTERNAL: u8 = 2;
+
+/// Prints an error to stderr the way users should see it and returns the exit code.
+///
+/// A [`Problem`] anywhere in the chain is the user's to fix (exit 1); anything else is
+/// renkei's failure (exit 2) and its cause chain is shown for the log.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    if let Some(problem) = err.chain().find_map(|e| e.downcast_ref::<Problem>()) {
+        eprintln!("エラー: {problem}");
+        return ExitCode::from(EXIT_USER);
+    }
+    if let Some(e) = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("エラー: renkei の内部で処理に失敗しました: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  原因: {cause}");
+    }
+    eprintln!("  対処: RENKEI_LOG=debug を付けて再実行し、ログを管理者に送ってください");
+    ExitCode::from(EXIT_INTERNAL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_renders_place_value_reason_and_hint_on_their_own_lines() {
+        let p = Problem::new("予算書_R7.csv を取り込めませんでした（データベースは変更していません）")
+            .at("14行目 C列「金額」")
+            .value("1,2,30円")
+            .because("金額として読めません（例: 1,230円 / 123万円 / △1,230）")
+            .hint("セルを直して、もう一度 renkei ingest を実行してください");
+        assert_eq!(
+            p.to_string(),
+            "予算書_R7.csv を取り込めませんでした（データベースは変更していません）\n  場所: 14行目 C列「金額」  値: 「1,2,30円」\n  理由: 金額として読めません（例: 1,230円 / 123万円 / △1,230）\n  対処: セルを直して、もう一度 renkei ingest を実行してください"
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Ingest: detect, decode, parse, normalize, validate and pseudonymize input files, and
+//! load each through the store's one-transaction-per-file API.
+//!
+//! A bad row goes to `quarantine`; a bad file is refused whole with a [`Problem`] and
+//! changes nothing; the same bytes twice are "already ingested" (sha256).
+
+pub mod access_log;
+pub mod cells;
+pub mod decode;
+pub mod detect;
+pub mod grid;
+pub mod headers;
+pub mod invoices;
+pub mod matcher;
+pub mod pseudonymize;
+pub mod roster;
+pub mod sheet_guard;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+pub use detect::SourceKind;
+
+use crate::error::Problem;
+use crate::store::{AccessEventRow, FileLoad, FileMeta, QuarantineRow, Store};
+use access_log::EventSink;
+use detect::Container;
+use matcher::FacilityMatcher;
+use pseudonymize::{Key, Pseudonymizer};
+
+/// What happened to one file.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Loaded: rows stored, rows quarantined.
+    Loaded {
+        /// The kind it was read as.
+        source: SourceKind,
+        /// Rows stored.
+        rows: u64,
+        /// Rows sent to quarantine.
+        quarantined: u64,
+    },
+    /// The same bytes were loaded before.
+    AlreadyIngested {
+        /// When (JST).
+        at: String,
+    },
+    /// Refused whole; the store is unchanged.
+    Rejected(Problem),
+}
+
+/// One file's line in the summary.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as given.
+    pub path: PathBuf,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// Options of one ingest run.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Read every file as this kind instead of detecting it.
+    pub source: Option<SourceKind>,
+    /// Reload a file whose bytes were loaded before, replacing what it brought.
+    pub replace: bool,
+}
+
+/// Expands folders (recursively, sorted, skipping hidden and unknown files).
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("フォルダ {} を読めません", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|e| !detect::is_ignored(e))
+                .collect();
+            entries.sort();
+            let (dirs, files): (Vec<_>, Vec<_>) = entries.into_iter().partition(|e| e.is_dir());
+            out.extend(files.into_iter().filter(|f| detect::container(f).is_some()));
+            out.extend(expand(&dirs)?);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Ingests files in order; rosters first, so logs in the same run can match their names.
+pub fn ingest_files(store: &mut Store, key: &Key, files: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Vec<FileReport>> {
+    check_key(store, key)?;
+    let mut ordered: Vec<&PathBuf> = files.iter().collect();
+    ordered.sort_by_key(|p| !looks_like_roster(p));
+    let mut ids = Pseudonymizer::new(key);
+    let mut reports = Vec::new();
+    for path in ordered {
+        let started = Instant::now();
+        let outcome = match ingest_file(store, &mut ids, path, opts) {
+            Ok(o) => o,
+            Err(e) => match e.downcast::<Problem>() {
+                Ok(p) => Outcome::Rejected(p),
+                Err(e) => return Err(e.context(format!("{} の取込中に失敗しました", path.display()))),
+            },
+        };
+        tracing::info!(file = %path.display(), outcome = ?outcome, "ingested");
+        reports.push(FileReport { path: path.clone(), outcome, seconds: started.elapsed().as_secs_f64() });
+    }
+    Ok(reports)
+}
+
+/// Rosters are named so in most councils; the content decides the kind in the end.
+fn looks_like_roster(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.contains("名簿") || name.to_ascii_lowercase().contains("roster")
+}
+
+/// Records the key's fingerprint on first use and refuses a different key later.
+fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
+    let fp = key.fingerprint();
+    let stored = store.query("SELECT value FROM store_meta WHERE name = 'key_fingerprint'", &[])?;
+    match stored.rows.first().and_then(|r| r[0].as_str()) {
+        Some(s) if s == fp => Ok(()),
+        Some(_) => Err(Problem::new("仮名化の鍵がデータベースと一致しません")
+            .because("このデータベースは別の鍵で仮名化されています。このまま取り込むと同じ患者が別人として数えられます")
+            .hint("[paths] key に、このデータベースを作ったときの鍵ファイルを指定してください")
+            .into()),
+        None => {
+            store.execute(
+                "INSERT INTO store_meta VALUES ('key_fingerprint', ?)",
+                &[duckdb::types::Value::Text(fp)],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn file_label(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn ingest_file(store: &mut Store, ids: &mut Pseudonymizer, path: &Path, opts: &IngestOptions) -> anyhow::Result<Outcome> {
+    let file = file_label(path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Problem::new(format!("{file} を読めません")).because(e.to_string()).hint("ファイルの場所と読み取り権限を確かめてください")
+    })?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let previous = store.query(
+        "SELECT source_file_id, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files WHERE sha256 = ?",
+        &[duckdb::types::Value::Text(sha256.clone())],
+    )?;
+    let previous_id = previous.rows.first().and_then(|r| r[0].as_i64()).map(|i| i as i32);
+    if let Some(row) = previous.rows.first()
+        && !opts.replace
+    {
+        return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
+    }
+    let container = detect::container(path).unwrap_or(Container::Text);
+    let matcher = FacilityMatcher::load(store)?;
+    let reject = |reason: String, hint: &str| -> anyhow::Error {
+        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）")).because(reason).hint(hint).into()
+    };
+    match container {
+        Container::Workbook(ext) => {
+            let grids = grid::read_workbook(&bytes, ext)
+                .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
+            let (kind, grid) = choose_grid(&file, &grids, opts.source)?;
+            load_grid(store, &file, sha256, kind, grid, previous_id, opts.replace)
+        }
+        Container::Text => {
+            let decoded = decode::decode(&bytes).map_err(|e| match e {
+                decode::DecodeError::Empty => reject("ファイルが空です".into(), "中身のあるファイルを置いてください"),
+                decode::DecodeError::Binary { line } => reject(
+                    format!("{line} 行目以降がテキストではありません（バイナリデータか、壊れたファイルです）"),
+                    "CSV として出力し直してから置いてください",
+                ),
+            })?;
+            let delimiter = detect::delimiter(&decoded.text);
+            let header_line = decoded.text.lines().next().unwrap_or("");
+            let header_grid = grid::read_csv(header_line, delimiter).unwrap_or_default();
+            let is_log = opts.source == Some(SourceKind::AccessLog)
+                || (opts.source.is_none()
+                    && header_grid.find_header(&headers::aliases()["access_log"]).is_ok());
+            if is_log {
+                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
+                let mut load = store.begin_file(meta)?;
+                if let Some(id) = previous_id {
+                    load.remove_file(id)?;
+                }
+                let mut sink = LoadSink { load: &mut load };
+                let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
+                load.commit(counts.loaded)?;
+                return Ok(Outcome::Loaded { source: SourceKind::AccessLog, rows: counts.loaded, quarantined: counts.quarantined });
+            }
+            let grid = grid::read_csv(&decoded.text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
+            let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source)?;
+            load_grid(store, &file, sha256, kind, grid, previous_id, opts.replace)
+        }
+    }
+}
+
+/// Picks the sheet (and kind) to read: the first sheet whose header a kind recognises.
+fn choose_grid<'g>(file: &str, grids: &'g [grid::Grid], forced: Option<SourceKind>) -> anyhow::Result<(SourceKind, &'g grid::Grid)> {
+    for g in grids {
+        let kind = match forced {
+            Some(k) => k,
+            None if roster::matches(g) => SourceKind::Roster,
+            None if invoices::matches(g) => SourceKind::Invoices,
+            None => continue,
+        };
+        if kind == SourceKind::AccessLog {
+            return Err(Problem::new(format!("{file} はアクセスログとして読めません"))
+                .because("アクセスログは CSV・TSV で受け付けます")
+                .hint("元のシステムから CSV で出力してください")
+                .into());
+        }
+        return Ok((kind, g));
+    }
+    let found: Vec<String> = grids.iter().flat_map(|g| g.rows.iter().take(3)).map(|r| r.cells.iter().map(|c| c.text()).collect::<Vec<_>>().join("、")).collect();
+    Err(Problem::new(format!("{file} が何のファイルか判別できませんでした（データベースは変更していません）"))
+        .because(format!(
+            "アクセスログ・名簿・運営費のどの見出しとも一致しません。先頭の行: {}",
+            found.first().cloned().unwrap_or_else(|| "（空）".into())
+        ))
+        .hint("--source access_log|roster|invoices で種類を指定するか、見出しを直してください")
+        .into())
+}
+
+fn load_grid(
+    store: &mut Store,
+    file: &str,
+    sha256: String,
+    kind: SourceKind,
+    grid: &grid::Grid,
+    previous_id: Option<i32>,
+    replace: bool,
+) -> anyhow::Result<Outcome> {
+    match kind {
+        SourceKind::Roster => {
+            let roster = roster::parse(file, grid)?;
+            let fy = roster.fiscal_year.year();
+            let earlier = store.query(
+                "SELECT DISTINCT f.source_file_id, f.path FROM membership_fees m JOIN ingested_files f USING (source_file_id) WHERE m.fiscal_year = ?",
+                &[duckdb::types::Value::Int(fy)],
+            )?;
+            let others: Vec<(i32, String)> = earlier
+                .rows
+                .iter()
+                .filter_map(|r| Some((r[0].as_i64()? as i32, r[1].to_string())))
+                .filter(|(id, _)| Some(*id) != previous_id)
+                .collect();
+            if !others.is_empty() && !replace {
+                return Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+                    .because(format!("{} の名簿は {} からすでに取り込まれています", roster.fiscal_year.label_ja(), others[0].1))
+                    .hint(format!("この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"))
+                    .into());
+            }
+            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
+            let mut load = store.begin_file(meta)?;
+            for id in previous_id.into_iter().chain(others.iter().map(|(id, _)| *id)) {
+                load.remove_file(id)?;
+            }
+            let ids = load.upsert_facilities(&roster.facilities)?;
+            let fees: Vec<(i32, i64)> = ids.iter().zip(&roster.fees).filter_map(|(id, fee)| fee.map(|f| (*id, f))).collect();
+            load.insert_fees(fy, &fees)?;
+            load.quarantine(&roster.quarantined)?;
+            load.commit(roster.facilities.len() as u64)?;
+            Ok(Outcome::Loaded { source: kind, rows: roster.facilities.len() as u64, quarantined: roster.quarantined.len() as u64 })
+        }
+        SourceKind::Invoices => {
+            let (rows, held) = invoices::parse(file, grid)?;
+            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
+            let mut load = store.begin_file(meta)?;
+            if let Some(id) = previous_id {
+                load.remove_file(id)?;
+            }
+            load.insert_invoices(&rows)?;
+            load.quarantine(&held)?;
+            load.commit(rows.len() as u64)?;
+            Ok(Outcome::Loaded { source: kind, rows: rows.len() as u64, quarantined: held.len() as u64 })
+        }
+        SourceKind::AccessLog => unreachable!("access logs are text; choose_grid refuses them in workbooks"),
+    }
+}
+
+/// Hands parsed rows straight to the open file transaction.
+struct LoadSink<'l, 'a> {
+    load: &'l mut FileLoad<'a>,
+}
+
+impl EventSink for LoadSink<'_, '_> {
+    fn events(&mut self, rows: Vec<AccessEventRow>) -> anyhow::Result<()> {
+        self.load.append_events(&rows)
+    }
+    fn quarantine(&mut self, rows: Vec<QuarantineRow>) -> anyhow::Result<()> {
+        self.load.quarantine(&rows)
+    }
+}

@@ -1,0 +1,18 @@
+//! renkei (連携): tells a regional healthcare network council whether its network is worth
+//! what it costs. Files in, DuckDB, SQL metrics, Japanese HTML reports out by mail.
+//!
+//! The modules follow the flow (DESIGN.md): `ingest` → `store` → `metrics` → `report` →
+//! `deliver`, driven by `jobs` from the `cli`. `domain`, `config` and `error` serve all.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod deliver;
+pub mod domain;
+pub mod error;
+pub mod ingest;
+pub mod jobs;
+pub mod metrics;
+pub mod report;
+pub mod store;

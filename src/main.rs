@@ -1,0 +1,34 @@
+//! The `renkei` binary: parse the command line, set up logging, run, map the outcome to
+//! an exit code (0 done, 1 something the user can fix, 2 renkei's own failure).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = renkei::cli::args::Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    match renkei::cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => renkei::error::report(&err),
+    }
+}
+
+/// Logs go to stderr, filtered by `RENKEI_LOG` (e.g. `debug`, `renkei=trace`) or `-v`/`-q`.
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "renkei=info",
+        (false, _) => "renkei=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RENKEI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let json = std::env::var("RENKEI_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

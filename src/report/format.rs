@@ -1,0 +1,64 @@
+//! Number formatting for reports: counts with separators, yen, percentages and changes.
+//! Templates receive these strings; they lay out, they do not compute.
+
+use crate::domain::yen::group_thousands;
+
+/// `12,345`.
+pub fn count(n: i64) -> String {
+    group_thousands(n)
+}
+
+/// `1,330,000円`, or `約1,330,000円` when approximate.
+pub fn yen(n: i64, approximate: bool) -> String {
+    format!("{}{}円", if approximate { "約" } else { "" }, group_thousands(n))
+}
+
+/// `42.5%` from a 0–1 ratio.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.1}%", ratio * 100.0)
+}
+
+/// The change from `before` to `now`: `+3.2%`, `−1.0%`, `±0.0%`, or `—` when there was
+/// nothing before to compare with.
+pub fn change(now: i64, before: i64) -> String {
+    if before == 0 {
+        return "—".to_string();
+    }
+    let pct = (now - before) as f64 / before as f64 * 100.0;
+    if pct.abs() < 0.05 {
+        "±0.0%".to_string()
+    } else if pct > 0.0 {
+        format!("+{pct:.1}%")
+    } else {
+        format!("−{:.1}%", -pct)
+    }
+}
+
+/// The change of a rate in points: `+2.1pt`.
+pub fn change_points(now: f64, before: f64) -> String {
+    let pt = (now - before) * 100.0;
+    if pt.abs() < 0.05 {
+        "±0.0pt".to_string()
+    } else if pt > 0.0 {
+        format!("+{pt:.1}pt")
+    } else {
+        format!("−{:.1}pt", -pt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(yen(13_300_000, true), "約13,300,000円");
+        assert_eq!(percent(0.4251), "42.5%");
+        assert_eq!(change(110, 100), "+10.0%");
+        assert_eq!(change(90, 100), "−10.0%");
+        assert_eq!(change(100, 100), "±0.0%");
+        assert_eq!(change(5, 0), "—");
+        assert_eq!(change_points(0.5, 0.45), "+5.0pt");
+    }
+}

@@ -1,0 +1,232 @@
+//! Loading one input file: everything it brings goes in one transaction, with its row in
+//! `ingested_files`, or nothing does (the transaction rolls back unless committed, so a
+//! rejected file, an error or a kill -9 leaves the store as it was).
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use duckdb::types::Value;
+use duckdb::{Connection, Transaction, params};
+
+use super::table::{date_value, timestamp_value};
+
+/// Tables whose rows belong to one input file.
+const FILE_TABLES: &[&str] =
+    &["access_events", "membership_fees", "image_views", "enrollments", "invoices", "quotes", "budget", "quarantine"];
+
+/// What identifies the file being loaded.
+#[derive(Debug, Clone)]
+pub struct FileMeta {
+    /// The path as the user gave it.
+    pub path: String,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// The source kind (`access_log`, `roster`, `invoices`).
+    pub source: String,
+}
+
+/// A row that could not be loaded, with where, what and why (IDs already masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineRow {
+    /// The row as Excel shows it, or the CSV record number (header = 1).
+    pub row_number: u64,
+    /// Column letter and header, e.g. `D「利用施設」`.
+    pub column: Option<String>,
+    /// The value, masked for ID columns.
+    pub value: Option<String>,
+    /// Why the row was not loaded.
+    pub reason: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+/// One facility from a roster.
+#[derive(Debug, Clone)]
+pub struct FacilityRecord {
+    /// Name as written in the roster.
+    pub name: String,
+    /// Matching key of the name.
+    pub name_key: String,
+    /// 種別.
+    pub kind: Option<String>,
+    /// 所在市町.
+    pub municipality: Option<String>,
+    /// 加入日.
+    pub joined_on: Option<NaiveDate>,
+    /// 退会日.
+    pub left_on: Option<NaiveDate>,
+    /// 画像公開.
+    pub publishes_images: bool,
+}
+
+/// One access event, pseudonymized, facilities resolved.
+#[derive(Debug, Clone)]
+pub struct AccessEventRow {
+    /// JST wall-clock time.
+    pub occurred_at: chrono::NaiveDateTime,
+    /// ID-Link, Team, ...
+    pub system: String,
+    /// HMAC of the user ID.
+    pub user_key: Option<String>,
+    /// The facility that used the network.
+    pub facility_id: i32,
+    /// HMAC of the patient ID.
+    pub patient_key: Option<String>,
+    /// The facility whose data was seen.
+    pub disclosing_facility_id: Option<i32>,
+    /// 画像, 検査, ...
+    pub data_type: Option<String>,
+    /// 閲覧, 登録, ...
+    pub action: String,
+}
+
+/// One running-cost line.
+#[derive(Debug, Clone)]
+pub struct InvoiceRow {
+    /// 業者.
+    pub vendor: String,
+    /// サービス.
+    pub service: String,
+    /// 年度.
+    pub fiscal_year: i32,
+    /// Amount in yen.
+    pub amount_yen: i64,
+    /// Written as 約.
+    pub approximate: bool,
+}
+
+/// A file being loaded inside its transaction.
+pub struct FileLoad<'a> {
+    tx: Transaction<'a>,
+    meta: FileMeta,
+    id: i32,
+    quarantined: u64,
+}
+
+impl<'a> FileLoad<'a> {
+    pub(super) fn begin(conn: &'a mut Connection, meta: FileMeta) -> anyhow::Result<FileLoad<'a>> {
+        let tx = conn.transaction()?;
+        let id: i32 = tx.query_row("SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files", [], |r| r.get(0))?;
+        Ok(FileLoad { tx, meta, id, quarantined: 0 })
+    }
+
+    /// The id the file's rows carry.
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    /// Removes an earlier file and every row it brought (for `--replace`).
+    pub fn remove_file(&mut self, source_file_id: i32) -> anyhow::Result<()> {
+        for table in FILE_TABLES {
+            self.tx.execute(&format!("DELETE FROM {table} WHERE source_file_id = ?"), params![source_file_id])?;
+        }
+        self.tx.execute("DELETE FROM ingested_files WHERE source_file_id = ?", params![source_file_id])?;
+        Ok(())
+    }
+
+    /// Appends access events (bulk, through DuckDB's appender).
+    pub fn append_events(&mut self, events: &[AccessEventRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("access_events")?;
+        for e in events {
+            app.append_row(params![
+                timestamp_value(e.occurred_at),
+                e.system,
+                e.user_key,
+                e.facility_id,
+                e.patient_key,
+                e.disclosing_facility_id,
+                e.data_type,
+                e.action,
+                self.id
+            ])?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Records rows that could not be loaded.
+    pub fn quarantine(&mut self, rows: &[QuarantineRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("quarantine")?;
+        for q in rows {
+            app.append_row(params![self.id, q.row_number as i64, q.column, q.value, q.reason, q.hint])?;
+        }
+        app.flush()?;
+        self.quarantined += rows.len() as u64;
+        Ok(())
+    }
+
+    /// Inserts or updates facilities by matching key; returns their ids in input order.
+    pub fn upsert_facilities(&mut self, records: &[FacilityRecord]) -> anyhow::Result<Vec<i32>> {
+        let mut ids = Vec::with_capacity(records.len());
+        for f in records {
+            let existing: Option<i32> = self
+                .tx
+                .query_row("SELECT facility_id FROM facilities WHERE name_key = ?", params![f.name_key], |r| r.get(0))
+                .ok();
+            let joined = f.joined_on.map(date_value).unwrap_or(Value::Null);
+            let left = f.left_on.map(date_value).unwrap_or(Value::Null);
+            let id = match existing {
+                Some(id) => {
+                    self.tx.execute(
+                        "UPDATE facilities SET name = ?, kind = coalesce(?, kind), municipality = coalesce(?, municipality),
+                         joined_on = coalesce(?, joined_on), left_on = ?, publishes_images = ? WHERE facility_id = ?",
+                        params![f.name, f.kind, f.municipality, joined, left, f.publishes_images, id],
+                    )?;
+                    id
+                }
+                None => {
+                    let id: i32 =
+                        self.tx.query_row("SELECT coalesce(max(facility_id), 0) + 1 FROM facilities", [], |r| r.get(0))?;
+                    self.tx.execute(
+                        "INSERT INTO facilities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        params![id, f.name, f.kind, f.municipality, joined, left, f.publishes_images, f.name_key],
+                    )?;
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Inserts membership fees of one fiscal year.
+    pub fn insert_fees(&mut self, fiscal_year: i32, fees: &[(i32, i64)]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("membership_fees")?;
+        for (facility_id, fee) in fees {
+            app.append_row(params![fiscal_year, facility_id, fee, self.id])?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Inserts running-cost lines.
+    pub fn insert_invoices(&mut self, rows: &[InvoiceRow]) -> anyhow::Result<()> {
+        for r in rows {
+            self.tx.execute(
+                "INSERT INTO invoices (vendor, service, fiscal_year, amount_yen, approximate, source_file_id)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                params![r.vendor, r.service, r.fiscal_year, r.amount_yen, r.approximate, self.id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Makes the file and all its rows visible at once.
+    pub fn commit(self, rows_loaded: u64) -> anyhow::Result<i32> {
+        self.tx
+            .execute(
+                "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    self.id,
+                    self.meta.path,
+                    self.meta.sha256,
+                    self.meta.source,
+                    rows_loaded as i64,
+                    self.quarantined as i64,
+                    timestamp_value(crate::clock::now_jst())
+                ],
+            )
+            .context("取込記録を書けません")?;
+        self.tx.commit().context("取込を確定できません")?;
+        Ok(self.id)
+    }
+}

@@ -1,0 +1,158 @@
+//! The DuckDB store: opening it (read-write with migrations, or read-only and sandboxed),
+//! typed query results, and the one-transaction-per-file load API that ingest writes through.
+//!
+//! Nothing holds the store open between jobs (DuckDB allows one writing process and no
+//! reader beside it). Extension autoloading is off: no network at run time.
+
+mod load;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use duckdb::{AccessMode, Config, Connection};
+
+use crate::error::Problem;
+
+pub use load::{AccessEventRow, FacilityRecord, FileLoad, FileMeta, InvoiceRow, QuarantineRow};
+pub use table::{Cell, Table, date_value, timestamp_value};
+
+/// Schema files, applied in order; the number is the schema version they bring.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../queries/schema/001_init.sql"))];
+
+/// How long a reader waits for a writer to finish before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store for writing and brings its schema up to date.
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
+        }
+        let config = Config::default().enable_autoload_extension(false)?;
+        let conn = Connection::open_with_flags(path, config).map_err(|e| lock_problem(path, e))?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the store read-only, external file access disabled and the configuration
+    /// locked, so SQL typed by a person can only read the store's own tables.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        if !path.exists() {
+            return Err(Problem::new(format!("データベース {} がまだありません", path.display()))
+                .hint("renkei ingest でファイルを取り込むか、renkei demo を実行してください")
+                .into());
+        }
+        let started = Instant::now();
+        let conn = loop {
+            let config = Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?;
+            match Connection::open_with_flags(path, config) {
+                Ok(c) => break c,
+                Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
+                    if started.elapsed() < Duration::from_millis(300) {
+                        eprintln!("書き込み中のため、終わるまで待っています…");
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => return Err(lock_problem(path, e).into()),
+            }
+        };
+        conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current schema version.
+    pub fn schema_version(&self) -> anyhow::Result<i32> {
+        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL);
+             COMMENT ON TABLE schema_version IS 'スキーマの版（移行の記録）';",
+        )?;
+        let current = self.schema_version()?;
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql).with_context(|| format!("スキーマ版 {version} を適用できません"))?;
+            tx.execute("INSERT INTO schema_version VALUES (?, ?)", duckdb::params![version, timestamp_value(crate::clock::now_jst())])?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Runs a query with positional parameters and returns every row, typed.
+    pub fn query(&self, sql: &str, params: &[duckdb::types::Value]) -> anyhow::Result<Table> {
+        let mut stmt = self.conn.prepare(sql)?;
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, p)?;
+        }
+        table::collect(&mut stmt)
+    }
+
+    /// Runs a query whose `$name` parameters are bound from `params` by name.
+    ///
+    /// A parameter the SQL uses but `params` lacks is an error naming it.
+    pub fn query_named(&self, sql: &str, params: &[(&str, duckdb::types::Value)]) -> anyhow::Result<Table> {
+        let mut stmt = self.conn.prepare(sql)?;
+        for i in 1..=stmt.parameter_count() {
+            let name = stmt.parameter_name(i)?;
+            let value = params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| anyhow::anyhow!("パラメータ ${name} が渡されていません"))?;
+            stmt.raw_bind_parameter(i, value)?;
+        }
+        table::collect(&mut stmt)
+    }
+
+    /// Runs SQL typed by a person, one or more statements; returns the last result.
+    pub fn query_user_sql(&self, sql: &str) -> anyhow::Result<Table> {
+        let mut stmt = self.conn.prepare(sql)?;
+        table::collect(&mut stmt)
+    }
+
+    /// Executes statements that return nothing (used by the load API and the ledger).
+    pub fn execute(&self, sql: &str, params: &[duckdb::types::Value]) -> anyhow::Result<usize> {
+        let mut stmt = self.conn.prepare(sql)?;
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, p)?;
+        }
+        Ok(stmt.raw_execute()?)
+    }
+
+    /// Starts loading one file; nothing of it is visible until [`FileLoad::commit`].
+    pub fn begin_file(&mut self, meta: FileMeta) -> anyhow::Result<FileLoad<'_>> {
+        FileLoad::begin(&mut self.conn, meta)
+    }
+}
+
+fn is_lock_error(e: &duckdb::Error) -> bool {
+    let text = e.to_string();
+    text.contains("lock") || text.contains("Conflicting")
+}
+
+fn lock_problem(path: &Path, e: duckdb::Error) -> anyhow::Error {
+    if is_lock_error(&e) {
+        Problem::new(format!("データベース {} は別の renkei が使用中です", path.display()))
+            .because(e.to_string())
+            .hint("しばらく待ってから再実行してください（renkei daemon の処理中は数秒かかることがあります）")
+            .into()
+    } else {
+        anyhow::Error::new(e).context(format!("データベース {} を開けません", path.display()))
+    }
+}
