@@ -14,8 +14,16 @@ use crate::report::{Rendered, board};
 use crate::store::Store;
 
 /// Ingests `paths` (default: the inbox).
-pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Vec<FileReport>> {
-    let paths = if paths.is_empty() { vec![settings.inbox()] } else { paths.to_vec() };
+pub fn ingest(
+    settings: &Settings,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+) -> anyhow::Result<Vec<FileReport>> {
+    let paths = if paths.is_empty() {
+        vec![settings.inbox()]
+    } else {
+        paths.to_vec()
+    };
     for p in &paths {
         if !p.exists() {
             return Err(Problem::new(format!("{} がありません", p.display()))
@@ -31,7 +39,12 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
 
 /// Parses a `--month` value, with a message that says what forms are accepted.
 pub fn parse_month(text: &str) -> Result<Month, Problem> {
-    Month::parse(text).map_err(|e| Problem::new("--month を読めません").value(text).because(e).hint("2025-07 のように指定してください"))
+    Month::parse(text).map_err(|e| {
+        Problem::new("--month を読めません")
+            .value(text)
+            .because(e)
+            .hint("2025-07 のように指定してください")
+    })
 }
 
 /// The last month with access events before the current month (the last complete month).
@@ -60,7 +73,12 @@ pub enum Audience {
 }
 
 /// Renders and delivers the board report of `month`.
-pub fn send_board(settings: &Settings, month: Month, audience: &Audience, force: bool) -> anyhow::Result<Vec<(String, Delivered)>> {
+pub fn send_board(
+    settings: &Settings,
+    month: Month,
+    audience: &Audience,
+    force: bool,
+) -> anyhow::Result<Vec<(String, Delivered)>> {
     let store = Store::open(&settings.store_path())?;
     let report = render_board(&store, settings, month)?;
     match audience {

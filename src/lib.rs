@@ -7,8 +7,8 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod deliver;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ingest;

@@ -40,7 +40,9 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     for (recipient, outcome) in jobs::send_board(&settings, until, &audience, false)? {
         match outcome {
             Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
-            Delivered::AlreadyDelivered(status) => println!("送信済  {recipient}  （{status}、変更なし）"),
+            Delivered::AlreadyDelivered(status) => {
+                println!("送信済  {recipient}  （{status}、変更なし）")
+            }
         }
     }
     println!("\n■ データベース: {}", settings.store_path().display());

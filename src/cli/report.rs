@@ -28,7 +28,12 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
 /// Renders and delivers a report.
 pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
     match kind {
-        SendKind::Board { month, dry_run, to, force } => {
+        SendKind::Board {
+            month,
+            dry_run,
+            to,
+            force,
+        } => {
             let month = jobs::parse_month(&month)?;
             let audience = match to {
                 Some(addr) => Audience::Test(addr),
@@ -39,7 +44,9 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
                 let rendered = jobs::render_board(&store, settings, month)?;
                 println!("件名: {}", rendered.subject);
                 match &audience {
-                    Audience::Configured(list) if list.is_empty() => println!("宛先: なし（[recipients] board を設定してください）"),
+                    Audience::Configured(list) if list.is_empty() => {
+                        println!("宛先: なし（[recipients] board を設定してください）")
+                    }
                     Audience::Configured(list) => list.iter().for_each(|r| println!("宛先: {r}")),
                     Audience::Test(addr) => println!("宛先: {addr}（試験送信）"),
                 }

@@ -18,7 +18,8 @@ pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
     let sql = match (&args.sql, &args.file) {
         (Some(s), _) => s.clone(),
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
-            Problem::new(format!("SQL ファイル {} を読めません", f.display())).because(e.to_string())
+            Problem::new(format!("SQL ファイル {} を読めません", f.display()))
+                .because(e.to_string())
         })?,
         (None, None) => {
             return Err(Problem::new("実行する SQL がありません")
@@ -30,17 +31,33 @@ pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
     let result = store.query_user_sql(&sql).map_err(|e| {
         let text = e.to_string();
         let p = Problem::new("SQL を実行できませんでした").because(text.clone());
-        if text.contains("read-only") || text.contains("Permission") || text.contains("lock_configuration") {
-            p.hint("renkei sql は読み取り専用です（書き込み・外部ファイル・設定の変更はできません）")
+        if text.contains("read-only")
+            || text.contains("Permission")
+            || text.contains("lock_configuration")
+        {
+            p.hint(
+                "renkei sql は読み取り専用です（書き込み・外部ファイル・設定の変更はできません）",
+            )
         } else {
-            p.hint("SQL を確かめてください（renkei sql -e \"show tables\" でテーブルを一覧できます）")
+            p.hint(
+                "SQL を確かめてください（renkei sql -e \"show tables\" でテーブルを一覧できます）",
+            )
         }
     });
     audit(settings, &sql, result.as_ref().map(|t| t.rows.len()).ok())?;
     let result = result?;
-    let rows: Vec<Vec<String>> = result.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+    let rows: Vec<Vec<String>> = result
+        .rows
+        .iter()
+        .map(|r| r.iter().map(Cell::to_string).collect())
+        .collect();
     let right: Vec<bool> = (0..result.columns.len())
-        .map(|c| result.rows.first().is_some_and(|r| matches!(r[c], Cell::Int(_) | Cell::Float(_))))
+        .map(|c| {
+            result
+                .rows
+                .first()
+                .is_some_and(|r| matches!(r[c], Cell::Int(_) | Cell::Float(_)))
+        })
         .collect();
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(table(&result.columns, &rows, &right).as_bytes())?;

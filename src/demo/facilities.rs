@@ -8,8 +8,13 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 /// The five municipalities with populations (rounded, for the demo only).
-pub const MUNICIPALITIES: &[(&str, u32)] =
-    &[("南魚沼市", 53_000), ("十日町市", 49_000), ("魚沼市", 33_000), ("津南町", 9_000), ("湯沢町", 7_600)];
+pub const MUNICIPALITIES: &[(&str, u32)] = &[
+    ("南魚沼市", 53_000),
+    ("十日町市", 49_000),
+    ("魚沼市", 33_000),
+    ("津南町", 9_000),
+    ("湯沢町", 7_600),
+];
 
 /// One demo facility.
 #[derive(Debug, Clone)]
@@ -43,28 +48,92 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// Builds the demo facility list (deterministic for a given rng).
 pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
     let h24 = date(2012, 10, 1);
-    let hospital = |name: &str, muni, publishes, fee_old, fee_new, view, disclose, users| DemoFacility {
-        name: name.to_string(),
-        kind: "病院",
-        municipality: muni,
-        joined_on: h24,
-        publishes_images: publishes,
-        fee_old,
-        fee_new,
-        view_weight: view,
-        disclose_weight: disclose,
-        users,
-    };
+    let hospital =
+        |name: &str, muni, publishes, fee_old, fee_new, view, disclose, users| DemoFacility {
+            name: name.to_string(),
+            kind: "病院",
+            municipality: muni,
+            joined_on: h24,
+            publishes_images: publishes,
+            fee_old,
+            fee_new,
+            view_weight: view,
+            disclose_weight: disclose,
+            users,
+        };
     let mut list = vec![
-        hospital("魚沼基幹病院", "南魚沼市", true, 2_300_000, 3_500_000, 14.0, 40.0, 40),
-        hospital("十日町病院", "十日町市", true, 950_000, 1_400_000, 8.0, 18.0, 20),
-        hospital("松代病院", "十日町市", true, 950_000, 1_400_000, 1.5, 4.0, 6),
+        hospital(
+            "魚沼基幹病院",
+            "南魚沼市",
+            true,
+            2_300_000,
+            3_500_000,
+            14.0,
+            40.0,
+            40,
+        ),
+        hospital(
+            "十日町病院",
+            "十日町市",
+            true,
+            950_000,
+            1_400_000,
+            8.0,
+            18.0,
+            20,
+        ),
+        hospital(
+            "松代病院",
+            "十日町市",
+            true,
+            950_000,
+            1_400_000,
+            1.5,
+            4.0,
+            6,
+        ),
         hospital("小出病院", "魚沼市", true, 950_000, 1_400_000, 4.0, 7.0, 12),
-        hospital("南魚沼市民病院", "南魚沼市", true, 950_000, 1_400_000, 5.0, 8.0, 14),
-        hospital("齋藤記念病院", "南魚沼市", true, 950_000, 1_400_000, 3.0, 6.0, 8),
+        hospital(
+            "南魚沼市民病院",
+            "南魚沼市",
+            true,
+            950_000,
+            1_400_000,
+            5.0,
+            8.0,
+            14,
+        ),
+        hospital(
+            "齋藤記念病院",
+            "南魚沼市",
+            true,
+            950_000,
+            1_400_000,
+            3.0,
+            6.0,
+            8,
+        ),
         hospital("津南病院", "津南町", true, 950_000, 1_400_000, 2.0, 4.0, 6),
-        hospital("湯沢町保健医療センター", "湯沢町", true, 950_000, 1_400_000, 1.5, 3.0, 5),
-        hospital("五日町病院", "南魚沼市", false, 500_000, 700_000, 1.0, 3.0, 4),
+        hospital(
+            "湯沢町保健医療センター",
+            "湯沢町",
+            true,
+            950_000,
+            1_400_000,
+            1.5,
+            3.0,
+            5,
+        ),
+        hospital(
+            "五日町病院",
+            "南魚沼市",
+            false,
+            500_000,
+            700_000,
+            1.0,
+            3.0,
+            4,
+        ),
         hospital("ほんだ病院", "魚沼市", false, 500_000, 700_000, 0.8, 3.0, 4),
     ];
     for lab in ["アルプ", "BML", "江東微研", "保健科学"] {
@@ -82,15 +151,62 @@ pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
         });
     }
     const SURNAMES: &[&str] = &[
-        "佐藤", "星野", "桑原", "南雲", "樋口", "井口", "森山", "富井", "目黒", "阿部", "村山", "青木", "江口",
-        "金子", "小野塚", "桐生", "坂西", "岡村", "田村", "池田", "関", "髙橋", "渡辺", "小林", "山田", "中島",
-        "保坂", "丸山", "宮崎", "庭野", "若井", "根津", "大平", "島田", "広田", "笠原",
+        "佐藤",
+        "星野",
+        "桑原",
+        "南雲",
+        "樋口",
+        "井口",
+        "森山",
+        "富井",
+        "目黒",
+        "阿部",
+        "村山",
+        "青木",
+        "江口",
+        "金子",
+        "小野塚",
+        "桐生",
+        "坂西",
+        "岡村",
+        "田村",
+        "池田",
+        "関",
+        "髙橋",
+        "渡辺",
+        "小林",
+        "山田",
+        "中島",
+        "保坂",
+        "丸山",
+        "宮崎",
+        "庭野",
+        "若井",
+        "根津",
+        "大平",
+        "島田",
+        "広田",
+        "笠原",
     ];
     const PLACES: &[(&str, &str)] = &[
-        ("六日町", "南魚沼市"), ("浦佐", "南魚沼市"), ("塩沢", "南魚沼市"), ("大和", "南魚沼市"), ("石打", "南魚沼市"),
-        ("十日町", "十日町市"), ("中里", "十日町市"), ("川西", "十日町市"), ("松之山", "十日町市"), ("下条", "十日町市"),
-        ("小出", "魚沼市"), ("堀之内", "魚沼市"), ("広神", "魚沼市"), ("守門", "魚沼市"), ("津南", "津南町"),
-        ("中深見", "津南町"), ("湯沢", "湯沢町"), ("土樽", "湯沢町"),
+        ("六日町", "南魚沼市"),
+        ("浦佐", "南魚沼市"),
+        ("塩沢", "南魚沼市"),
+        ("大和", "南魚沼市"),
+        ("石打", "南魚沼市"),
+        ("十日町", "十日町市"),
+        ("中里", "十日町市"),
+        ("川西", "十日町市"),
+        ("松之山", "十日町市"),
+        ("下条", "十日町市"),
+        ("小出", "魚沼市"),
+        ("堀之内", "魚沼市"),
+        ("広神", "魚沼市"),
+        ("守門", "魚沼市"),
+        ("津南", "津南町"),
+        ("中深見", "津南町"),
+        ("湯沢", "湯沢町"),
+        ("土樽", "湯沢町"),
     ];
     // (kind, count, old fee, new fee, name pattern)
     let groups: &[(&'static str, usize, i64, i64)] = &[
@@ -104,7 +220,11 @@ pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
     for &(kind, count, fee_old, fee_new) in groups {
         for i in 0..count {
             let municipality = pick_municipality(rng);
-            let places: Vec<&str> = PLACES.iter().filter(|(_, m)| *m == municipality).map(|(p, _)| *p).collect();
+            let places: Vec<&str> = PLACES
+                .iter()
+                .filter(|(_, m)| *m == municipality)
+                .map(|(p, _)| *p)
+                .collect();
             let place = places[rng.random_range(0..places.len())];
             let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
             let mut name = match (kind, i % 3) {

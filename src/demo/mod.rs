@@ -23,7 +23,8 @@ pub const FIRST_MONTH: (i32, u32) = (2022, 4);
 
 /// Writes every demo input into `inbox` for months up to `until`; returns the paths.
 pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(inbox).with_context(|| format!("受付フォルダ {} を作れません", inbox.display()))?;
+    std::fs::create_dir_all(inbox)
+        .with_context(|| format!("受付フォルダ {} を作れません", inbox.display()))?;
     let mut rng = StdRng::seed_from_u64(20250818);
     let facilities = facilities::build(&mut rng);
     let first = Month::new(FIRST_MONTH.0, FIRST_MONTH.1).expect("valid");
@@ -43,7 +44,8 @@ pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Ve
     // One log file per fiscal year and system, as each vendor's console exports them.
     let mut fy = first.fiscal_year();
     while fy <= last_fy {
-        let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> = Default::default();
+        let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> =
+            Default::default();
         for m in fy.first_month().through(fy.last_month().min(until)) {
             for line in logs::month_events(&mut rng, &facilities, m, scale) {
                 by_system.entry(line.system).or_default().push(line);
@@ -90,6 +92,9 @@ fn era_short(fy: FiscalYear) -> String {
 /// Writes text as Shift_JIS (CP932), as Windows Excel saves "CSV".
 pub fn write_shift_jis(path: &Path, text: &str) -> anyhow::Result<()> {
     let (bytes, _, had_errors) = encoding_rs::SHIFT_JIS.encode(text);
-    anyhow::ensure!(!had_errors, "demo text has characters Shift_JIS cannot hold");
+    anyhow::ensure!(
+        !had_errors,
+        "demo text has characters Shift_JIS cannot hold"
+    );
     std::fs::write(path, &bytes).with_context(|| format!("{} を書けません", path.display()))
 }

@@ -64,11 +64,17 @@ pub fn container(path: &Path) -> Option<Container> {
 
 /// True for files a folder walk never reads: hidden files and Excel's `~$` lock files.
 pub fn is_ignored(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.') || n.starts_with("~$"))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|n| n.starts_with('.') || n.starts_with("~$"))
 }
 
 /// The field delimiter of a text table: tab when the header line has more tabs than commas.
 pub fn delimiter(text: &str) -> u8 {
     let first = text.lines().next().unwrap_or("");
-    if first.matches('\t').count() > first.matches(',').count() { b'\t' } else { b',' }
+    if first.matches('\t').count() > first.matches(',').count() {
+        b'\t'
+    } else {
+        b','
+    }
 }

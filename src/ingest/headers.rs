@@ -24,7 +24,8 @@ pub struct KindAliases {
 pub fn aliases() -> &'static BTreeMap<String, KindAliases> {
     static ALIASES: OnceLock<BTreeMap<String, KindAliases>> = OnceLock::new();
     ALIASES.get_or_init(|| {
-        toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
+        toml::from_str(include_str!("../../data/header_aliases.toml"))
+            .expect("data/header_aliases.toml is valid")
     })
 }
 
@@ -73,7 +74,10 @@ impl ColumnMap {
                 }
             }
         }
-        ColumnMap { columns, headers: headers.to_vec() }
+        ColumnMap {
+            columns,
+            headers: headers.to_vec(),
+        }
     }
     /// The column index of a field.
     pub fn index(&self, field: &str) -> Option<usize> {
@@ -85,12 +89,20 @@ impl ColumnMap {
     }
     /// Required fields this header row lacks.
     pub fn missing<'a>(&self, kind: &'a KindAliases) -> Vec<&'a str> {
-        kind.required.iter().filter(|f| !self.columns.contains_key(*f)).map(String::as_str).collect()
+        kind.required
+            .iter()
+            .filter(|f| !self.columns.contains_key(*f))
+            .map(String::as_str)
+            .collect()
     }
     /// `D「利用施設」`: the column as Excel letters plus its header.
     pub fn describe(&self, field: &str) -> String {
         match self.index(field) {
-            Some(i) => format!("{}列「{}」", column_letter(i), self.headers.get(i).map_or("", |s| s.as_str())),
+            Some(i) => format!(
+                "{}列「{}」",
+                column_letter(i),
+                self.headers.get(i).map_or("", |s| s.as_str())
+            ),
             None => field.to_string(),
         }
     }
@@ -111,7 +123,16 @@ pub fn column_letter(index: usize) -> String {
 
 /// The headers each kind wants, for messages: `日時, システム, ...`.
 pub fn wanted_headers(kind: &KindAliases) -> String {
-    kind.required.iter().map(|f| kind.fields.get(f).and_then(|n| n.first()).map_or(f.as_str(), |s| s.as_str())).collect::<Vec<_>>().join("、")
+    kind.required
+        .iter()
+        .map(|f| {
+            kind.fields
+                .get(f)
+                .and_then(|n| n.first())
+                .map_or(f.as_str(), |s| s.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 #[cfg(test)]
@@ -133,8 +154,26 @@ mod tests {
     fn japanese_and_english_access_log_headers_match() {
         let kind = &aliases()["access_log"];
         for headers in [
-            vec!["日時", "システム", "利用者ID", "利用施設", "患者ID", "開示施設", "データ種別", "操作"],
-            vec!["timestamp", "System", "user_id", "facility", "patient_id", "disclosing_facility", "data_type", "action"],
+            vec![
+                "日時",
+                "システム",
+                "利用者ID",
+                "利用施設",
+                "患者ID",
+                "開示施設",
+                "データ種別",
+                "操作",
+            ],
+            vec![
+                "timestamp",
+                "System",
+                "user_id",
+                "facility",
+                "patient_id",
+                "disclosing_facility",
+                "data_type",
+                "action",
+            ],
         ] {
             let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
             let map = ColumnMap::match_headers(kind, &h);

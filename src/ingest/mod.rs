@@ -94,7 +94,12 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Ingests files in order; rosters first, so logs in the same run can match their names.
-pub fn ingest_files(store: &mut Store, key: &Key, files: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Vec<FileReport>> {
+pub fn ingest_files(
+    store: &mut Store,
+    key: &Key,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+) -> anyhow::Result<Vec<FileReport>> {
     check_key(store, key)?;
     let mut ordered: Vec<&PathBuf> = files.iter().collect();
     ordered.sort_by_key(|p| !looks_like_roster(p));
@@ -106,11 +111,17 @@ pub fn ingest_files(store: &mut Store, key: &Key, files: &[PathBuf], opts: &Inge
             Ok(o) => o,
             Err(e) => match e.downcast::<Problem>() {
                 Ok(p) => Outcome::Rejected(p),
-                Err(e) => return Err(e.context(format!("{} の取込中に失敗しました", path.display()))),
+                Err(e) => {
+                    return Err(e.context(format!("{} の取込中に失敗しました", path.display())));
+                }
             },
         };
         tracing::info!(file = %path.display(), outcome = ?outcome, "ingested");
-        reports.push(FileReport { path: path.clone(), outcome, seconds: started.elapsed().as_secs_f64() });
+        reports.push(FileReport {
+            path: path.clone(),
+            outcome,
+            seconds: started.elapsed().as_secs_f64(),
+        });
     }
     Ok(reports)
 }
@@ -124,7 +135,10 @@ fn looks_like_roster(p: &Path) -> bool {
 /// Records the key's fingerprint on first use and refuses a different key later.
 fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
     let fp = key.fingerprint();
-    let stored = store.query("SELECT value FROM store_meta WHERE name = 'key_fingerprint'", &[])?;
+    let stored = store.query(
+        "SELECT value FROM store_meta WHERE name = 'key_fingerprint'",
+        &[],
+    )?;
     match stored.rows.first().and_then(|r| r[0].as_str()) {
         Some(s) if s == fp => Ok(()),
         Some(_) => Err(Problem::new("仮名化の鍵がデータベースと一致しません")
@@ -145,26 +159,44 @@ fn file_label(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn ingest_file(store: &mut Store, ids: &mut Pseudonymizer, path: &Path, opts: &IngestOptions) -> anyhow::Result<Outcome> {
+fn ingest_file(
+    store: &mut Store,
+    ids: &mut Pseudonymizer,
+    path: &Path,
+    opts: &IngestOptions,
+) -> anyhow::Result<Outcome> {
     let file = file_label(path);
     let bytes = std::fs::read(path).map_err(|e| {
-        Problem::new(format!("{file} を読めません")).because(e.to_string()).hint("ファイルの場所と読み取り権限を確かめてください")
+        Problem::new(format!("{file} を読めません"))
+            .because(e.to_string())
+            .hint("ファイルの場所と読み取り権限を確かめてください")
     })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let previous = store.query(
         "SELECT source_file_id, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files WHERE sha256 = ?",
         &[duckdb::types::Value::Text(sha256.clone())],
     )?;
-    let previous_id = previous.rows.first().and_then(|r| r[0].as_i64()).map(|i| i as i32);
+    let previous_id = previous
+        .rows
+        .first()
+        .and_then(|r| r[0].as_i64())
+        .map(|i| i as i32);
     if let Some(row) = previous.rows.first()
         && !opts.replace
     {
-        return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
+        return Ok(Outcome::AlreadyIngested {
+            at: row[1].to_string(),
+        });
     }
     let container = detect::container(path).unwrap_or(Container::Text);
     let matcher = FacilityMatcher::load(store)?;
     let reject = |reason: String, hint: &str| -> anyhow::Error {
-        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）")).because(reason).hint(hint).into()
+        Problem::new(format!(
+            "{file} を取り込めませんでした（データベースは変更していません）"
+        ))
+        .because(reason)
+        .hint(hint)
+        .into()
     };
     match container {
         Container::Workbook(ext) => {
@@ -186,19 +218,31 @@ fn ingest_file(store: &mut Store, ids: &mut Pseudonymizer, path: &Path, opts: &I
             let header_grid = grid::read_csv(header_line, delimiter).unwrap_or_default();
             let is_log = opts.source == Some(SourceKind::AccessLog)
                 || (opts.source.is_none()
-                    && header_grid.find_header(&headers::aliases()["access_log"]).is_ok());
+                    && header_grid
+                        .find_header(&headers::aliases()["access_log"])
+                        .is_ok());
             if is_log {
-                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
+                let meta = FileMeta {
+                    path: file.clone(),
+                    sha256,
+                    source: SourceKind::AccessLog.name().into(),
+                };
                 let mut load = store.begin_file(meta)?;
                 if let Some(id) = previous_id {
                     load.remove_file(id)?;
                 }
                 let mut sink = LoadSink { load: &mut load };
-                let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
+                let counts =
+                    access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
                 load.commit(counts.loaded)?;
-                return Ok(Outcome::Loaded { source: SourceKind::AccessLog, rows: counts.loaded, quarantined: counts.quarantined });
+                return Ok(Outcome::Loaded {
+                    source: SourceKind::AccessLog,
+                    rows: counts.loaded,
+                    quarantined: counts.quarantined,
+                });
             }
-            let grid = grid::read_csv(&decoded.text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
+            let grid = grid::read_csv(&decoded.text, delimiter)
+                .map_err(|e| reject(e, "CSV として出力し直してください"))?;
             let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source)?;
             load_grid(store, &file, sha256, kind, grid, previous_id, opts.replace)
         }
@@ -206,7 +250,11 @@ fn ingest_file(store: &mut Store, ids: &mut Pseudonymizer, path: &Path, opts: &I
 }
 
 /// Picks the sheet (and kind) to read: the first sheet whose header a kind recognises.
-fn choose_grid<'g>(file: &str, grids: &'g [grid::Grid], forced: Option<SourceKind>) -> anyhow::Result<(SourceKind, &'g grid::Grid)> {
+fn choose_grid<'g>(
+    file: &str,
+    grids: &'g [grid::Grid],
+    forced: Option<SourceKind>,
+) -> anyhow::Result<(SourceKind, &'g grid::Grid)> {
     for g in grids {
         let kind = match forced {
             Some(k) => k,
@@ -215,21 +263,35 @@ fn choose_grid<'g>(file: &str, grids: &'g [grid::Grid], forced: Option<SourceKin
             None => continue,
         };
         if kind == SourceKind::AccessLog {
-            return Err(Problem::new(format!("{file} はアクセスログとして読めません"))
-                .because("アクセスログは CSV・TSV で受け付けます")
-                .hint("元のシステムから CSV で出力してください")
-                .into());
+            return Err(
+                Problem::new(format!("{file} はアクセスログとして読めません"))
+                    .because("アクセスログは CSV・TSV で受け付けます")
+                    .hint("元のシステムから CSV で出力してください")
+                    .into(),
+            );
         }
         return Ok((kind, g));
     }
-    let found: Vec<String> = grids.iter().flat_map(|g| g.rows.iter().take(3)).map(|r| r.cells.iter().map(|c| c.text()).collect::<Vec<_>>().join("、")).collect();
-    Err(Problem::new(format!("{file} が何のファイルか判別できませんでした（データベースは変更していません）"))
-        .because(format!(
-            "アクセスログ・名簿・運営費のどの見出しとも一致しません。先頭の行: {}",
-            found.first().cloned().unwrap_or_else(|| "（空）".into())
-        ))
-        .hint("--source access_log|roster|invoices で種類を指定するか、見出しを直してください")
-        .into())
+    let found: Vec<String> = grids
+        .iter()
+        .flat_map(|g| g.rows.iter().take(3))
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.text())
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .collect();
+    Err(Problem::new(format!(
+        "{file} が何のファイルか判別できませんでした（データベースは変更していません）"
+    ))
+    .because(format!(
+        "アクセスログ・名簿・運営費のどの見出しとも一致しません。先頭の行: {}",
+        found.first().cloned().unwrap_or_else(|| "（空）".into())
+    ))
+    .hint("--source access_log|roster|invoices で種類を指定するか、見出しを直してください")
+    .into())
 }
 
 fn load_grid(
@@ -256,26 +318,53 @@ fn load_grid(
                 .filter(|(id, _)| Some(*id) != previous_id)
                 .collect();
             if !others.is_empty() && !replace {
-                return Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
-                    .because(format!("{} の名簿は {} からすでに取り込まれています", roster.fiscal_year.label_ja(), others[0].1))
-                    .hint(format!("この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"))
-                    .into());
+                return Err(Problem::new(format!(
+                    "{file} を取り込みませんでした（データベースは変更していません）"
+                ))
+                .because(format!(
+                    "{} の名簿は {} からすでに取り込まれています",
+                    roster.fiscal_year.label_ja(),
+                    others[0].1
+                ))
+                .hint(format!(
+                    "この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"
+                ))
+                .into());
             }
-            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
+            let meta = FileMeta {
+                path: file.to_string(),
+                sha256,
+                source: kind.name().into(),
+            };
             let mut load = store.begin_file(meta)?;
-            for id in previous_id.into_iter().chain(others.iter().map(|(id, _)| *id)) {
+            for id in previous_id
+                .into_iter()
+                .chain(others.iter().map(|(id, _)| *id))
+            {
                 load.remove_file(id)?;
             }
             let ids = load.upsert_facilities(&roster.facilities)?;
-            let fees: Vec<(i32, i64)> = ids.iter().zip(&roster.fees).filter_map(|(id, fee)| fee.map(|f| (*id, f))).collect();
+            let fees: Vec<(i32, i64)> = ids
+                .iter()
+                .zip(&roster.fees)
+                .filter_map(|(id, fee)| fee.map(|f| (*id, f)))
+                .collect();
             load.insert_fees(fy, &fees)?;
             load.quarantine(&roster.quarantined)?;
             load.commit(roster.facilities.len() as u64)?;
-            Ok(Outcome::Loaded { source: kind, rows: roster.facilities.len() as u64, quarantined: roster.quarantined.len() as u64 })
+            Ok(Outcome::Loaded {
+                source: kind,
+                rows: roster.facilities.len() as u64,
+                quarantined: roster.quarantined.len() as u64,
+            })
         }
         SourceKind::Invoices => {
             let (rows, held) = invoices::parse(file, grid)?;
-            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
+            let meta = FileMeta {
+                path: file.to_string(),
+                sha256,
+                source: kind.name().into(),
+            };
             let mut load = store.begin_file(meta)?;
             if let Some(id) = previous_id {
                 load.remove_file(id)?;
@@ -283,9 +372,15 @@ fn load_grid(
             load.insert_invoices(&rows)?;
             load.quarantine(&held)?;
             load.commit(rows.len() as u64)?;
-            Ok(Outcome::Loaded { source: kind, rows: rows.len() as u64, quarantined: held.len() as u64 })
+            Ok(Outcome::Loaded {
+                source: kind,
+                rows: rows.len() as u64,
+                quarantined: held.len() as u64,
+            })
         }
-        SourceKind::AccessLog => unreachable!("access logs are text; choose_grid refuses them in workbooks"),
+        SourceKind::AccessLog => {
+            unreachable!("access logs are text; choose_grid refuses them in workbooks")
+        }
     }
 }
 

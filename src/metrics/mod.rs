@@ -20,7 +20,10 @@ pub struct Query {
 
 macro_rules! metric {
     ($name:literal) => {
-        Query { name: $name, sql: include_str!(concat!("../../queries/metrics/", $name, ".sql")) }
+        Query {
+            name: $name,
+            sql: include_str!(concat!("../../queries/metrics/", $name, ".sql")),
+        }
     };
 }
 
@@ -37,7 +40,11 @@ pub const CATALOG: &[Query] = &[
 impl Query {
     /// The Japanese title (first comment line).
     pub fn title(&self) -> &str {
-        self.sql.lines().next().and_then(|l| l.strip_prefix("-- ")).unwrap_or(self.name)
+        self.sql
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("-- "))
+            .unwrap_or(self.name)
     }
     /// Declared parameters: (name, type, description).
     pub fn params(&self) -> Vec<(&str, &str, &str)> {
@@ -57,7 +64,11 @@ impl Query {
             .filter_map(|l| l.strip_prefix(prefix))
             .map(|l| {
                 let mut parts = l.splitn(3, ' ');
-                (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+                (
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                )
             })
             .collect()
     }
@@ -90,9 +101,13 @@ pub fn find(name: &str) -> Option<&'static Query> {
 pub fn run(store: &Store, name: &str, params: &[(&str, Param)]) -> anyhow::Result<Table> {
     let query = find(name).ok_or_else(|| anyhow::anyhow!("metric {name} does not exist"))?;
     let bound: Vec<(&str, Value)> = params.iter().map(|(n, p)| (*n, p.value())).collect();
-    store
-        .query_named(query.sql, &bound)
-        .map_err(|e| e.context(format!("指標「{}」（queries/metrics/{}.sql）を計算できません", query.title(), query.name)))
+    store.query_named(query.sql, &bound).map_err(|e| {
+        e.context(format!(
+            "指標「{}」（queries/metrics/{}.sql）を計算できません",
+            query.title(),
+            query.name
+        ))
+    })
 }
 
 /// Everything the monthly board report shows, computed for one month.
@@ -120,7 +135,10 @@ pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
         monthly: run(
             store,
             "monthly_usage",
-            &[("from_month", Param::Month(month.plus(-12))), ("to_month", Param::Month(month))],
+            &[
+                ("from_month", Param::Month(month.plus(-12))),
+                ("to_month", Param::Month(month)),
+            ],
         )?,
         by_system: run(store, "usage_by_system", &m)?,
         by_kind: run(store, "usage_by_kind", &m)?,
@@ -128,7 +146,10 @@ pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
         cost: run(
             store,
             "cost_per_view",
-            &[("month", Param::Month(month)), ("fiscal_year", Param::FiscalYear(month.fiscal_year()))],
+            &[
+                ("month", Param::Month(month)),
+                ("fiscal_year", Param::FiscalYear(month.fiscal_year())),
+            ],
         )?,
     })
 }
@@ -140,11 +161,23 @@ mod tests {
     #[test]
     fn every_query_declares_title_params_and_columns() {
         for q in CATALOG {
-            assert!(!q.title().is_empty() && !q.title().starts_with("WITH"), "{}", q.name);
+            assert!(
+                !q.title().is_empty() && !q.title().starts_with("WITH"),
+                "{}",
+                q.name
+            );
             assert!(!q.columns().is_empty(), "{} declares no columns", q.name);
             for (name, ty, _) in q.params() {
-                assert!(q.sql.contains(&format!("${name}")), "{}: ${name} declared but unused", q.name);
-                assert!(matches!(ty, "DATE" | "INTEGER" | "VARCHAR"), "{}: {ty}", q.name);
+                assert!(
+                    q.sql.contains(&format!("${name}")),
+                    "{}: ${name} declared but unused",
+                    q.name
+                );
+                assert!(
+                    matches!(ty, "DATE" | "INTEGER" | "VARCHAR"),
+                    "{}: {ty}",
+                    q.name
+                );
             }
         }
     }
@@ -163,7 +196,12 @@ mod tests {
                 } else if path.extension().is_some_and(|x| x == "sql") {
                     seen += 1;
                     let text = std::fs::read_to_string(&path).unwrap().to_uppercase();
-                    for banned in ["TIMESTAMPTZ", "AT TIME ZONE", "TIMEZONE", "TIMESTAMP WITH TIME ZONE"] {
+                    for banned in [
+                        "TIMESTAMPTZ",
+                        "AT TIME ZONE",
+                        "TIMEZONE",
+                        "TIMESTAMP WITH TIME ZONE",
+                    ] {
                         assert!(!text.contains(banned), "{} uses {banned}", path.display());
                     }
                 }

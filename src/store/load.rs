@@ -10,8 +10,16 @@ use duckdb::{Connection, Transaction, params};
 use super::table::{date_value, timestamp_value};
 
 /// Tables whose rows belong to one input file.
-const FILE_TABLES: &[&str] =
-    &["access_events", "membership_fees", "image_views", "enrollments", "invoices", "quotes", "budget", "quarantine"];
+const FILE_TABLES: &[&str] = &[
+    "access_events",
+    "membership_fees",
+    "image_views",
+    "enrollments",
+    "invoices",
+    "quotes",
+    "budget",
+    "quarantine",
+];
 
 /// What identifies the file being loaded.
 #[derive(Debug, Clone)]
@@ -105,8 +113,17 @@ pub struct FileLoad<'a> {
 impl<'a> FileLoad<'a> {
     pub(super) fn begin(conn: &'a mut Connection, meta: FileMeta) -> anyhow::Result<FileLoad<'a>> {
         let tx = conn.transaction()?;
-        let id: i32 = tx.query_row("SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files", [], |r| r.get(0))?;
-        Ok(FileLoad { tx, meta, id, quarantined: 0 })
+        let id: i32 = tx.query_row(
+            "SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(FileLoad {
+            tx,
+            meta,
+            id,
+            quarantined: 0,
+        })
     }
 
     /// The id the file's rows carry.
@@ -117,9 +134,15 @@ impl<'a> FileLoad<'a> {
     /// Removes an earlier file and every row it brought (for `--replace`).
     pub fn remove_file(&mut self, source_file_id: i32) -> anyhow::Result<()> {
         for table in FILE_TABLES {
-            self.tx.execute(&format!("DELETE FROM {table} WHERE source_file_id = ?"), params![source_file_id])?;
+            self.tx.execute(
+                &format!("DELETE FROM {table} WHERE source_file_id = ?"),
+                params![source_file_id],
+            )?;
         }
-        self.tx.execute("DELETE FROM ingested_files WHERE source_file_id = ?", params![source_file_id])?;
+        self.tx.execute(
+            "DELETE FROM ingested_files WHERE source_file_id = ?",
+            params![source_file_id],
+        )?;
         Ok(())
     }
 
@@ -147,7 +170,14 @@ impl<'a> FileLoad<'a> {
     pub fn quarantine(&mut self, rows: &[QuarantineRow]) -> anyhow::Result<()> {
         let mut app = self.tx.appender("quarantine")?;
         for q in rows {
-            app.append_row(params![self.id, q.row_number as i64, q.column, q.value, q.reason, q.hint])?;
+            app.append_row(params![
+                self.id,
+                q.row_number as i64,
+                q.column,
+                q.value,
+                q.reason,
+                q.hint
+            ])?;
         }
         app.flush()?;
         self.quarantined += rows.len() as u64;
@@ -160,7 +190,11 @@ impl<'a> FileLoad<'a> {
         for f in records {
             let existing: Option<i32> = self
                 .tx
-                .query_row("SELECT facility_id FROM facilities WHERE name_key = ?", params![f.name_key], |r| r.get(0))
+                .query_row(
+                    "SELECT facility_id FROM facilities WHERE name_key = ?",
+                    params![f.name_key],
+                    |r| r.get(0),
+                )
                 .ok();
             let joined = f.joined_on.map(date_value).unwrap_or(Value::Null);
             let left = f.left_on.map(date_value).unwrap_or(Value::Null);
@@ -174,11 +208,23 @@ impl<'a> FileLoad<'a> {
                     id
                 }
                 None => {
-                    let id: i32 =
-                        self.tx.query_row("SELECT coalesce(max(facility_id), 0) + 1 FROM facilities", [], |r| r.get(0))?;
+                    let id: i32 = self.tx.query_row(
+                        "SELECT coalesce(max(facility_id), 0) + 1 FROM facilities",
+                        [],
+                        |r| r.get(0),
+                    )?;
                     self.tx.execute(
                         "INSERT INTO facilities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        params![id, f.name, f.kind, f.municipality, joined, left, f.publishes_images, f.name_key],
+                        params![
+                            id,
+                            f.name,
+                            f.kind,
+                            f.municipality,
+                            joined,
+                            left,
+                            f.publishes_images,
+                            f.name_key
+                        ],
                     )?;
                     id
                 }
