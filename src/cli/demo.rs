@@ -15,14 +15,27 @@ use crate::jobs::{self, Audience};
 /// The demo's board recipient when the config names none.
 const DEMO_BOARD: &str = "理事会（デモ） <board@renkei-demo.example>";
 
+/// The sample config with the demo's network name and board address set.
+fn demo_config() -> String {
+    format!(
+        "{}\n## ── renkei demo が書き加えた設定 ──\n[report]\nnetwork_name = \"{}\"\n\n[recipients]\nboard = [\"{}\"]\n",
+        crate::config::SAMPLE_CONFIG,
+        demo::NETWORK,
+        DEMO_BOARD
+    )
+}
+
 /// Runs the demo in the settings' base folder.
 pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let mut settings = settings.clone();
     if settings.config_file.is_none() {
-        settings.config.report.network_name = demo::NETWORK.to_string();
-    }
-    if settings.config.recipients.board.is_empty() {
-        settings.config.recipients.board = vec![DEMO_BOARD.to_string()];
+        // Leave a config behind so `renkei report` / `send` in this folder see the demo's
+        // network name and board address too.
+        let file = settings.base.join("renkei.toml");
+        std::fs::create_dir_all(&settings.base)?;
+        std::fs::write(&file, demo_config())?;
+        settings = Settings::load(&file, true, Some(&settings.base))?;
+        println!("■ 設定ファイル\n{}\n", file.display());
     }
     let until = match &args.until {
         Some(text) => jobs::parse_month(text)?,

@@ -8,6 +8,7 @@ use anyhow::Context;
 use crate::config::{SAMPLE_CONFIG, Settings};
 use crate::error::Problem;
 use crate::ingest::pseudonymize::Key;
+use crate::store::Store;
 
 /// Writes `renkei.toml` (never over an existing one) and creates the folders.
 pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
@@ -27,6 +28,7 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(settings.resolve(sub))?;
     }
     Key::load_or_create(&settings.key_path())?;
+    Store::open(&settings.store_path())?;
     println!("{}", file.display());
     for sub in [&p.inbox, &p.outbox, &p.archive, &p.lake] {
         println!("{}", settings.resolve(sub).display());

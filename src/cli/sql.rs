@@ -31,9 +31,14 @@ pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
     let result = store.query_user_sql(&sql).map_err(|e| {
         let text = e.to_string();
         let p = Problem::new("SQL を実行できませんでした").because(text.clone());
-        if text.contains("read-only")
-            || text.contains("Permission")
-            || text.contains("lock_configuration")
+        if [
+            "read-only",
+            "Permission",
+            "locked",
+            "disabled by configuration",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
         {
             p.hint(
                 "renkei sql は読み取り専用です（書き込み・外部ファイル・設定の変更はできません）",
@@ -72,7 +77,7 @@ fn audit(settings: &Settings, sql: &str, rows: Option<usize>) -> anyhow::Result<
     }
     let line = serde_json::json!({
         "at_jst": crate::clock::now_jst().format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "os_user": std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default(),
+        "os_user": os_user(),
         "command": "sql",
         "statement": sql,
         "rows": rows,
@@ -85,4 +90,23 @@ fn audit(settings: &Settings, sql: &str, rows: Option<usize>) -> anyhow::Result<
         .with_context(|| format!("監査ログ {} を書けません", path.display()))?;
     writeln!(f, "{line}")?;
     Ok(())
+}
+
+/// The OS user running renkei: `$USER`, `$LOGNAME`, or the numeric uid when neither is set
+/// (systemd services and cron often have no `USER`).
+fn os_user() -> String {
+    if let Some(name) = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+    {
+        return name;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata("/proc/self") {
+            return format!("uid {}", meta.uid());
+        }
+    }
+    "unknown".to_string()
 }

@@ -1,0 +1,242 @@
+//! Ingest: real xlsx rosters, real CP932 logs, unknown facilities, the same file twice,
+//! and files that fail halfway leaving nothing behind.
+
+use crate::support::{LOG_HEADER, Workdir, small_roster};
+
+#[test]
+fn roster_xlsx_with_title_row_total_row_and_text_fees_loads() {
+    let w = Workdir::new();
+    let roster = small_roster(&w);
+    let r = w.ok(&["ingest", roster.to_str().unwrap()]);
+    assert!(r.stdout.contains("名簿  4行（保留 0行）"), "{}", r.stdout);
+    // Four members, not the 合計 row or the ※ footnote; fees typed as text count too.
+    assert_eq!(w.count("SELECT count(*) FROM facilities"), 4);
+    assert_eq!(
+        w.count("SELECT sum(fee_yen) FROM membership_fees WHERE fiscal_year = 2025"),
+        1_400_000 + 1_200_000 + 90_000 + 36_000
+    );
+    assert_eq!(
+        w.rows("SELECT name, kind, municipality, joined_on, publishes_images FROM facilities ORDER BY facility_id"),
+        vec![
+            vec!["齋藤記念病院", "病院", "南魚沼市", "2012-10-01", "true"],
+            vec!["十日町病院", "病院", "十日町市", "2012-10-01", "false"],
+            vec!["ゆきぐにクリニック", "診療所", "魚沼市", "2019-05-01", "false"],
+            vec!["みなみ薬局", "薬局", "湯沢町", "2024-04-01", "false"],
+        ]
+    );
+}
+
+#[test]
+fn cp932_access_log_loads_and_variant_names_resolve() {
+    let w = Workdir::new();
+    small_roster(&w);
+    // 斎藤 for 齋藤, half-width katakana, ～ (0x8160) in the data type: real CP932 bytes.
+    let log = format!(
+        "{LOG_HEADER}\
+         2025/7/1 9:00,ID-Link,U1,ゆきぐにｸﾘﾆｯｸ,P001,斎藤記念病院,画像,閲覧\r\n\
+         2025/7/2 10:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,検査～結果,閲覧\r\n\
+         2025/7/3 11:00,Team,U2,十日町病院,P002,齋藤記念 病院,連絡帳,登録\r\n"
+    );
+    let path = w.write_sjis("inbox/アクセスログ_R7.csv", &log);
+    assert!(
+        std::str::from_utf8(&std::fs::read(&path).unwrap()).is_err(),
+        "the file must really be Shift_JIS"
+    );
+    let r = w.ok(&["ingest"]);
+    assert!(
+        r.stdout.contains("アクセスログ  3行（保留 0行）"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        w.rows(
+            "SELECT f.name, d.name, e.data_type, e.action FROM access_events e
+             JOIN facilities f ON f.facility_id = e.facility_id
+             JOIN facilities d ON d.facility_id = e.disclosing_facility_id ORDER BY occurred_at"
+        ),
+        vec![
+            vec!["ゆきぐにクリニック", "齋藤記念病院", "画像", "閲覧"],
+            vec!["ゆきぐにクリニック", "齋藤記念病院", "検査～結果", "閲覧"],
+            vec!["十日町病院", "齋藤記念病院", "連絡帳", "登録"],
+        ]
+    );
+}
+
+#[test]
+fn english_headers_utf8_bom_and_offsets_convert_to_jst() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(
+        "timestamp,system,user_id,facility,patient_id,disclosing_facility,data_type,action\n\
+         2025-07-31T15:30:00Z,ID-Link,U1,ゆきぐにクリニック,P001,十日町病院,画像,view\n\
+         2025-07-31T23:30:00+09:00,ID-Link,U1,ゆきぐにクリニック,P001,十日町病院,画像,view\n"
+            .as_bytes(),
+    );
+    w.write("inbox/log.csv", &bytes);
+    w.ok(&["ingest"]);
+    assert_eq!(
+        w.rows("SELECT strftime(occurred_at, '%Y-%m-%d %H:%M'), action FROM access_events ORDER BY occurred_at"),
+        vec![vec!["2025-07-31 23:30", "閲覧"], vec!["2025-08-01 00:30", "閲覧"]]
+    );
+}
+
+#[test]
+fn unknown_facility_is_quarantined_with_alias_hint_then_fixed_by_alias_and_replace() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let log = format!(
+        "{LOG_HEADER}\
+         2025-07-01 09:00,ID-Link,U1,ゆきぐにクリニック,P001,十日町病院,画像,閲覧\r\n\
+         2025-07-01 09:05,ID-Link,U9,南魚沼訪問看護ST,P002,十日町病院,検査,閲覧\r\n"
+    );
+    let path = w.write("inbox/log.csv", log.as_bytes());
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("1行（保留 1行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows("SELECT row_number, column_name, value, reason FROM quarantine"),
+        vec![vec![
+            "3",
+            "D列「利用施設」",
+            "南魚沼訪問看護ST",
+            "施設「南魚沼訪問看護ST」が名簿にも別名にもありません"
+        ]]
+    );
+    let hint = &w.rows("SELECT hint FROM quarantine")[0][0];
+    assert!(
+        hint.contains("renkei alias add '南魚沼訪問看護ST'"),
+        "{hint}"
+    );
+
+    let q = w.ok(&["quarantine"]);
+    assert!(q.stdout.contains("南魚沼訪問看護ST"), "{}", q.stdout);
+
+    let missing = w.run(&["alias", "add", "南魚沼訪問看護ST", "存在しない施設"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("名簿にありません"),
+        "{}",
+        missing.stderr
+    );
+
+    w.ok(&["alias", "add", "南魚沼訪問看護ST", "みなみ薬局"]);
+    let again = w.ok(&["ingest", path.to_str().unwrap()]);
+    assert!(again.stdout.contains("取込済"), "{}", again.stdout);
+    let replaced = w.ok(&["ingest", "--replace", path.to_str().unwrap()]);
+    assert!(
+        replaced.stdout.contains("2行（保留 0行）"),
+        "{}",
+        replaced.stdout
+    );
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 2);
+    assert_eq!(w.count("SELECT count(*) FROM quarantine"), 0);
+    assert_eq!(
+        w.count("SELECT count(*) FROM ingested_files WHERE source = 'access_log'"),
+        1
+    );
+}
+
+#[test]
+fn the_same_file_twice_is_already_ingested_and_adds_nothing() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.write(
+        "inbox/log.csv",
+        format!(
+            "{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P001,齋藤記念病院,画像,閲覧\r\n"
+        )
+        .as_bytes(),
+    );
+    w.ok(&["ingest"]);
+    let before = w.count("SELECT count(*) FROM access_events");
+    // A copy under another name is the same bytes: still already ingested.
+    std::fs::copy(w.join("inbox/log.csv"), w.join("inbox/log-copy.csv")).unwrap();
+    let r = w.ok(&["ingest"]);
+    assert_eq!(
+        r.stdout.lines().filter(|l| l.starts_with("取込済")).count(),
+        3,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), before);
+    assert_eq!(w.count("SELECT count(*) FROM ingested_files"), 2);
+}
+
+#[test]
+fn a_file_that_fails_halfway_leaves_nothing_and_the_others_still_load() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    // 50,001 good rows (a whole batch is appended inside the transaction) followed by
+    // 60,000 unreadable ones: the file is refused and the appended batch rolled back.
+    let mut text = String::from(LOG_HEADER);
+    for i in 0..50_001 {
+        text.push_str(&format!(
+            "2025-07-01 09:{:02}:{:02},ID-Link,U1,十日町病院,P{i},齋藤記念病院,検査,閲覧\r\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+    }
+    for _ in 0..60_000 {
+        text.push_str("昨日,ID-Link,U1,十日町病院,P1,齋藤記念病院,検査,閲覧\r\n");
+    }
+    w.write("inbox/a_broken.csv", text.as_bytes());
+    // Good data whose end is binary garbage is refused whole too.
+    let mut garbage =
+        format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,検査,閲覧\r\n")
+            .into_bytes();
+    garbage.extend_from_slice(&[0x00, 0xff, 0x13, 0x37, 0x00, 0x42]);
+    w.write("inbox/b_binary.csv", &garbage);
+    w.write(
+        "inbox/c_good.csv",
+        format!("{LOG_HEADER}2025-07-02 09:00,Team,U2,十日町病院,P2,齋藤記念病院,連絡帳,登録\r\n")
+            .as_bytes(),
+    );
+    w.write("inbox/d_empty.csv", b"");
+
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("拒否    inbox/a_broken.csv") || r.stdout.contains("a_broken.csv"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("a_broken.csv の大半の行を読めません（データベースは変更していません）"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("テキストではありません"), "{}", r.stderr);
+    assert!(r.stderr.contains("ファイルが空です"), "{}", r.stderr);
+    assert_eq!(
+        w.count("SELECT count(*) FROM access_events"),
+        1,
+        "only c_good.csv's row"
+    );
+    assert_eq!(w.count("SELECT count(*) FROM ingested_files WHERE path LIKE '%a_broken%' OR path LIKE '%b_binary%'"), 0);
+    assert_eq!(w.count("SELECT count(*) FROM quarantine"), 0);
+}
+
+#[test]
+fn a_log_without_the_required_columns_names_what_was_found_and_wanted() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.write(
+        "inbox/odd.csv",
+        "日時,施設,件数\n2025-07-01,十日町病院,3\n".as_bytes(),
+    );
+    let r = w.run(&["ingest", "--source", "access_log", "inbox/odd.csv"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("見つかった見出し: 日時、施設、件数"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("日時、システム、利用者ID、利用施設、患者ID、操作"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real `renkei` binary run in a temporary council folder on files
+//! the tests write themselves. One test binary (each extra one links DuckDB again).
+
+mod support;
+
+mod cli;
+mod deliver;
+mod ingest;
+mod metrics;
+mod privacy;

@@ -1,0 +1,216 @@
+//! Test support: a fresh working folder per test, the real `renkei` binary run inside it,
+//! and builders for the files councils really send (xlsx with title and 合計 rows written
+//! by rust_xlsxwriter, Shift_JIS bytes from encoding_rs).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use renkei::store::{Cell, Store};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+
+/// What a run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A temporary council folder.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// Runs `renkei ARGS` in the folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("RENKEI_LOG")
+            .env_remove("RENKEI_CONFIG")
+            .output()
+            .expect("run renkei");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and asserts exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "renkei {args:?} failed\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        r
+    }
+
+    /// Opens the store read-only (after the binary has exited).
+    pub fn store(&self) -> Store {
+        Store::open_read_only(&self.join("var/renkei.duckdb")).expect("open store")
+    }
+
+    /// One integer from a query.
+    pub fn count(&self, sql: &str) -> i64 {
+        let t = self.store().query(sql, &[]).expect(sql);
+        t.rows[0][0]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{sql} gave {:?}", t.rows[0][0]))
+    }
+
+    /// All rows of a query as strings.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        let t = self.store().query(sql, &[]).expect(sql);
+        t.rows
+            .iter()
+            .map(|r| r.iter().map(Cell::to_string).collect())
+            .collect()
+    }
+
+    /// Writes bytes to a file in the folder (creating parents).
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Writes text as Shift_JIS (CP932) bytes.
+    pub fn write_sjis(&self, name: &str, text: &str) -> PathBuf {
+        let (bytes, _, had_errors) = encoding_rs::SHIFT_JIS.encode(text);
+        assert!(!had_errors, "test text must be Shift_JIS-encodable");
+        self.write(name, &bytes)
+    }
+}
+
+/// A fee cell: a number, or text as some secretariats type it.
+pub enum Fee {
+    Number(f64),
+    Text(&'static str),
+}
+
+/// One roster row: name, kind, municipality, join date (yyyy/m/d text), publishes, fee.
+pub struct Member(
+    pub &'static str,
+    pub &'static str,
+    pub &'static str,
+    pub &'static str,
+    pub bool,
+    pub Fee,
+);
+
+/// Writes a roster xlsx like a council's: merged title row, blank row, header, members,
+/// a 合計 row with a formula and a ※ footnote.
+pub fn write_roster(path: &Path, title: &str, members: &[Member]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(
+        0,
+        0,
+        0,
+        6,
+        title,
+        &Format::new().set_bold().set_align(FormatAlign::Center),
+    )
+    .unwrap();
+    for (c, h) in [
+        "No.",
+        "施設名",
+        "種別",
+        "市町",
+        "加入日",
+        "画像公開",
+        "年会費（円）",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let mut row = 3;
+    for (i, m) in members.iter().enumerate() {
+        ws.write_number(row, 0, (i + 1) as f64).unwrap();
+        ws.write_string(row, 1, m.0).unwrap();
+        ws.write_string(row, 2, m.1).unwrap();
+        ws.write_string(row, 3, m.2).unwrap();
+        ws.write_string(row, 4, m.3).unwrap();
+        ws.write_string(row, 5, if m.4 { "○" } else { "" }).unwrap();
+        match m.5 {
+            Fee::Number(n) => ws.write_number(row, 6, n).unwrap(),
+            Fee::Text(t) => ws.write_string(row, 6, t).unwrap(),
+        };
+        row += 1;
+    }
+    ws.write_string(row, 0, "合計").unwrap();
+    ws.write_formula(row, 6, format!("=SUM(G4:G{row})").as_str())
+        .unwrap();
+    ws.write_string(row + 1, 0, "※ 年会費は年額").unwrap();
+    wb.save(path).unwrap();
+}
+
+/// The small network most tests use: two hospitals (one publishing images), a clinic with
+/// a katakana name, a pharmacy that never uses the network.
+pub fn small_roster(w: &Workdir) -> PathBuf {
+    let p = w.join("inbox/名簿_R7.xlsx");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    write_roster(
+        &p,
+        "令和7年度 テスト連携ネット 参加施設名簿",
+        &[
+            Member(
+                "齋藤記念病院",
+                "病院",
+                "南魚沼市",
+                "2012/10/1",
+                true,
+                Fee::Number(1_400_000.0),
+            ),
+            Member(
+                "十日町病院",
+                "病院",
+                "十日町市",
+                "2012/10/1",
+                false,
+                Fee::Text("1,200,000"),
+            ),
+            Member(
+                "ゆきぐにクリニック",
+                "診療所",
+                "魚沼市",
+                "令和元年5月1日",
+                false,
+                Fee::Number(90_000.0),
+            ),
+            Member(
+                "みなみ薬局",
+                "薬局",
+                "湯沢町",
+                "2024/4/1",
+                false,
+                Fee::Text("36,000円"),
+            ),
+        ],
+    );
+    p
+}
+
+/// The access-log header real exports use.
+pub const LOG_HEADER: &str = "日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n";
