@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod jobs;
 pub mod metrics;

@@ -1,8 +1,8 @@
 -- 閲覧1件あたりの運営費
 -- 問い: その年度の運営費（システム利用料・保守料の請求・契約）を、直近12か月の閲覧件数と
 --       稼働施設数で割るといくらか。
--- param: month DATE 対象月（月初日）
--- param: fiscal_year INTEGER 対象月の年度（4月が属する西暦年）
+-- param: month MONTH 対象月（月初日）
+-- param: fiscal_year FISCAL_YEAR 対象月の年度（4月が属する西暦年）
 -- col: fiscal_year 年度
 -- col: running_cost_yen 年度の運営費（円）
 -- col: approximate 概算（約）を含むか

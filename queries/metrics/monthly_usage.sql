@@ -1,8 +1,8 @@
 -- 月別利用状況
 -- 問い: 各月に何件使われ、何人の患者・何人の利用者・何施設に使われたか。稼働施設率は
 --       稼働施設（その月に1件以上の操作）÷ 参加施設（その月に加入中）。
--- param: from_month DATE 最初の月（月初日）
--- param: to_month DATE 最後の月（月初日）
+-- param: from_month MONTH 最初の月（月初日）
+-- param: to_month MONTH 最後の月（月初日）
 -- col: month 月（月初日）
 -- col: events 操作件数（件）
 -- col: views 閲覧件数（件）

@@ -1,7 +1,7 @@
 -- 施設種別ごとの参加と稼働
 -- 問い: その月、病院・診療所・薬局・介護施設などの種別ごとに、参加施設のうち何施設が
 --       実際に使ったか（稼働施設率）、何件使ったか。
--- param: month DATE 対象月（月初日）
+-- param: month MONTH 対象月（月初日）
 -- col: kind 種別
 -- col: participating_facilities 参加施設数（施設）
 -- col: active_facilities 稼働施設数（施設）

@@ -1,7 +1,7 @@
 -- システム別の利用
 -- 問い: その月、ID-Link と Team などのシステムごとに何件使われ、何施設が使ったか。
 --       前月・前年同月の件数と並べる。
--- param: month DATE 対象月（月初日）
+-- param: month MONTH 対象月（月初日）
 -- col: system システム
 -- col: events 操作件数（件）
 -- col: views 閲覧件数（件）

@@ -1,7 +1,7 @@
 -- 開示施設別の閲覧
 -- 問い: その月、どの病院の情報が何回閲覧されたか（うち画像）。前月・前年同月と、
 --       直近12か月の画像閲覧を並べる。画像公開サーバーの価値を測る元になる。
--- param: month DATE 対象月（月初日）
+-- param: month MONTH 対象月（月初日）
 -- col: facility_id 施設番号
 -- col: name 開示施設
 -- col: publishes_images 画像公開サーバーの有無

@@ -62,8 +62,12 @@ pub enum Command {
         #[command(subcommand)]
         kind: SendKind,
     },
-    /// データベースに読み取り専用で SQL を実行する
+    /// データベースに読み取り専用で SQL を実行する（SQL を省くと対話モード）
     Sql(SqlArgs),
+    /// 保存済みの問い合わせを一覧する／実行する
+    Query(QueryArgs),
+    /// テーブルと列の一覧を説明つきで表示する
+    Schema,
 }
 
 /// `renkei demo`
@@ -144,9 +148,49 @@ pub enum SendKind {
 /// `renkei sql`
 #[derive(Debug, Args)]
 pub struct SqlArgs {
-    /// 実行する SQL
+    /// 実行する SQL（; で区切って複数可）
     #[arg(short = 'e', long = "execute", conflicts_with = "file")]
     pub sql: Option<String>,
     /// SQL を書いたファイル
     pub file: Option<PathBuf>,
+    /// 出力の指定
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `renkei query`
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// 問い合わせの名前（省略すると一覧）
+    pub name: Option<String>,
+    /// パラメータ 名前=値（例: --param month=2025-07）
+    #[arg(long = "param", value_name = "名前=値")]
+    pub params: Vec<String>,
+    /// 出力の指定
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where and how results are written.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// 出力形式（既定: --out の拡張子から決め、なければ table）
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// 書き出し先ファイル（.csv は Excel 向けに BOM・CRLF つき、.xlsx、.json）
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+/// Output formats of `sql` and `query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// 表示幅でそろえた表
+    Table,
+    /// CSV（ファイルに書くときは Excel 向けに BOM・CRLF つき）
+    Csv,
+    /// JSON（行ごとのオブジェクトの配列）
+    Json,
+    /// Excel ブック（--out が必要）
+    Xlsx,
 }

@@ -2,11 +2,14 @@
 //! Commands resolve settings once, call `jobs`, and print data to stdout only.
 
 pub mod args;
+mod audit;
 mod demo;
 mod ingest;
 mod init;
 mod inspect;
 mod output;
+mod query;
+mod repl;
 mod report;
 mod sql;
 
@@ -36,6 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report { kind } => report::report(&settings(cli.config.as_deref(), None)?, kind),
         Command::Send { kind } => report::send(&settings(cli.config.as_deref(), None)?, kind),
         Command::Sql(a) => sql::run(&settings(cli.config.as_deref(), None)?, &a),
+        Command::Query(a) => query::run(&settings(cli.config.as_deref(), None)?, &a),
+        Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
     }
 }
 

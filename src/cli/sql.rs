@@ -1,19 +1,15 @@
-//! `renkei sql -e SQL | FILE`: read-only SQL on the store, printed as an aligned table,
-//! and appended to the audit log (JST time, OS user, statement, rows returned), as the
-//! MHLW safety guideline asks of access to medical information.
+//! `renkei sql [-e SQL | FILE]`: read-only SQL on the store. With no SQL, an interactive
+//! prompt (see `repl`). Every statement goes to the audit log.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::args::SqlArgs;
-use super::output::table;
+use super::{audit, output, repl};
 use crate::config::Settings;
-use crate::error::Problem;
-use crate::store::{Cell, Store};
+use crate::error::{EXIT_USER, Problem};
+use crate::store::{Store, Table};
 
-/// Runs the SQL and prints the result.
+/// Runs `-e` SQL or a SQL file; with neither, the interactive prompt.
 pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
     let sql = match (&args.sql, &args.file) {
         (Some(s), _) => s.clone(),
@@ -21,92 +17,163 @@ pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
             Problem::new(format!("SQL ファイル {} を読めません", f.display()))
                 .because(e.to_string())
         })?,
-        (None, None) => {
-            return Err(Problem::new("実行する SQL がありません")
-                .hint("renkei sql -e \"select * from facilities\" のように -e か SQL ファイルを指定してください")
-                .into());
-        }
+        (None, None) => return repl::run(settings, &args.output),
     };
+    let statements = split_statements(&sql);
+    if statements.is_empty() {
+        return Err(Problem::new("実行する SQL がありません")
+            .hint("renkei sql -e \"select * from facilities\" のように指定してください")
+            .into());
+    }
     let store = Store::open_read_only(&settings.store_path())?;
-    let result = store.query_user_sql(&sql).map_err(|e| {
-        let text = e.to_string();
-        let p = Problem::new("SQL を実行できませんでした").because(text.clone());
-        if [
-            "read-only",
-            "Permission",
-            "locked",
-            "disabled by configuration",
-        ]
-        .iter()
-        .any(|w| text.contains(w))
-        {
-            p.hint(
-                "renkei sql は読み取り専用です（書き込み・外部ファイル・設定の変更はできません）",
-            )
+    let last = statements.len() - 1;
+    for (i, statement) in statements.iter().enumerate() {
+        let table = execute(settings, &store, statement)?;
+        // With --out, only the last result is written to the file; earlier ones are shown.
+        if i == last {
+            output::emit(settings, &table, &args.output, statement)?;
         } else {
-            p.hint(
-                "SQL を確かめてください（renkei sql -e \"show tables\" でテーブルを一覧できます）",
-            )
+            print!("{}\n\n", output::render_text(&table));
         }
-    });
-    audit(settings, &sql, result.as_ref().map(|t| t.rows.len()).ok())?;
-    let result = result?;
-    let rows: Vec<Vec<String>> = result
-        .rows
-        .iter()
-        .map(|r| r.iter().map(Cell::to_string).collect())
-        .collect();
-    let right: Vec<bool> = (0..result.columns.len())
-        .map(|c| {
-            result
-                .rows
-                .first()
-                .is_some_and(|r| matches!(r[c], Cell::Int(_) | Cell::Float(_)))
-        })
-        .collect();
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(table(&result.columns, &rows, &right).as_bytes())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Appends one JSON line per statement to the audit log.
-fn audit(settings: &Settings, sql: &str, rows: Option<usize>) -> anyhow::Result<()> {
-    let path = settings.audit_log();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let line = serde_json::json!({
-        "at_jst": crate::clock::now_jst().format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "os_user": os_user(),
-        "command": "sql",
-        "statement": sql,
-        "rows": rows,
-        "ok": rows.is_some(),
-    });
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("監査ログ {} を書けません", path.display()))?;
-    writeln!(f, "{line}")?;
-    Ok(())
+/// Runs one statement read-only and records it in the audit log.
+pub fn execute(settings: &Settings, store: &Store, statement: &str) -> anyhow::Result<Table> {
+    let result = store.query_user_sql(statement);
+    audit::record(
+        settings,
+        "sql",
+        statement,
+        result.as_ref().map(|t| t.rows.len()).ok(),
+        None,
+    )?;
+    result.map_err(|e| explain(&e).into())
 }
 
-/// The OS user running renkei: `$USER`, `$LOGNAME`, or the numeric uid when neither is set
-/// (systemd services and cron often have no `USER`).
-fn os_user() -> String {
-    if let Some(name) = ["USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+/// A SQL error as the secretariat should read it.
+pub fn explain(e: &anyhow::Error) -> Problem {
+    // DuckDB's own message ("Binder Error: ...") sits between our context and the C API's
+    // bare error code in the chain.
+    let text = e
+        .chain()
+        .map(|c| c.to_string())
+        .find(|s| s.contains("Error:"))
+        .unwrap_or_else(|| e.to_string());
+    let p = Problem::new("SQL を実行できませんでした").because(text.clone());
+    if [
+        "read-only",
+        "Permission",
+        "locked",
+        "disabled by configuration",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
     {
-        return name;
+        p.hint("renkei sql は読み取り専用です（書き込み・外部ファイル・拡張機能・設定の変更はできません）")
+    } else {
+        p.hint("SQL を確かめてください（renkei schema でテーブルと列を一覧できます）")
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let Ok(meta) = std::fs::metadata("/proc/self") {
-            return format!("uid {}", meta.uid());
+}
+
+/// Exit code 1 when any statement of a session failed.
+pub fn exit_code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(EXIT_USER)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Splits SQL text into statements at `;` outside quotes and comments.
+pub fn split_statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                cur.push(c);
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            (None, '-') if chars.peek() == Some(&'-') => {
+                // A line comment runs to the end of the line.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            (None, '/') if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for c in chars.by_ref() {
+                    if prev == '*' && c == '/' {
+                        break;
+                    }
+                    prev = c;
+                }
+                cur.push(' ');
+            }
+            (None, ';') => {
+                if !cur.trim().is_empty() {
+                    out.push(cur.trim().to_string());
+                }
+                cur.clear();
+            }
+            (None, c) => cur.push(c),
         }
     }
-    "unknown".to_string()
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// True when the text ends a statement: its last `;` is outside quotes and nothing but
+/// blanks and comments follow.
+pub fn is_complete(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    !split_statements(trimmed).is_empty() && {
+        // Re-split with a marker: the text is complete when the marker forms its own statement.
+        let marked = format!("{trimmed}\nrenkei_end_marker");
+        split_statements(&marked)
+            .last()
+            .is_some_and(|s| s == "renkei_end_marker")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_outside_quotes_and_comments() {
+        assert_eq!(
+            split_statements("select 1; select 'a;b';"),
+            vec!["select 1", "select 'a;b'"]
+        );
+        assert_eq!(
+            split_statements("select \"x;y\" -- note; here\nfrom t"),
+            vec!["select \"x;y\" \nfrom t"]
+        );
+        assert_eq!(split_statements("/* ; */ select 2"), vec!["select 2"]);
+        assert!(split_statements("  ;; ").is_empty());
+    }
+
+    #[test]
+    fn completeness_of_multi_line_input() {
+        assert!(!is_complete("select *\nfrom facilities"));
+        assert!(is_complete("select *\nfrom facilities;"));
+        assert!(!is_complete("select 'a;"));
+        assert!(is_complete("select 1; -- done"));
+    }
 }

@@ -102,7 +102,13 @@ pub fn ingest_files(
 ) -> anyhow::Result<Vec<FileReport>> {
     check_key(store, key)?;
     let mut ordered: Vec<&PathBuf> = files.iter().collect();
-    ordered.sort_by_key(|p| !looks_like_roster(p));
+    // Rosters first (by name, then workbooks), so logs in the same run can match their names.
+    ordered.sort_by_key(|p| {
+        (
+            !looks_like_roster(p),
+            !matches!(detect::container(p), Some(Container::Workbook(_))),
+        )
+    });
     let mut ids = Pseudonymizer::new(key);
     let mut reports = Vec::new();
     for path in ordered {

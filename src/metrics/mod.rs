@@ -2,7 +2,10 @@
 //! a comment (Japanese title, the question, `-- param:` and `-- col:` lines). Parameters
 //! are bound by DuckDB by name, never spliced into text.
 //!
-//! Hands typed [`Table`]s to reports, which never touch DuckDB.
+//! Hands typed [`Table`]s to reports, which never touch DuckDB. The secretariat's saved
+//! questions (`queries/saved/`) share the header format and live in [`saved`].
+
+pub mod saved;
 
 use duckdb::types::Value;
 
@@ -27,6 +30,9 @@ macro_rules! metric {
     };
 }
 
+/// The parameter types a query header may declare.
+pub const PARAM_TYPES: &[&str] = &["MONTH", "FISCAL_YEAR", "DATE", "INTEGER", "TEXT"];
+
 /// Every metric query.
 pub const CATALOG: &[Query] = &[
     metric!("monthly_usage"),
@@ -45,6 +51,22 @@ impl Query {
             .next()
             .and_then(|l| l.strip_prefix("-- "))
             .unwrap_or(self.name)
+    }
+    /// The question it answers (the `-- 問い:` lines joined).
+    pub fn question(&self) -> String {
+        let mut out = String::new();
+        let mut inside = false;
+        for line in self.sql.lines().take_while(|l| l.starts_with("--")) {
+            if let Some(q) = line.strip_prefix("-- 問い: ") {
+                out.push_str(q.trim());
+                inside = true;
+            } else if inside && line.starts_with("--   ") {
+                out.push_str(line.trim_start_matches('-').trim());
+            } else {
+                inside = false;
+            }
+        }
+        out
     }
     /// Declared parameters: (name, type, description).
     pub fn params(&self) -> Vec<(&str, &str, &str)> {
@@ -71,6 +93,25 @@ impl Query {
                 )
             })
             .collect()
+    }
+}
+
+/// Reads a user-typed parameter value as its declared type; the error says what was expected.
+pub fn parse_param(ty: &str, text: &str) -> Result<Value, String> {
+    match ty {
+        "MONTH" => Month::parse(text).map(|m| date_value(m.first_day())),
+        "FISCAL_YEAR" => FiscalYear::parse(text).map(|fy| Value::Int(fy.year())),
+        "DATE" => crate::domain::timestamp::parse_jst(text)
+            .or_else(|_| {
+                crate::domain::era::parse_date(text).map(|d| d.and_time(chrono::NaiveTime::MIN))
+            })
+            .map(|t| date_value(t.date())),
+        "INTEGER" => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::BigInt)
+            .map_err(|_| format!("整数として読めません: 「{text}」（例: 12）")),
+        _ => Ok(Value::Text(text.to_string())),
     }
 }
 
@@ -160,7 +201,8 @@ mod tests {
 
     #[test]
     fn every_query_declares_title_params_and_columns() {
-        for q in CATALOG {
+        for q in CATALOG.iter().chain(saved::CATALOG) {
+            assert!(!q.question().is_empty(), "{} states no question", q.name);
             assert!(
                 !q.title().is_empty() && !q.title().starts_with("WITH"),
                 "{}",
@@ -173,11 +215,7 @@ mod tests {
                     "{}: ${name} declared but unused",
                     q.name
                 );
-                assert!(
-                    matches!(ty, "DATE" | "INTEGER" | "VARCHAR"),
-                    "{}: {ty}",
-                    q.name
-                );
+                assert!(PARAM_TYPES.contains(&ty), "{}: {ty}", q.name);
             }
         }
     }

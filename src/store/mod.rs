@@ -58,6 +58,7 @@ impl Store {
             );
         }
         let started = Instant::now();
+        let mut told = false;
         let conn = loop {
             let config = Config::default()
                 .access_mode(AccessMode::ReadOnly)?
@@ -65,8 +66,12 @@ impl Store {
             match Connection::open_with_flags(path, config) {
                 Ok(c) => break c,
                 Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
-                    if started.elapsed() < Duration::from_millis(300) {
-                        eprintln!("書き込み中のため、終わるまで待っています…");
+                    if !told {
+                        eprintln!(
+                            "書き込み中のため、終わるまで待っています（最長 {} 秒）…",
+                            LOCK_WAIT.as_secs()
+                        );
+                        told = true;
                     }
                     std::thread::sleep(Duration::from_millis(200));
                 }

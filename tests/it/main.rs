@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod console;
 mod deliver;
 mod ingest;
 mod metrics;

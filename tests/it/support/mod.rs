@@ -52,6 +52,32 @@ impl Workdir {
         }
     }
 
+    /// Runs `renkei ARGS` with `input` on stdin (not a terminal).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("RENKEI_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run renkei");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Runs and asserts exit 0.
     pub fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);

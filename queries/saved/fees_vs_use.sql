@@ -1,0 +1,33 @@
+-- 会費と利用の比較（年度）
+-- 問い: ある年度に、各施設が払った会費の割合と、使った割合は釣り合っているか（会費の公平性）。
+-- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- col: 施設名
+-- col: 種別
+-- col: 年会費 円
+-- col: 会費の割合 0〜1
+-- col: 操作件数 件
+-- col: 利用の割合 0〜1
+-- col: 利用÷会費の比
+WITH use AS (
+    SELECT facility_id, count(*) AS events
+    FROM access_events
+    WHERE occurred_at >= make_date($fiscal_year, 4, 1) AND occurred_at < make_date($fiscal_year + 1, 4, 1)
+    GROUP BY facility_id
+),
+joined AS (
+    SELECT f.name, f.kind, m.fee_yen, coalesce(u.events, 0) AS events
+    FROM membership_fees AS m
+    JOIN facilities AS f USING (facility_id)
+    LEFT JOIN use AS u USING (facility_id)
+    WHERE m.fiscal_year = $fiscal_year
+)
+SELECT
+    name AS "施設名",
+    kind AS "種別",
+    fee_yen AS "年会費",
+    round(fee_yen / nullif(sum(fee_yen) OVER (), 0), 4) AS "会費の割合",
+    events AS "操作件数",
+    round(events / nullif(sum(events) OVER (), 0), 4) AS "利用の割合",
+    round((events / nullif(sum(events) OVER (), 0)) / nullif(fee_yen / nullif(sum(fee_yen) OVER (), 0), 0), 2) AS "利用÷会費の比"
+FROM joined
+ORDER BY fee_yen DESC, "施設名";

@@ -1,0 +1,33 @@
+-- 利用の多い施設（年度）
+-- 問い: ある年度に最もよく使った施設はどこで、上位の施設で全体の何割を占めるか（利用の集中）。
+-- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- param: top INTEGER 上位何施設まで（例: 10）
+-- col: 順位
+-- col: 施設名
+-- col: 種別
+-- col: 操作件数 件
+-- col: 割合 0〜1
+-- col: 累積割合 0〜1
+WITH use AS (
+    SELECT f.name, f.kind, count(*) AS events
+    FROM access_events AS e JOIN facilities AS f USING (facility_id)
+    WHERE e.occurred_at >= make_date($fiscal_year, 4, 1) AND e.occurred_at < make_date($fiscal_year + 1, 4, 1)
+    GROUP BY f.name, f.kind
+),
+ranked AS (
+    SELECT
+        row_number() OVER (ORDER BY events DESC, name) AS rank,
+        name, kind, events,
+        events / sum(events) OVER () AS share
+    FROM use
+)
+SELECT
+    rank AS "順位",
+    name AS "施設名",
+    kind AS "種別",
+    events AS "操作件数",
+    round(share, 3) AS "割合",
+    round(sum(share) OVER (ORDER BY rank), 3) AS "累積割合"
+FROM ranked
+WHERE rank <= $top
+ORDER BY rank;
