@@ -8,7 +8,7 @@ use crate::ingest::SourceKind;
 
 /// renkei (連携): 地域医療連携ネットワークの利用と費用を集計し、報告をメールで届けます。
 #[derive(Debug, Parser)]
-#[command(name = "renkei", version, about, long_about = None)]
+#[command(name = "renkei", version)]
 pub struct Cli {
     /// 設定ファイル（既定: ./renkei.toml、なくても動きます）
     #[arg(long, global = true, env = "RENKEI_CONFIG")]

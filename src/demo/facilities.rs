@@ -219,30 +219,32 @@ pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
     let mut used = std::collections::HashSet::new();
     for &(kind, count, fee_old, fee_new) in groups {
         for i in 0..count {
-            let municipality = pick_municipality(rng);
-            let places: Vec<&str> = PLACES
-                .iter()
-                .filter(|(_, m)| *m == municipality)
-                .map(|(p, _)| *p)
-                .collect();
-            let place = places[rng.random_range(0..places.len())];
-            let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
-            let mut name = match (kind, i % 3) {
-                ("診療所", 0) => format!("{surname}医院"),
-                ("診療所", 1) => format!("{surname}クリニック"),
-                ("診療所", _) => format!("{place}内科クリニック"),
-                ("歯科診療所", _) => format!("{surname}歯科医院"),
-                ("薬局", 0) => format!("{place}薬局"),
-                ("薬局", _) => format!("あおば薬局 {place}店"),
-                ("訪問看護ステーション", _) => format!("訪問看護ステーション{place}"),
-                (_, 0) => format!("特別養護老人ホーム{place}園"),
-                (_, 1) => format!("{place}デイサービスセンター"),
-                _ => format!("居宅介護支援事業所{place}"),
+            // Draw place and surname again until the name is new: no two members share one.
+            let (municipality, name) = loop {
+                let municipality = pick_municipality(rng);
+                let places: Vec<&str> = PLACES
+                    .iter()
+                    .filter(|(_, m)| *m == municipality)
+                    .map(|(p, _)| *p)
+                    .collect();
+                let place = places[rng.random_range(0..places.len())];
+                let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
+                let name = match (kind, i % 3) {
+                    ("診療所", 0) => format!("{surname}医院"),
+                    ("診療所", 1) => format!("{surname}クリニック"),
+                    ("診療所", _) => format!("{place}内科クリニック"),
+                    ("歯科診療所", _) => format!("{surname}歯科医院"),
+                    ("薬局", 0) => format!("{place}薬局"),
+                    ("薬局", _) => format!("あおば薬局 {place}店"),
+                    ("訪問看護ステーション", _) => format!("訪問看護ステーション{place}"),
+                    (_, 0) => format!("特別養護老人ホーム{place}園"),
+                    (_, 1) => format!("{place}デイサービスセンター"),
+                    _ => format!("居宅介護支援事業所{place}"),
+                };
+                if used.insert(name.clone()) {
+                    break (municipality, name);
+                }
             };
-            while !used.insert(name.clone()) {
-                name.push('第');
-                name.push('二');
-            }
             // A few facilities make most of the use; many paying members rarely or never use it.
             let r: f64 = rng.random();
             let view_weight = if r < 0.30 {
@@ -253,6 +255,11 @@ pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
                 0.6
             } else {
                 3.5
+            } * match kind {
+                // Dental clinics and care homes look at hospital data less than clinics do.
+                "歯科診療所" => 0.3,
+                "介護施設" => 0.5,
+                _ => 1.0,
             };
             let y = 2013 + rng.random_range(0..12);
             let joined_on = date(y, rng.random_range(1..=12), 1);
