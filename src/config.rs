@@ -49,9 +49,7 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig {
-            path: "var/renkei.duckdb".into(),
-        }
+        StoreConfig { path: "var/renkei.duckdb".into() }
     }
 }
 
@@ -236,11 +234,7 @@ pub struct ShareWeights {
 
 impl Default for ShareWeights {
     fn default() -> Self {
-        ShareWeights {
-            use_weight: 0.5,
-            population_weight: 0.3,
-            equal_weight: 0.2,
-        }
+        ShareWeights { use_weight: 0.5, population_weight: 0.3, equal_weight: 0.2 }
     }
 }
 
@@ -276,21 +270,13 @@ impl Settings {
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
             Err(e) => {
-                return Err(
-                    Problem::new(format!("設定ファイル {} を読めません", file.display()))
-                        .because(e.to_string())
-                        .hint(
-                            "--config で正しいファイルを指定するか、renkei init で作成してください",
-                        ),
-                );
+                return Err(Problem::new(format!("設定ファイル {} を読めません", file.display()))
+                    .because(e.to_string())
+                    .hint("--config で正しいファイルを指定するか、renkei init で作成してください"));
             }
         };
         let env: Vec<(String, String)> = std::env::vars().collect();
-        let config = parse_config(
-            text.as_deref().unwrap_or(""),
-            &file.display().to_string(),
-            &env,
-        )?;
+        let config = parse_config(text.as_deref().unwrap_or(""), &file.display().to_string(), &env)?;
         let base = match base {
             Some(b) => b.to_path_buf(),
             None => match file.parent() {
@@ -298,29 +284,17 @@ impl Settings {
                 _ => PathBuf::from("."),
             },
         };
-        Ok(Settings {
-            config,
-            base,
-            config_file: text.map(|_| file.to_path_buf()),
-        })
+        Ok(Settings { config, base, config_file: text.map(|_| file.to_path_buf()) })
     }
 
     /// Defaults only, rooted at `base` (used by tests and the demo).
     pub fn defaults(base: &Path) -> Settings {
-        Settings {
-            config: Config::default(),
-            base: base.to_path_buf(),
-            config_file: None,
-        }
+        Settings { config: Config::default(), base: base.to_path_buf(), config_file: None }
     }
 
     /// A configured path made absolute against the base folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.base.join(p)
-        }
+        if p.is_absolute() { p.to_path_buf() } else { self.base.join(p) }
     }
 
     /// The DuckDB store file.
@@ -346,15 +320,7 @@ impl Settings {
 }
 
 /// Sections whose keys `RENKEI_SECTION_KEY` may override.
-const ENV_SECTIONS: &[&str] = &[
-    "store",
-    "paths",
-    "smtp",
-    "recipients",
-    "schedule",
-    "report",
-    "municipality_share",
-];
+const ENV_SECTIONS: &[&str] = &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share"];
 /// `RENKEI_*` variables that are not config keys.
 const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT"];
 
@@ -363,9 +329,7 @@ const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMA
 /// An override value is read as a TOML value when it is one (numbers, arrays, booleans)
 /// and as a string otherwise, so `RENKEI_SMTP_PORT=2525` and `RENKEI_SMTP_HOST=mail` both work.
 pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Result<Config, Problem> {
-    let mut table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| config_problem(origin, text, &e))?;
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| config_problem(origin, text, &e))?;
     for (name, value) in env {
         let Some(rest) = name.strip_prefix("RENKEI_") else {
             continue;
@@ -374,14 +338,9 @@ pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Resul
             continue;
         }
         let lower = rest.to_ascii_lowercase();
-        let Some(section) = ENV_SECTIONS
-            .iter()
-            .find(|s| lower.starts_with(&format!("{s}_")))
-        else {
-            return Err(
-                Problem::new(format!("環境変数 {name} は設定項目に対応していません"))
-                    .hint("RENKEI_SMTP_HOST のように RENKEI_<節>_<項目> の形で指定してください"),
-            );
+        let Some(section) = ENV_SECTIONS.iter().find(|s| lower.starts_with(&format!("{s}_"))) else {
+            return Err(Problem::new(format!("環境変数 {name} は設定項目に対応していません"))
+                .hint("RENKEI_SMTP_HOST のように RENKEI_<節>_<項目> の形で指定してください"));
         };
         let key = &lower[section.len() + 1..];
         let parsed = format!("v = {value}")
@@ -389,9 +348,7 @@ pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Resul
             .ok()
             .and_then(|mut t| t.remove("v"))
             .unwrap_or_else(|| toml::Value::String(value.clone()));
-        let entry = table
-            .entry(section.to_string())
-            .or_insert_with(|| toml::Value::Table(Default::default()));
+        let entry = table.entry(section.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
         if let toml::Value::Table(t) = entry {
             t.insert(key.to_string(), parsed);
         }
@@ -432,35 +389,20 @@ mod tests {
 
     #[test]
     fn the_sample_config_parses_to_the_defaults() {
-        assert_eq!(
-            parse_config(SAMPLE_CONFIG, "renkei.toml", &[]).unwrap(),
-            Config::default()
-        );
+        assert_eq!(parse_config(SAMPLE_CONFIG, "renkei.toml", &[]).unwrap(), Config::default());
         // Every setting line uncommented must give the defaults too: the sample is honest.
         let uncommented: String = SAMPLE_CONFIG
             .lines()
-            .map(|l| {
-                l.strip_prefix("# ")
-                    .filter(|_| !l.starts_with("##"))
-                    .unwrap_or(l)
-            })
+            .map(|l| l.strip_prefix("# ").filter(|_| !l.starts_with("##")).unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
         assert!(uncommented.contains("\n[smtp]\n"));
-        assert_eq!(
-            parse_config(&uncommented, "renkei.toml", &[]).unwrap(),
-            Config::default()
-        );
+        assert_eq!(parse_config(&uncommented, "renkei.toml", &[]).unwrap(), Config::default());
     }
 
     #[test]
     fn a_misspelt_key_is_refused_with_line_and_column() {
-        let p = parse_config(
-            "[store]\npath = \"x\"\n\n[smtp]\n  hots = \"mail\"\n",
-            "renkei.toml",
-            &[],
-        )
-        .unwrap_err();
+        let p = parse_config("[store]\npath = \"x\"\n\n[smtp]\n  hots = \"mail\"\n", "renkei.toml", &[]).unwrap_err();
         assert_eq!(p.place.as_deref(), Some("renkei.toml 5行 3列"));
         assert!(p.reason.unwrap().contains("hots"));
     }
@@ -468,15 +410,9 @@ mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let env = vec![
-            (
-                "RENKEI_SMTP_HOST".to_string(),
-                "mail.example.jp".to_string(),
-            ),
+            ("RENKEI_SMTP_HOST".to_string(), "mail.example.jp".to_string()),
             ("RENKEI_SMTP_PORT".to_string(), "2525".to_string()),
-            (
-                "RENKEI_REPORT_THRESHOLD_YEN_PER_VIEW".to_string(),
-                "500".to_string(),
-            ),
+            ("RENKEI_REPORT_THRESHOLD_YEN_PER_VIEW".to_string(), "500".to_string()),
             ("RENKEI_LOG".to_string(), "debug".to_string()),
         ];
         let c = parse_config("[smtp]\nhost = \"old\"\n", "renkei.toml", &env).unwrap();

@@ -25,10 +25,7 @@ pub struct Problem {
 impl Problem {
     /// A problem with only its headline; add detail with the builder methods.
     pub fn new(what: impl Into<String>) -> Self {
-        Problem {
-            what: what.into(),
-            ..Problem::default()
-        }
+        Problem { what: what.into(), ..Problem::default() }
     }
     /// Sets where the problem is.
     pub fn at(mut self, place: impl Into<String>) -> Self {
@@ -106,12 +103,11 @@ mod tests {
 
     #[test]
     fn problem_renders_place_value_reason_and_hint_on_their_own_lines() {
-        let p =
-            Problem::new("予算書_R7.csv を取り込めませんでした（データベースは変更していません）")
-                .at("14行目 C列「金額」")
-                .value("1,2,30円")
-                .because("金額として読めません（例: 1,230円 / 123万円 / △1,230）")
-                .hint("セルを直して、もう一度 renkei ingest を実行してください");
+        let p = Problem::new("予算書_R7.csv を取り込めませんでした（データベースは変更していません）")
+            .at("14行目 C列「金額」")
+            .value("1,2,30円")
+            .because("金額として読めません（例: 1,230円 / 123万円 / △1,230）")
+            .hint("セルを直して、もう一度 renkei ingest を実行してください");
         assert_eq!(
             p.to_string(),
             "予算書_R7.csv を取り込めませんでした（データベースは変更していません）\n  場所: 14行目 C列「金額」  値: 「1,2,30円」\n  理由: 金額として読めません（例: 1,230円 / 123万円 / △1,230）\n  対処: セルを直して、もう一度 renkei ingest を実行してください"

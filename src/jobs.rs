@@ -14,16 +14,8 @@ use crate::report::{Rendered, board};
 use crate::store::Store;
 
 /// Ingests `paths` (default: the inbox).
-pub fn ingest(
-    settings: &Settings,
-    paths: &[PathBuf],
-    opts: &IngestOptions,
-) -> anyhow::Result<Vec<FileReport>> {
-    let paths = if paths.is_empty() {
-        vec![settings.inbox()]
-    } else {
-        paths.to_vec()
-    };
+pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Vec<FileReport>> {
+    let paths = if paths.is_empty() { vec![settings.inbox()] } else { paths.to_vec() };
     for p in &paths {
         if !p.exists() {
             return Err(Problem::new(format!("{} がありません", p.display()))
@@ -40,10 +32,7 @@ pub fn ingest(
 /// Parses a `--month` value, with a message that says what forms are accepted.
 pub fn parse_month(text: &str) -> Result<Month, Problem> {
     Month::parse(text).map_err(|e| {
-        Problem::new("--month を読めません")
-            .value(text)
-            .because(e)
-            .hint("2025-07 のように指定してください")
+        Problem::new("--month を読めません").value(text).because(e).hint("2025-07 のように指定してください")
     })
 }
 

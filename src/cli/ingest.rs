@@ -11,10 +11,7 @@ use crate::jobs;
 
 /// Runs the ingest and prints the summary.
 pub fn run(settings: &Settings, args: &IngestArgs) -> anyhow::Result<ExitCode> {
-    let opts = IngestOptions {
-        source: args.source,
-        replace: args.replace,
-    };
+    let opts = IngestOptions { source: args.source, replace: args.replace };
     let reports = jobs::ingest(settings, &args.paths, &opts)?;
     Ok(print_summary(&reports))
 }
@@ -25,16 +22,11 @@ pub fn print_summary(reports: &[FileReport]) -> ExitCode {
     for r in reports {
         let path = r.path.display();
         match &r.outcome {
-            Outcome::Loaded {
-                source,
-                rows,
-                quarantined,
-            } => {
-                println!(
-                    "取込    {path}  {}  {rows}行（保留 {quarantined}行）  {:.2}秒",
-                    source.label(),
-                    r.seconds
-                );
+            Outcome::Loaded { source, rows, quarantined, warnings } => {
+                println!("取込    {path}  {}  {rows}行（保留 {quarantined}行）  {:.2}秒", source.label(), r.seconds);
+                for w in warnings {
+                    eprintln!("注意: {w}");
+                }
             }
             Outcome::AlreadyIngested { at } => {
                 println!("取込済  {path}  （{at} に取込済み、変更なし）")
@@ -46,15 +38,8 @@ pub fn print_summary(reports: &[FileReport]) -> ExitCode {
             }
         }
     }
-    if reports
-        .iter()
-        .any(|r| matches!(r.outcome, Outcome::Loaded { quarantined, .. } if quarantined > 0))
-    {
+    if reports.iter().any(|r| matches!(r.outcome, Outcome::Loaded { quarantined, .. } if quarantined > 0)) {
         eprintln!("\nhint: 保留にした行は renkei quarantine で理由とともに確認できます");
     }
-    if rejected {
-        ExitCode::from(EXIT_USER)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if rejected { ExitCode::from(EXIT_USER) } else { ExitCode::SUCCESS }
 }

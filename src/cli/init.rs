@@ -12,16 +12,14 @@ use crate::store::Store;
 
 /// Writes `renkei.toml` (never over an existing one) and creates the folders.
 pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
     let file = dir.join("renkei.toml");
     if file.exists() {
         return Err(Problem::new(format!("{} はすでにあります", file.display()))
             .hint("書き直すときは、今のファイルを別名で保存してから renkei init を実行してください")
             .into());
     }
-    std::fs::write(&file, SAMPLE_CONFIG)
-        .with_context(|| format!("{} を書けません", file.display()))?;
+    std::fs::write(&file, SAMPLE_CONFIG).with_context(|| format!("{} を書けません", file.display()))?;
     let settings = Settings::defaults(dir);
     let p = &settings.config.paths;
     for sub in [&p.inbox, &p.outbox, &p.archive, &p.lake] {

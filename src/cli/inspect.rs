@@ -24,15 +24,11 @@ pub fn alias(settings: &Settings, action: AliasAction) -> anyhow::Result<ExitCod
             let matcher = FacilityMatcher::load(&store)?;
             let Some(id) = matcher.resolve(&facility) else {
                 let key = matching_key(&facility);
-                let names =
-                    store.query("SELECT name, name_key FROM facilities ORDER BY name", &[])?;
+                let names = store.query("SELECT name, name_key FROM facilities ORDER BY name", &[])?;
                 let close: Vec<String> = names
                     .rows
                     .iter()
-                    .filter(|r| {
-                        r[1].as_str()
-                            .is_some_and(|k| k.contains(&key) || key.contains(k))
-                    })
+                    .filter(|r| r[1].as_str().is_some_and(|k| k.contains(&key) || key.contains(k)))
                     .map(|r| r[0].to_string())
                     .take(5)
                     .collect();
@@ -40,10 +36,7 @@ pub fn alias(settings: &Settings, action: AliasAction) -> anyhow::Result<ExitCod
                 p = if close.is_empty() {
                     p.hint("名簿上の施設名を正確に指定してください（renkei sql -e \"select name from facilities\" で一覧できます）")
                 } else {
-                    p.hint(format!(
-                        "名簿上の施設名を指定してください。近い名前: {}",
-                        close.join("、")
-                    ))
+                    p.hint(format!("名簿上の施設名を指定してください。近い名前: {}", close.join("、")))
                 };
                 return Err(p.into());
             };
@@ -53,9 +46,7 @@ pub fn alias(settings: &Settings, action: AliasAction) -> anyhow::Result<ExitCod
                 &[Value::Text(alias.clone()), Value::Int(id), Value::Text(matching_key(&alias))],
             )?;
             println!("別名「{alias}」→ 施設「{facility}」（施設番号 {id}）を登録しました");
-            eprintln!(
-                "\nhint: この名前で保留になった行は renkei ingest --replace <ファイル> で取り込み直せます"
-            );
+            eprintln!("\nhint: この名前で保留になった行は renkei ingest --replace <ファイル> で取り込み直せます");
         }
         AliasAction::List => {
             let store = Store::open_read_only(&settings.store_path())?;
@@ -63,15 +54,8 @@ pub fn alias(settings: &Settings, action: AliasAction) -> anyhow::Result<ExitCod
                 "SELECT a.alias, f.name FROM facility_aliases a JOIN facilities f USING (facility_id) ORDER BY f.name, a.alias",
                 &[],
             )?;
-            let rows: Vec<Vec<String>> = t
-                .rows
-                .iter()
-                .map(|r| r.iter().map(Cell::to_string).collect())
-                .collect();
-            print!(
-                "{}",
-                table(&["別名".into(), "施設名".into()], &rows, &[false, false])
-            );
+            let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+            print!("{}", table(&["別名".into(), "施設名".into()], &rows, &[false, false]));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -91,79 +75,54 @@ pub fn quarantine(settings: &Settings, file: Option<&str>) -> anyhow::Result<Exi
         println!("保留中の行はありません");
         return Ok(ExitCode::SUCCESS);
     }
-    let rows: Vec<Vec<String>> = t
-        .rows
-        .iter()
-        .map(|r| r.iter().map(Cell::to_string).collect())
-        .collect();
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
     let headers = ["ファイル", "行", "列", "値", "理由", "対処"].map(String::from);
-    print!(
-        "{}",
-        table(&headers, &rows, &[false, true, false, false, false, false])
-    );
+    print!("{}", table(&headers, &rows, &[false, true, false, false, false, false]));
     Ok(ExitCode::SUCCESS)
 }
 
 /// `renkei status`: files, monthly coverage per source with gaps, quarantine, deliveries.
 pub fn status(settings: &Settings) -> anyhow::Result<ExitCode> {
     let store = Store::open_read_only(&settings.store_path())?;
-    println!(
-        "データベース: {}（スキーマ版 {}）\n",
-        store.path().display(),
-        store.schema_version()?
-    );
+    println!("データベース: {}（スキーマ版 {}）\n", store.path().display(), store.schema_version()?);
 
     let files = store.query(
         "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files ORDER BY source_file_id",
         &[],
     )?;
     println!("■ 取り込んだファイル（{} 件）", files.rows.len());
-    let rows: Vec<Vec<String>> = files
-        .rows
-        .iter()
-        .map(|r| r.iter().map(Cell::to_string).collect())
-        .collect();
+    let rows: Vec<Vec<String>> = files.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
     let headers = ["ファイル", "種類", "行数", "保留", "取込日時"].map(String::from);
-    print!(
-        "{}",
-        table(&headers, &rows, &[false, false, true, true, false])
-    );
+    print!("{}", table(&headers, &rows, &[false, false, true, true, false]));
 
     let coverage = metrics::run(&store, "monthly_coverage", &[])?;
     let mut by_source: BTreeMap<String, BTreeMap<Month, i64>> = BTreeMap::new();
     for r in &coverage.rows {
         if let (Some(s), Some(d), Some(n)) = (r[0].as_str(), r[1].as_date(), r[2].as_i64()) {
-            by_source
-                .entry(s.to_string())
-                .or_default()
-                .insert(Month::of(d), n);
+            by_source.entry(s.to_string()).or_default().insert(Month::of(d), n);
         }
     }
-    println!("\n■ アクセスログの月別件数（— はデータなし）");
-    match by_source.get("access_log") {
-        None => println!("アクセスログはまだありません"),
-        Some(months) => print!("{}", coverage_grid(months)),
+    for (source, label) in
+        [("access_log", "アクセスログ"), ("image_views", "画像閲覧回数"), ("enrollments", "登録患者数")]
+    {
+        println!("\n■ {label}の月別件数（— はデータなし）");
+        match by_source.get(source) {
+            None => println!("{label}はまだありません"),
+            Some(months) => print!("{}", coverage_grid(months)),
+        }
     }
-    for (source, label) in [("roster", "名簿（会費）"), ("invoices", "運営費")] {
-        let years: Vec<String> = by_source
-            .get(source)
-            .map(|m| m.keys().map(|k| k.fiscal_year().label_ja()).collect())
-            .unwrap_or_default();
-        println!(
-            "\n■ {label}のある年度: {}",
-            if years.is_empty() {
-                "なし".into()
-            } else {
-                years.join("、")
-            }
-        );
+    for (source, label) in
+        [("roster", "名簿（会費）"), ("invoices", "運営費"), ("budget", "予算・決算"), ("quotes", "更新見積")]
+    {
+        let years: Vec<String> =
+            by_source.get(source).map(|m| m.keys().map(|k| k.fiscal_year().label_ja()).collect()).unwrap_or_default();
+        println!("\n■ {label}のある年度: {}", if years.is_empty() { "なし".into() } else { years.join("、") });
     }
+    let m = store.query("SELECT count(*) FROM municipalities", &[])?;
+    println!("\n■ 市町: {} 件", m.rows[0][0]);
 
     let q = store.query("SELECT count(*) FROM quarantine", &[])?;
-    println!(
-        "\n■ 保留中の行: {} 行（renkei quarantine で確認）",
-        q.rows[0][0]
-    );
+    println!("\n■ 保留中の行: {} 行（renkei quarantine で確認）", q.rows[0][0]);
     let d = store.query(
         "SELECT report_id, status, count(*) FROM deliveries GROUP BY ALL ORDER BY report_id DESC LIMIT 12",
         &[],
@@ -184,11 +143,7 @@ fn coverage_grid(months: &BTreeMap<Month, i64>) -> String {
         return String::new();
     };
     let mut headers = vec!["年度".to_string()];
-    headers.extend(
-        [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
-            .iter()
-            .map(|m| format!("{m}月")),
-    );
+    headers.extend([4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3].iter().map(|m| format!("{m}月")));
     let mut rows = Vec::new();
     let mut fy: FiscalYear = first.fiscal_year();
     while fy <= last.fiscal_year() {

@@ -29,12 +29,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo::run(&settings, &a)
         }
         Command::Ingest(a) => ingest::run(&settings(cli.config.as_deref(), None)?, &a),
-        Command::Alias { action } => {
-            inspect::alias(&settings(cli.config.as_deref(), None)?, action)
-        }
-        Command::Quarantine { file } => {
-            inspect::quarantine(&settings(cli.config.as_deref(), None)?, file.as_deref())
-        }
+        Command::Alias { action } => inspect::alias(&settings(cli.config.as_deref(), None)?, action),
+        Command::Quarantine { file } => inspect::quarantine(&settings(cli.config.as_deref(), None)?, file.as_deref()),
         Command::Status => inspect::status(&settings(cli.config.as_deref(), None)?),
         Command::Report { kind } => report::report(&settings(cli.config.as_deref(), None)?, kind),
         Command::Send { kind } => report::send(&settings(cli.config.as_deref(), None)?, kind),

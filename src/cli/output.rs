@@ -16,18 +16,9 @@ use crate::store::{Cell, Table};
 
 /// A result table as aligned text: numbers right-aligned, NULL as empty.
 pub fn render_text(t: &Table) -> String {
-    let rows: Vec<Vec<String>> = t
-        .rows
-        .iter()
-        .map(|r| r.iter().map(Cell::to_string).collect())
-        .collect();
-    let right: Vec<bool> = (0..t.columns.len())
-        .map(|c| {
-            t.rows
-                .iter()
-                .any(|r| matches!(r[c], Cell::Int(_) | Cell::Float(_)))
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect();
+    let right: Vec<bool> =
+        (0..t.columns.len()).map(|c| t.rows.iter().any(|r| matches!(r[c], Cell::Int(_) | Cell::Float(_)))).collect();
     let mut text = table(&t.columns, &rows, &right);
     text.push_str(&format!("（{} 行）", t.rows.len()));
     text
@@ -53,12 +44,7 @@ fn format_of(args: &OutputArgs) -> OutputFormat {
 }
 
 /// Writes a result where the user asked: stdout, or `--out FILE` (recorded in the audit log).
-pub fn emit(
-    settings: &Settings,
-    t: &Table,
-    args: &OutputArgs,
-    statement: &str,
-) -> anyhow::Result<()> {
+pub fn emit(settings: &Settings, t: &Table, args: &OutputArgs, statement: &str) -> anyhow::Result<()> {
     let format = format_of(args);
     let Some(path) = args.out.as_deref() else {
         let text = match format {
@@ -82,13 +68,7 @@ pub fn emit(
         OutputFormat::Xlsx => export::xlsx(&[("結果", t)])?,
     };
     std::fs::write(path, bytes).with_context(|| format!("{} を書けません", path.display()))?;
-    audit::record(
-        settings,
-        "export",
-        statement,
-        Some(t.rows.len()),
-        Some(path),
-    )?;
+    audit::record(settings, "export", statement, Some(t.rows.len()), Some(path))?;
     println!("{}（{} 行）", path.display(), t.rows.len());
     Ok(())
 }
@@ -124,13 +104,7 @@ pub fn table(headers: &[String], rows: &[Vec<String>], right: &[bool]) -> String
     };
     let mut out = line(headers);
     out.push('\n');
-    out.push_str(
-        &widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  "),
-    );
+    out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
     out.push('\n');
     for row in rows {
         out.push_str(&line(row));
@@ -147,10 +121,7 @@ mod tests {
     fn full_width_text_aligns_by_display_width() {
         let t = table(
             &["施設名".into(), "件数".into()],
-            &[
-                vec!["魚沼基幹病院".into(), "12".into()],
-                vec!["BML".into(), "3,456".into()],
-            ],
+            &[vec!["魚沼基幹病院".into(), "12".into()], vec!["BML".into(), "3,456".into()]],
             &[false, true],
         );
         let lines: Vec<&str> = t.lines().collect();

@@ -19,22 +19,11 @@ pub fn run(settings: &Settings, args: &QueryArgs) -> anyhow::Result<ExitCode> {
         let rows: Vec<Vec<String>> = saved::CATALOG
             .iter()
             .map(|q| {
-                let params: Vec<String> = q
-                    .params()
-                    .iter()
-                    .map(|(n, _, d)| format!("{n}=（{d}）"))
-                    .collect();
+                let params: Vec<String> = q.params().iter().map(|(n, _, d)| format!("{n}=（{d}）")).collect();
                 vec![q.name.to_string(), q.title().to_string(), params.join(" ")]
             })
             .collect();
-        print!(
-            "{}",
-            table(
-                &["名前".into(), "問い".into(), "パラメータ".into()],
-                &rows,
-                &[false, false, false]
-            )
-        );
+        print!("{}", table(&["名前".into(), "問い".into(), "パラメータ".into()], &rows, &[false, false, false]));
         eprintln!(
             "\nhint: renkei query 名前 --param 名前=値 で実行します（例: renkei query facility_use_month --param month=2025-07）"
         );
@@ -45,13 +34,7 @@ pub fn run(settings: &Settings, args: &QueryArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open_read_only(&settings.store_path())?;
     let described = format!("{} {}", query.name, args.params.join(" "));
     let result = saved::run(&store, query, &bound);
-    audit::record(
-        settings,
-        "query",
-        &described,
-        result.as_ref().map(|t| t.rows.len()).ok(),
-        None,
-    )?;
+    audit::record(settings, "query", &described, result.as_ref().map(|t| t.rows.len()).ok(), None)?;
     let t = result.map_err(|e| sql::explain(&e))?;
     if args.output.out.is_none() {
         eprintln!("{}", query.title());
@@ -73,16 +56,8 @@ pub fn tables_text(store: &Store) -> anyhow::Result<String> {
         "SELECT table_name, coalesce(comment, ''), estimated_size FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name",
         &[],
     )?;
-    let rows: Vec<Vec<String>> = t
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    Ok(table(
-        &["テーブル".into(), "説明".into(), "行数（概算）".into()],
-        &rows,
-        &[false, false, true],
-    ))
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    Ok(table(&["テーブル".into(), "説明".into(), "行数（概算）".into()], &rows, &[false, false, true]))
 }
 
 /// Columns (of one table, or all) with types and descriptions, as text.
@@ -90,17 +65,12 @@ pub fn schema_text(store: &Store, only: Option<&str>) -> anyhow::Result<String> 
     let tables = store.query(
         "SELECT table_name, coalesce(comment, '') FROM duckdb_tables()
          WHERE schema_name = 'main' AND (? IS NULL OR table_name = ?) ORDER BY table_name",
-        &[
-            only.map_or(Value::Null, |s| Value::Text(s.into())),
-            only.map_or(Value::Null, |s| Value::Text(s.into())),
-        ],
+        &[only.map_or(Value::Null, |s| Value::Text(s.into())), only.map_or(Value::Null, |s| Value::Text(s.into()))],
     )?;
     if tables.rows.is_empty() {
-        return Err(
-            Problem::new(format!("テーブル {} はありません", only.unwrap_or("")))
-                .hint(".tables（または renkei schema）で一覧を表示できます")
-                .into(),
-        );
+        return Err(Problem::new(format!("テーブル {} はありません", only.unwrap_or("")))
+            .hint(".tables（または renkei schema）で一覧を表示できます")
+            .into());
     }
     let mut out = String::new();
     for t in &tables.rows {
@@ -111,16 +81,8 @@ pub fn schema_text(store: &Store, only: Option<&str>) -> anyhow::Result<String> 
              WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
             &[Value::Text(name.clone())],
         )?;
-        let rows: Vec<Vec<String>> = cols
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect();
-        out.push_str(&table(
-            &["列".into(), "型".into(), "説明".into()],
-            &rows,
-            &[false, false, false],
-        ));
+        let rows: Vec<Vec<String>> = cols.rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        out.push_str(&table(&["列".into(), "型".into(), "説明".into()], &rows, &[false, false, false]));
         out.push('\n');
     }
     Ok(out.trim_end().to_string())

@@ -29,11 +29,7 @@ const HELP: &str = "SQL は ; で終えると実行します（複数行にわ�
 pub fn run(settings: &Settings, _output: &OutputArgs) -> anyhow::Result<ExitCode> {
     // Fail early, before the first prompt, when there is no store at all.
     drop(Store::open_read_only(&settings.store_path())?);
-    let mut session = Session {
-        settings,
-        buffer: String::new(),
-        failed: false,
-    };
+    let mut session = Session { settings, buffer: String::new(), failed: false };
     if !std::io::stdin().is_terminal() {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
@@ -50,11 +46,7 @@ pub fn run(settings: &Settings, _output: &OutputArgs) -> anyhow::Result<ExitCode
     let history = settings.resolve(std::path::Path::new("var/sql_history"));
     let _ = editor.load_history(&history);
     loop {
-        let prompt = if session.buffer.is_empty() {
-            "renkei> "
-        } else {
-            "   ...> "
-        };
+        let prompt = if session.buffer.is_empty() { "renkei> " } else { "   ...> " };
         match editor.readline(prompt) {
             Ok(line) => {
                 if session.buffer.is_empty() && line.trim().is_empty() {
@@ -112,21 +104,16 @@ impl Session<'_> {
         match words.next().unwrap_or("") {
             ".quit" | ".exit" | ".q" => return false,
             ".help" => println!("{HELP}"),
-            ".tables" => self.report(
-                Store::open_read_only(&self.settings.store_path()).and_then(|s| tables_text(&s)),
-            ),
+            ".tables" => self.report(Store::open_read_only(&self.settings.store_path()).and_then(|s| tables_text(&s))),
             ".schema" => {
                 let table = words.next().map(str::to_string);
                 self.report(
-                    Store::open_read_only(&self.settings.store_path())
-                        .and_then(|s| schema_text(&s, table.as_deref())),
+                    Store::open_read_only(&self.settings.store_path()).and_then(|s| schema_text(&s, table.as_deref())),
                 );
             }
-            other => self.report(Err(Problem::new(format!(
-                "{other} というコマンドはありません"
-            ))
-            .hint(".help で一覧を表示できます")
-            .into())),
+            other => self.report(Err(Problem::new(format!("{other} というコマンドはありません"))
+                .hint(".help で一覧を表示できます")
+                .into())),
         }
         true
     }

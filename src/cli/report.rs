@@ -28,12 +28,7 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
 /// Renders and delivers a report.
 pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
     match kind {
-        SendKind::Board {
-            month,
-            dry_run,
-            to,
-            force,
-        } => {
+        SendKind::Board { month, dry_run, to, force } => {
             let month = jobs::parse_month(&month)?;
             let audience = match to {
                 Some(addr) => Audience::Test(addr),

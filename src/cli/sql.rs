@@ -13,10 +13,8 @@ use crate::store::{Store, Table};
 pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
     let sql = match (&args.sql, &args.file) {
         (Some(s), _) => s.clone(),
-        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
-            Problem::new(format!("SQL ファイル {} を読めません", f.display()))
-                .because(e.to_string())
-        })?,
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .map_err(|e| Problem::new(format!("SQL ファイル {} を読めません", f.display())).because(e.to_string()))?,
         (None, None) => return repl::run(settings, &args.output),
     };
     let statements = split_statements(&sql);
@@ -42,13 +40,7 @@ pub fn run(settings: &Settings, args: &SqlArgs) -> anyhow::Result<ExitCode> {
 /// Runs one statement read-only and records it in the audit log.
 pub fn execute(settings: &Settings, store: &Store, statement: &str) -> anyhow::Result<Table> {
     let result = store.query_user_sql(statement);
-    audit::record(
-        settings,
-        "sql",
-        statement,
-        result.as_ref().map(|t| t.rows.len()).ok(),
-        None,
-    )?;
+    audit::record(settings, "sql", statement, result.as_ref().map(|t| t.rows.len()).ok(), None)?;
     result.map_err(|e| explain(&e).into())
 }
 
@@ -56,21 +48,9 @@ pub fn execute(settings: &Settings, store: &Store, statement: &str) -> anyhow::R
 pub fn explain(e: &anyhow::Error) -> Problem {
     // DuckDB's own message ("Binder Error: ...") sits between our context and the C API's
     // bare error code in the chain.
-    let text = e
-        .chain()
-        .map(|c| c.to_string())
-        .find(|s| s.contains("Error:"))
-        .unwrap_or_else(|| e.to_string());
+    let text = e.chain().map(|c| c.to_string()).find(|s| s.contains("Error:")).unwrap_or_else(|| e.to_string());
     let p = Problem::new("SQL を実行できませんでした").because(text.clone());
-    if [
-        "read-only",
-        "Permission",
-        "locked",
-        "disabled by configuration",
-    ]
-    .iter()
-    .any(|w| text.contains(w))
-    {
+    if ["read-only", "Permission", "locked", "disabled by configuration"].iter().any(|w| text.contains(w)) {
         p.hint("renkei sql は読み取り専用です（書き込み・外部ファイル・拡張機能・設定の変更はできません）")
     } else {
         p.hint("SQL を確かめてください（renkei schema でテーブルと列を一覧できます）")
@@ -79,11 +59,7 @@ pub fn explain(e: &anyhow::Error) -> Problem {
 
 /// Exit code 1 when any statement of a session failed.
 pub fn exit_code(failed: bool) -> ExitCode {
-    if failed {
-        ExitCode::from(EXIT_USER)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if failed { ExitCode::from(EXIT_USER) } else { ExitCode::SUCCESS }
 }
 
 /// Splits SQL text into statements at `;` outside quotes and comments.
@@ -145,9 +121,7 @@ pub fn is_complete(text: &str) -> bool {
     !split_statements(trimmed).is_empty() && {
         // Re-split with a marker: the text is complete when the marker forms its own statement.
         let marked = format!("{trimmed}\nrenkei_end_marker");
-        split_statements(&marked)
-            .last()
-            .is_some_and(|s| s == "renkei_end_marker")
+        split_statements(&marked).last().is_some_and(|s| s == "renkei_end_marker")
     }
 }
 
@@ -157,14 +131,8 @@ mod tests {
 
     #[test]
     fn statements_split_outside_quotes_and_comments() {
-        assert_eq!(
-            split_statements("select 1; select 'a;b';"),
-            vec!["select 1", "select 'a;b'"]
-        );
-        assert_eq!(
-            split_statements("select \"x;y\" -- note; here\nfrom t"),
-            vec!["select \"x;y\" \nfrom t"]
-        );
+        assert_eq!(split_statements("select 1; select 'a;b';"), vec!["select 1", "select 'a;b'"]);
+        assert_eq!(split_statements("select \"x;y\" -- note; here\nfrom t"), vec!["select \"x;y\" \nfrom t"]);
         assert_eq!(split_statements("/* ; */ select 2"), vec!["select 2"]);
         assert!(split_statements("  ;; ").is_empty());
     }

@@ -30,25 +30,13 @@ pub fn status(store: &Store, report_id: &str, recipient: &str) -> anyhow::Result
         "SELECT status FROM deliveries WHERE report_id = ? AND recipient = ?",
         &[Value::Text(report_id.into()), Value::Text(recipient.into())],
     )?;
-    Ok(t.rows
-        .first()
-        .and_then(|r| r[0].as_str().map(str::to_string)))
+    Ok(t.rows.first().and_then(|r| r[0].as_str().map(str::to_string)))
 }
 
 /// Records (report, recipient) as `status`, counting an attempt when the intent is written.
-pub fn record(
-    store: &Store,
-    report_id: &str,
-    recipient: &str,
-    message_id: &str,
-    status: Status,
-) -> anyhow::Result<()> {
+pub fn record(store: &Store, report_id: &str, recipient: &str, message_id: &str, status: Status) -> anyhow::Result<()> {
     let now = timestamp_value(crate::clock::now_jst());
-    let sent_at = if status == Status::Pending {
-        Value::Null
-    } else {
-        now
-    };
+    let sent_at = if status == Status::Pending { Value::Null } else { now };
     let attempt = i32::from(status == Status::Pending);
     store.execute(
         "INSERT INTO deliveries (report_id, recipient, status, message_id, attempts, last_error, sent_at)

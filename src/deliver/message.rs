@@ -28,16 +28,8 @@ pub fn mailbox(text: &str, what: &str) -> Result<Mailbox, Problem> {
 pub fn build(report: &Rendered, from: &Mailbox, to: &Mailbox) -> anyhow::Result<Message> {
     let id = message_id(&report.report_id, to.email.as_ref(), from);
     let alternative = MultiPart::alternative()
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .body(report.text.clone()),
-        )
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_HTML)
-                .body(report.html.clone()),
-        );
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(report.text.clone()))
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(report.html.clone()));
     Ok(Message::builder()
         .from(from.clone())
         .to(to.clone())

@@ -32,18 +32,10 @@ pub fn deliver(
     recipients: &[String],
     force: bool,
 ) -> anyhow::Result<Vec<(String, Delivered)>> {
-    if let Some(host) = settings
-        .config
-        .smtp
-        .host
-        .as_deref()
-        .filter(|h| !h.is_empty())
-    {
-        return Err(Problem::new(format!(
-            "SMTP サーバー {host} への送信にはまだ対応していません"
-        ))
-        .hint("[smtp] host を外すと、メールは outbox フォルダに .eml として置かれます")
-        .into());
+    if let Some(host) = settings.config.smtp.host.as_deref().filter(|h| !h.is_empty()) {
+        return Err(Problem::new(format!("SMTP サーバー {host} への送信にはまだ対応していません"))
+            .hint("[smtp] host を外すと、メールは outbox フォルダに .eml として置かれます")
+            .into());
     }
     let from = message::mailbox(&settings.config.smtp.from, "[smtp] from")?;
     let mut out = Vec::new();
@@ -52,8 +44,7 @@ pub fn deliver(
         let address = to.email.to_string();
         if let Some(store) = ledger_store
             && !force
-            && let Some(s) =
-                ledger::status(store, &report.report_id, &address)?.filter(|s| s != "pending")
+            && let Some(s) = ledger::status(store, &report.report_id, &address)?.filter(|s| s != "pending")
         {
             out.push((address, Delivered::AlreadyDelivered(s)));
             continue;
@@ -61,28 +52,11 @@ pub fn deliver(
         let msg = message::build(report, &from, &to)?;
         let id = message::message_id(&report.report_id, &address, &from);
         if let Some(store) = ledger_store {
-            ledger::record(
-                store,
-                &report.report_id,
-                &address,
-                &id,
-                ledger::Status::Pending,
-            )?;
+            ledger::record(store, &report.report_id, &address, &id, ledger::Status::Pending)?;
         }
-        let path = outbox::write(
-            &settings.outbox(),
-            &report.report_id,
-            &address,
-            &msg.formatted(),
-        )?;
+        let path = outbox::write(&settings.outbox(), &report.report_id, &address, &msg.formatted())?;
         if let Some(store) = ledger_store {
-            ledger::record(
-                store,
-                &report.report_id,
-                &address,
-                &id,
-                ledger::Status::Outbox,
-            )?;
+            ledger::record(store, &report.report_id, &address, &id, ledger::Status::Outbox)?;
         }
         tracing::info!(report_id = %report.report_id, recipient = %address, path = %path.display(), "delivered to outbox");
         out.push((address, Delivered::Outbox(path)));

@@ -14,14 +14,8 @@ pub fn file_name(report_id: &str, recipient: &str) -> String {
 }
 
 /// Writes the message bytes into the outbox; returns the path.
-pub fn write(
-    outbox: &Path,
-    report_id: &str,
-    recipient: &str,
-    bytes: &[u8],
-) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(outbox)
-        .with_context(|| format!("送信フォルダ {} を作れません", outbox.display()))?;
+pub fn write(outbox: &Path, report_id: &str, recipient: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(outbox).with_context(|| format!("送信フォルダ {} を作れません", outbox.display()))?;
     let path = outbox.join(file_name(report_id, recipient));
     let tmp = outbox.join(format!(".{}.tmp", file_name(report_id, recipient)));
     std::fs::write(&tmp, bytes).with_context(|| format!("{} を書けません", tmp.display()))?;

@@ -20,9 +20,7 @@ pub fn write(path: &Path, last_fy: i32) -> anyhow::Result<()> {
         if 2022 + i as i32 > last_fy {
             break;
         }
-        text.push_str(&format!(
-            "{fy},アルム,ID-Link,\"{idlink}\",アルム社仲介\r\n"
-        ));
+        text.push_str(&format!("{fy},アルム,ID-Link,\"{idlink}\",アルム社仲介\r\n"));
         text.push_str(&format!("{fy},アルム,Team,\"{team}\",\r\n"));
         text.push_str(&format!("{fy},アルム,その他保守,\"{other}\",\r\n"));
     }

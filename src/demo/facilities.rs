@@ -8,13 +8,8 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 /// The five municipalities with populations (rounded, for the demo only).
-pub const MUNICIPALITIES: &[(&str, u32)] = &[
-    ("南魚沼市", 53_000),
-    ("十日町市", 49_000),
-    ("魚沼市", 33_000),
-    ("津南町", 9_000),
-    ("湯沢町", 7_600),
-];
+pub const MUNICIPALITIES: &[(&str, u32)] =
+    &[("南魚沼市", 53_000), ("十日町市", 49_000), ("魚沼市", 33_000), ("津南町", 9_000), ("湯沢町", 7_600)];
 
 /// One demo facility.
 #[derive(Debug, Clone)]
@@ -48,92 +43,28 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// Builds the demo facility list (deterministic for a given rng).
 pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
     let h24 = date(2012, 10, 1);
-    let hospital =
-        |name: &str, muni, publishes, fee_old, fee_new, view, disclose, users| DemoFacility {
-            name: name.to_string(),
-            kind: "病院",
-            municipality: muni,
-            joined_on: h24,
-            publishes_images: publishes,
-            fee_old,
-            fee_new,
-            view_weight: view,
-            disclose_weight: disclose,
-            users,
-        };
+    let hospital = |name: &str, muni, publishes, fee_old, fee_new, view, disclose, users| DemoFacility {
+        name: name.to_string(),
+        kind: "病院",
+        municipality: muni,
+        joined_on: h24,
+        publishes_images: publishes,
+        fee_old,
+        fee_new,
+        view_weight: view,
+        disclose_weight: disclose,
+        users,
+    };
     let mut list = vec![
-        hospital(
-            "魚沼基幹病院",
-            "南魚沼市",
-            true,
-            2_300_000,
-            3_500_000,
-            14.0,
-            40.0,
-            40,
-        ),
-        hospital(
-            "十日町病院",
-            "十日町市",
-            true,
-            950_000,
-            1_400_000,
-            8.0,
-            18.0,
-            20,
-        ),
-        hospital(
-            "松代病院",
-            "十日町市",
-            true,
-            950_000,
-            1_400_000,
-            1.5,
-            4.0,
-            6,
-        ),
+        hospital("魚沼基幹病院", "南魚沼市", true, 2_300_000, 3_500_000, 14.0, 40.0, 40),
+        hospital("十日町病院", "十日町市", true, 950_000, 1_400_000, 8.0, 18.0, 20),
+        hospital("松代病院", "十日町市", true, 950_000, 1_400_000, 1.5, 4.0, 6),
         hospital("小出病院", "魚沼市", true, 950_000, 1_400_000, 4.0, 7.0, 12),
-        hospital(
-            "南魚沼市民病院",
-            "南魚沼市",
-            true,
-            950_000,
-            1_400_000,
-            5.0,
-            8.0,
-            14,
-        ),
-        hospital(
-            "齋藤記念病院",
-            "南魚沼市",
-            true,
-            950_000,
-            1_400_000,
-            3.0,
-            6.0,
-            8,
-        ),
+        hospital("南魚沼市民病院", "南魚沼市", true, 950_000, 1_400_000, 5.0, 8.0, 14),
+        hospital("齋藤記念病院", "南魚沼市", true, 950_000, 1_400_000, 3.0, 6.0, 8),
         hospital("津南病院", "津南町", true, 950_000, 1_400_000, 2.0, 4.0, 6),
-        hospital(
-            "湯沢町保健医療センター",
-            "湯沢町",
-            true,
-            950_000,
-            1_400_000,
-            1.5,
-            3.0,
-            5,
-        ),
-        hospital(
-            "五日町病院",
-            "南魚沼市",
-            false,
-            500_000,
-            700_000,
-            1.0,
-            3.0,
-            4,
-        ),
+        hospital("湯沢町保健医療センター", "湯沢町", true, 950_000, 1_400_000, 1.5, 3.0, 5),
+        hospital("五日町病院", "南魚沼市", false, 500_000, 700_000, 1.0, 3.0, 4),
         hospital("ほんだ病院", "魚沼市", false, 500_000, 700_000, 0.8, 3.0, 4),
     ];
     for lab in ["アルプ", "BML", "江東微研", "保健科学"] {
@@ -222,11 +153,7 @@ pub fn build(rng: &mut StdRng) -> Vec<DemoFacility> {
             // Draw place and surname again until the name is new: no two members share one.
             let (municipality, name) = loop {
                 let municipality = pick_municipality(rng);
-                let places: Vec<&str> = PLACES
-                    .iter()
-                    .filter(|(_, m)| *m == municipality)
-                    .map(|(p, _)| *p)
-                    .collect();
+                let places: Vec<&str> = PLACES.iter().filter(|(_, m)| *m == municipality).map(|(p, _)| *p).collect();
                 let place = places[rng.random_range(0..places.len())];
                 let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
                 let name = match (kind, i % 3) {

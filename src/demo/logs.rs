@@ -17,9 +17,7 @@ const BASE_EVENTS: f64 = 2_400.0;
 const PATIENTS: u32 = 9_000;
 
 /// Seasonality by calendar month (January first): winter peaks, an August dip.
-const SEASON: [f64; 12] = [
-    1.2, 1.1, 1.0, 0.95, 0.95, 1.0, 1.0, 0.88, 0.95, 1.0, 1.05, 1.15,
-];
+const SEASON: [f64; 12] = [1.2, 1.1, 1.0, 0.95, 0.95, 1.0, 1.0, 0.88, 0.95, 1.0, 1.05, 1.15];
 
 /// One log line, as the source system writes it.
 pub struct LogLine {
@@ -61,19 +59,11 @@ fn as_logged(rng: &mut StdRng, name: &str) -> String {
     if rng.random::<f64>() > 0.08 {
         return name.to_string();
     }
-    name.replace('齋', "斎")
-        .replace('髙', "高")
-        .replace("クリニック", "ｸﾘﾆｯｸ")
-        .replace("ステーション", "ｽﾃｰｼｮﾝ")
+    name.replace('齋', "斎").replace('髙', "高").replace("クリニック", "ｸﾘﾆｯｸ").replace("ステーション", "ｽﾃｰｼｮﾝ")
 }
 
 /// Generates the events of one month for the facilities joined by then.
-pub fn month_events(
-    rng: &mut StdRng,
-    facilities: &[DemoFacility],
-    month: Month,
-    scale: u32,
-) -> Vec<LogLine> {
+pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month, scale: u32) -> Vec<LogLine> {
     let start = month.first_day();
     let years = (month.year() - 2022) as f64 + (month.month() as f64 - 4.0) / 12.0;
     let n = (BASE_EVENTS
@@ -82,19 +72,9 @@ pub fn month_events(
         * scale as f64
         * (0.95 + 0.1 * rng.random::<f64>())) as usize;
     let joined = |f: &DemoFacility| f.joined_on <= start;
-    let view_w: Vec<f64> = facilities
-        .iter()
-        .map(|f| if joined(f) { f.view_weight } else { 0.0 })
-        .collect();
-    let disc_w: Vec<f64> = facilities
-        .iter()
-        .map(|f| if joined(f) { f.disclose_weight } else { 0.0 })
-        .collect();
-    let days = month
-        .plus(1)
-        .first_day()
-        .signed_duration_since(start)
-        .num_days() as u32;
+    let view_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.view_weight } else { 0.0 }).collect();
+    let disc_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.disclose_weight } else { 0.0 }).collect();
+    let days = month.plus(1).first_day().signed_duration_since(start).num_days() as u32;
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let Some(v) = weighted(rng, &view_w) else {
@@ -108,23 +88,10 @@ pub fn month_events(
         }
         let viewer = &facilities[v];
         let discloser = &facilities[d];
-        let team = matches!(viewer.kind, "訪問看護ステーション" | "介護施設")
-            || rng.random::<f64>() < 0.12;
+        let team = matches!(viewer.kind, "訪問看護ステーション" | "介護施設") || rng.random::<f64>() < 0.12;
         let (system, data_type, action) = if team {
-            let t = if rng.random::<f64>() < 0.5 {
-                "連絡帳"
-            } else {
-                "ケア記録"
-            };
-            (
-                "Team",
-                t,
-                if rng.random::<f64>() < 0.6 {
-                    "閲覧"
-                } else {
-                    "登録"
-                },
-            )
+            let t = if rng.random::<f64>() < 0.5 { "連絡帳" } else { "ケア記録" };
+            ("Team", t, if rng.random::<f64>() < 0.6 { "閲覧" } else { "登録" })
         } else {
             let t = if discloser.kind == "検査会社" {
                 "検査"
@@ -138,22 +105,13 @@ pub fn month_events(
                     _ => "病名",
                 }
             };
-            (
-                "ID-Link",
-                t,
-                if rng.random::<f64>() < 0.95 {
-                    "閲覧"
-                } else {
-                    "ダウンロード"
-                },
-            )
+            ("ID-Link", t, if rng.random::<f64>() < 0.95 { "閲覧" } else { "ダウンロード" })
         };
         let day = 1 + rng.random_range(0..days);
         let hour = [8, 9, 9, 10, 10, 11, 11, 13, 14, 14, 15, 16, 17, 19][rng.random_range(0..14)];
         let at = NaiveDateTime::new(
             NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("valid day"),
-            NaiveTime::from_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60))
-                .expect("valid time"),
+            NaiveTime::from_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60)).expect("valid time"),
         );
         // Skewed patients: a few are seen often, most rarely.
         let u: f64 = rng.random();
@@ -175,8 +133,7 @@ pub fn month_events(
 
 /// The CSV text of a log file with the Japanese headers real exports use.
 pub fn csv_text(lines: &[LogLine]) -> String {
-    let mut text =
-        String::from("日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n");
+    let mut text = String::from("日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n");
     for l in lines {
         text.push_str(&format!(
             "{},{},{},{},{},{},{},{}\r\n",

@@ -5,6 +5,7 @@
 
 pub mod costs;
 pub mod facilities;
+pub mod figures;
 pub mod logs;
 pub mod roster;
 
@@ -23,8 +24,7 @@ pub const FIRST_MONTH: (i32, u32) = (2022, 4);
 
 /// Writes every demo input into `inbox` for months up to `until`; returns the paths.
 pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(inbox)
-        .with_context(|| format!("受付フォルダ {} を作れません", inbox.display()))?;
+    std::fs::create_dir_all(inbox).with_context(|| format!("受付フォルダ {} を作れません", inbox.display()))?;
     let mut rng = StdRng::seed_from_u64(20250818);
     let facilities = facilities::build(&mut rng);
     let first = Month::new(FIRST_MONTH.0, FIRST_MONTH.1).expect("valid");
@@ -40,12 +40,26 @@ pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Ve
     let costs_path = inbox.join("運営費_委託費.csv");
     costs::write(&costs_path, last_fy.year())?;
     written.push(costs_path);
+    let municipalities = inbox.join("関係市町.csv");
+    figures::write_municipalities(&municipalities)?;
+    written.push(municipalities);
+    let budget = inbox.join("予算決算_R6-R7.csv");
+    figures::write_budget(&budget)?;
+    written.push(budget);
+    let quotes = inbox.join("更新見積_R8.csv");
+    figures::write_quotes(&quotes, &facilities)?;
+    written.push(quotes);
+    let views = inbox.join("画像閲覧回数.xlsx");
+    figures::write_image_views(&views, &mut StdRng::seed_from_u64(6), &facilities, until)?;
+    written.push(views);
+    let enrollments = inbox.join("登録患者数.csv");
+    figures::write_enrollments(&enrollments, until)?;
+    written.push(enrollments);
 
     // One log file per fiscal year and system, as each vendor's console exports them.
     let mut fy = first.fiscal_year();
     while fy <= last_fy {
-        let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> =
-            Default::default();
+        let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> = Default::default();
         for m in fy.first_month().through(fy.last_month().min(until)) {
             for line in logs::month_events(&mut rng, &facilities, m, scale) {
                 by_system.entry(line.system).or_default().push(line);
@@ -92,9 +106,6 @@ fn era_short(fy: FiscalYear) -> String {
 /// Writes text as Shift_JIS (CP932), as Windows Excel saves "CSV".
 pub fn write_shift_jis(path: &Path, text: &str) -> anyhow::Result<()> {
     let (bytes, _, had_errors) = encoding_rs::SHIFT_JIS.encode(text);
-    anyhow::ensure!(
-        !had_errors,
-        "demo text has characters Shift_JIS cannot hold"
-    );
+    anyhow::ensure!(!had_errors, "demo text has characters Shift_JIS cannot hold");
     std::fs::write(path, &bytes).with_context(|| format!("{} を書けません", path.display()))
 }

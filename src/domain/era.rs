@@ -15,31 +15,11 @@ struct Era {
 
 /// Eras in order; each ends the day before the next begins.
 const ERAS: &[Era] = &[
-    Era {
-        name: "明治",
-        abbr: 'M',
-        first_day: (1868, 10, 23),
-    },
-    Era {
-        name: "大正",
-        abbr: 'T',
-        first_day: (1912, 7, 30),
-    },
-    Era {
-        name: "昭和",
-        abbr: 'S',
-        first_day: (1926, 12, 25),
-    },
-    Era {
-        name: "平成",
-        abbr: 'H',
-        first_day: (1989, 1, 8),
-    },
-    Era {
-        name: "令和",
-        abbr: 'R',
-        first_day: (2019, 5, 1),
-    },
+    Era { name: "明治", abbr: 'M', first_day: (1868, 10, 23) },
+    Era { name: "大正", abbr: 'T', first_day: (1912, 7, 30) },
+    Era { name: "昭和", abbr: 'S', first_day: (1926, 12, 25) },
+    Era { name: "平成", abbr: 'H', first_day: (1989, 1, 8) },
+    Era { name: "令和", abbr: 'R', first_day: (2019, 5, 1) },
 ];
 
 impl Era {
@@ -49,8 +29,7 @@ impl Era {
     }
     /// The last day of the era, if it has ended.
     fn end(&self, index: usize) -> Option<NaiveDate> {
-        ERAS.get(index + 1)
-            .map(|next| next.start().pred_opt().expect("valid"))
+        ERAS.get(index + 1).map(|next| next.start().pred_opt().expect("valid"))
     }
     /// Gregorian year of era year `n` (year 1 is the year the era began).
     fn gregorian(&self, n: i32) -> i32 {
@@ -73,9 +52,7 @@ pub fn looks_like_era(text: &str) -> bool {
     ERAS.iter().any(|e| t.starts_with(e.name))
         || t.chars().next().is_some_and(|c| {
             ERAS.iter().any(|e| e.abbr == c.to_ascii_uppercase())
-                && t.chars()
-                    .nth(1)
-                    .is_some_and(|d| d.is_ascii_digit() || d == '元')
+                && t.chars().nth(1).is_some_and(|d| d.is_ascii_digit() || d == '元')
         })
 }
 
@@ -102,10 +79,7 @@ fn split(text: &str) -> Result<EraParts, String> {
                 if cur.is_empty() {
                     return Err(format!("数字が抜けています: {text}"));
                 }
-                nums.push(
-                    cur.parse()
-                        .map_err(|_| format!("数字が大きすぎます: {text}"))?,
-                );
+                nums.push(cur.parse().map_err(|_| format!("数字が大きすぎます: {text}"))?);
                 cur.clear();
                 if c == '年' && chars.peek() == Some(&'度') {
                     chars.next();
@@ -115,10 +89,7 @@ fn split(text: &str) -> Result<EraParts, String> {
         }
     }
     if !cur.is_empty() {
-        nums.push(
-            cur.parse()
-                .map_err(|_| format!("数字が大きすぎます: {text}"))?,
-        );
+        nums.push(cur.parse().map_err(|_| format!("数字が大きすぎます: {text}"))?);
     }
     let (year, month, day) = match nums.as_slice() {
         [y] => (*y, None, None),
@@ -129,20 +100,11 @@ fn split(text: &str) -> Result<EraParts, String> {
     if year < 1 {
         return Err(format!("{}{}年はありません", ERAS[era].name, year));
     }
-    Ok(EraParts {
-        era,
-        year,
-        month,
-        day,
-    })
+    Ok(EraParts { era, year, month, day })
 }
 
 fn label(p: &EraParts) -> String {
-    let y = if p.year == 1 {
-        "元".to_string()
-    } else {
-        p.year.to_string()
-    };
+    let y = if p.year == 1 { "元".to_string() } else { p.year.to_string() };
     match (p.month, p.day) {
         (Some(m), Some(d)) => format!("{}{}年{}月{}日", ERAS[p.era].name, y, m, d),
         (Some(m), None) => format!("{}{}年{}月", ERAS[p.era].name, y, m),
@@ -152,9 +114,7 @@ fn label(p: &EraParts) -> String {
 
 fn range_error(p: &EraParts) -> String {
     let era = &ERAS[p.era];
-    let end = era.end(p.era).map_or("現在".to_string(), |d| {
-        format!("{}年{}月{}日", d.year(), d.month(), d.day())
-    });
+    let end = era.end(p.era).map_or("現在".to_string(), |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()));
     let s = era.start();
     format!(
         "{} は存在しません（{}は {}年{}月{}日 から {} まで）",
@@ -194,10 +154,7 @@ pub fn parse_month(text: &str) -> Result<(i32, u32), String> {
     let era = &ERAS[p.era];
     let y = era.gregorian(p.year);
     let first = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(|| format!("読めません: {text}"))?;
-    let last = first
-        .checked_add_months(chrono::Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .expect("valid month");
+    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
     if last < era.start() || era.end(p.era).is_some_and(|e| first > e) {
         return Err(range_error(&p));
     }
@@ -225,17 +182,9 @@ pub fn parse_fiscal_year(text: &str) -> Result<i32, String> {
 /// (a fiscal year takes the era of its end: FY2019 is 令和元年度), e.g. 2025 → `令和7`.
 pub fn era_year_label(year: i32, era_at: (i32, u32)) -> String {
     let date = NaiveDate::from_ymd_opt(era_at.0, era_at.1, 1).unwrap_or_default();
-    let era = ERAS
-        .iter()
-        .rev()
-        .find(|e| e.start() <= date)
-        .unwrap_or(&ERAS[0]);
+    let era = ERAS.iter().rev().find(|e| e.start() <= date).unwrap_or(&ERAS[0]);
     let n = year - era.first_day.0 + 1;
-    if n == 1 {
-        format!("{}元", era.name)
-    } else {
-        format!("{}{}", era.name, n)
-    }
+    if n == 1 { format!("{}元", era.name) } else { format!("{}{}", era.name, n) }
 }
 
 #[cfg(test)]
@@ -288,11 +237,7 @@ mod tests {
         ] {
             assert!(parse_date(text).is_err(), "{text} should be refused");
         }
-        assert!(
-            parse_date("平成31年5月1日")
-                .unwrap_err()
-                .contains("平成は 1989年1月8日 から 2019年4月30日 まで")
-        );
+        assert!(parse_date("平成31年5月1日").unwrap_err().contains("平成は 1989年1月8日 から 2019年4月30日 まで"));
     }
 
     #[test]

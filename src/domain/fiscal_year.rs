@@ -20,15 +20,11 @@ impl FiscalYear {
     /// Parses `2025`, `FY2025`, `2025年度`, `R7`, `令和7年度`, `H30`.
     pub fn parse(text: &str) -> Result<FiscalYear, String> {
         let t: String = text.trim().nfkc().filter(|c| !c.is_whitespace()).collect();
-        let bad =
-            || format!("年度として読めません: 「{text}」（例: 2025 / FY2025 / R7 / 令和7年度）");
+        let bad = || format!("年度として読めません: 「{text}」（例: 2025 / FY2025 / R7 / 令和7年度）");
         if era::looks_like_era(&t) {
             return era::parse_fiscal_year(&t).map(FiscalYear);
         }
-        let digits = t
-            .trim_start_matches("FY")
-            .trim_start_matches("fy")
-            .trim_end_matches("年度");
+        let digits = t.trim_start_matches("FY").trim_start_matches("fy").trim_end_matches("年度");
         let y: i32 = digits.parse().map_err(|_| bad())?;
         if !(1900..=2200).contains(&y) {
             return Err(bad());
@@ -65,15 +61,7 @@ mod tests {
 
     #[test]
     fn fiscal_years_in_every_written_form() {
-        for text in [
-            "2025",
-            "FY2025",
-            "2025年度",
-            "R7",
-            "令和7年度",
-            "Ｒ７",
-            "r7",
-        ] {
+        for text in ["2025", "FY2025", "2025年度", "R7", "令和7年度", "Ｒ７", "r7"] {
             assert_eq!(FiscalYear::parse(text), Ok(FiscalYear(2025)), "{text}");
         }
         assert_eq!(FiscalYear::parse("H30"), Ok(FiscalYear(2018)));

@@ -23,10 +23,7 @@ impl Month {
     }
     /// The month a date falls in.
     pub fn of(date: NaiveDate) -> Month {
-        Month {
-            year: date.year(),
-            month: date.month(),
-        }
+        Month { year: date.year(), month: date.month() }
     }
     /// Parses `2025-07`, `2025/7`, `2025年7月`, `202507`, `令和7年7月`, `R7.7`.
     pub fn parse(text: &str) -> Result<Month, String> {
@@ -35,18 +32,11 @@ impl Month {
             let (y, m) = era::parse_month(&t)?;
             return Ok(Month { year: y, month: m });
         }
-        let bad =
-            || format!("月として読めません: 「{text}」（例: 2025-07 / 2025年7月 / 令和7年7月）");
-        let digits: Vec<&str> = t
-            .trim_end_matches('月')
-            .split(['-', '/', '年', '.'])
-            .collect();
+        let bad = || format!("月として読めません: 「{text}」（例: 2025-07 / 2025年7月 / 令和7年7月）");
+        let digits: Vec<&str> = t.trim_end_matches('月').split(['-', '/', '年', '.']).collect();
         let (y, m) = match digits.as_slice() {
             [y, m] => (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?),
-            [ym] if ym.len() == 6 => (
-                ym[..4].parse().map_err(|_| bad())?,
-                ym[4..].parse().map_err(|_| bad())?,
-            ),
+            [ym] if ym.len() == 6 => (ym[..4].parse().map_err(|_| bad())?, ym[4..].parse().map_err(|_| bad())?),
             _ => return Err(bad()),
         };
         if !(1900..=2200).contains(&y) {
@@ -69,18 +59,11 @@ impl Month {
     /// The month `n` months later (negative for earlier).
     pub fn plus(self, n: i32) -> Month {
         let index = self.year * 12 + self.month as i32 - 1 + n;
-        Month {
-            year: index.div_euclid(12),
-            month: (index.rem_euclid(12) + 1) as u32,
-        }
+        Month { year: index.div_euclid(12), month: (index.rem_euclid(12) + 1) as u32 }
     }
     /// The 年度 (April–March) the month belongs to.
     pub fn fiscal_year(self) -> FiscalYear {
-        FiscalYear::new(if self.month >= 4 {
-            self.year
-        } else {
-            self.year - 1
-        })
+        FiscalYear::new(if self.month >= 4 { self.year } else { self.year - 1 })
     }
     /// `2025年7月`.
     pub fn label_ja(self) -> String {
@@ -106,26 +89,11 @@ mod tests {
     #[test]
     fn months_in_every_written_form() {
         let jul = Month::new(2025, 7).unwrap();
-        for text in [
-            "2025-07",
-            "2025/7",
-            "2025年7月",
-            "２０２５年７月",
-            "202507",
-            "令和7年7月",
-            "R7.7",
-            " 2025-7 ",
-        ] {
+        for text in ["2025-07", "2025/7", "2025年7月", "２０２５年７月", "202507", "令和7年7月", "R7.7", " 2025-7 "]
+        {
             assert_eq!(Month::parse(text), Ok(jul), "{text}");
         }
-        for text in [
-            "2025-13",
-            "2025",
-            "July",
-            "平成31年5月",
-            "令和元年4月",
-            "25-07",
-        ] {
+        for text in ["2025-13", "2025", "July", "平成31年5月", "令和元年4月", "25-07"] {
             assert!(Month::parse(text).is_err(), "{text}");
         }
     }

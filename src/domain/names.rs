@@ -43,12 +43,7 @@ const FOLDS: &[(char, char)] = &[
 pub fn matching_key(name: &str) -> String {
     name.nfkc()
         .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
-        .map(|c| {
-            FOLDS
-                .iter()
-                .find(|(from, _)| *from == c)
-                .map_or(c, |(_, to)| *to)
-        })
+        .map(|c| FOLDS.iter().find(|(from, _)| *from == c).map_or(c, |(_, to)| *to))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -66,10 +61,7 @@ mod tests {
             ("いしかわｸﾘﾆｯｸ", "いしかわクリニック"),
             ("ＢＭＬ", "bml"),
             ("湯沢町 保健医療センター", "湯沢町保健医療センター"),
-            (
-                "訪問看護ステーション　ゆきぐに",
-                "訪問看護ステーションゆきぐに",
-            ),
+            ("訪問看護ステーション　ゆきぐに", "訪問看護ステーションゆきぐに"),
         ];
         for (a, b) in same {
             assert_eq!(matching_key(a), matching_key(b), "{a} / {b}");

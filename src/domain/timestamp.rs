@@ -13,15 +13,9 @@ const JST_OFFSET_MIN: i64 = 9 * 60;
 /// `2025/7/1 9:15`, `2025/07/01 09:15:00.123` to JST. No offset means JST already.
 pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
     let bad = || {
-        format!(
-            "日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z）"
-        )
+        format!("日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z）")
     };
-    let t: String = if text.is_ascii() {
-        text.trim().to_string()
-    } else {
-        text.trim().nfkc().collect()
-    };
+    let t: String = if text.is_ascii() { text.trim().to_string() } else { text.trim().nfkc().collect() };
     let (date_part, rest) = t.split_once([' ', 'T']).unwrap_or((t.as_str(), ""));
     let mut ymd = date_part.split(['-', '/']);
     let (Some(y), Some(m), Some(d), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
@@ -55,14 +49,7 @@ pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
                 let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
                 let s: u32 = whole.parse().map_err(|_| bad())?;
                 let frac9 = format!("{:0<9}", frac.get(..9.min(frac.len())).unwrap_or(""));
-                (
-                    s,
-                    if frac.is_empty() {
-                        0
-                    } else {
-                        frac9.parse().map_err(|_| bad())?
-                    },
-                )
+                (s, if frac.is_empty() { 0 } else { frac9.parse().map_err(|_| bad())? })
             }
         };
         if hms.next().is_some() {
@@ -98,10 +85,7 @@ mod tests {
     use super::*;
 
     fn jst(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, mo, d)
-            .unwrap()
-            .and_hms_opt(h, mi, s)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, s).unwrap()
     }
 
     #[test]
@@ -128,14 +112,7 @@ mod tests {
 
     #[test]
     fn impossible_timestamps_are_refused() {
-        for text in [
-            "",
-            "2025-02-30 10:00",
-            "2025-07-01 25:00",
-            "07/01/2025",
-            "yesterday",
-            "2025-07-01T09:15+9",
-        ] {
+        for text in ["", "2025-02-30 10:00", "2025-07-01 25:00", "07/01/2025", "yesterday", "2025-07-01T09:15+9"] {
             assert!(parse_jst(text).is_err(), "{text}");
         }
     }

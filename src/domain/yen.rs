@@ -60,9 +60,7 @@ impl Yen {
             match scale {
                 None => number.push(c),
                 Some(s) => {
-                    let n: f64 = number
-                        .parse()
-                        .map_err(|_| bad("単位の前に数字がありません"))?;
+                    let n: f64 = number.parse().map_err(|_| bad("単位の前に数字がありません"))?;
                     total += n * s;
                     number.clear();
                     had_unit = true;
@@ -80,10 +78,7 @@ impl Yen {
             return Err(bad("大きすぎます"));
         }
         let amount = total.round() as i64;
-        Ok(Yen {
-            amount: if negative { -amount } else { amount },
-            approximate,
-        })
+        Ok(Yen { amount: if negative { -amount } else { amount }, approximate })
     }
 
     /// From a spreadsheet number cell; must be whole after the column unit is applied.
@@ -92,22 +87,18 @@ impl Yen {
         if !scaled.is_finite() || (scaled - scaled.round()).abs() > 1e-6 {
             return Err(format!("金額が1円単位になりません: {value}"));
         }
-        Ok(Yen {
-            amount: scaled.round() as i64,
-            approximate: false,
-        })
+        Ok(Yen { amount: scaled.round() as i64, approximate: false })
     }
 }
 
 /// True when every comma in every number separates groups of three digits.
 fn commas_group_thousands(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
-        .all(|run| {
-            let integer = run.split('.').next().unwrap_or("");
-            let mut groups = integer.split(',');
-            let first = groups.next().unwrap_or("");
-            !(integer.contains(',') && first.is_empty()) && groups.all(|g| g.len() == 3)
-        })
+    text.split(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.')).all(|run| {
+        let integer = run.split('.').next().unwrap_or("");
+        let mut groups = integer.split(',');
+        let first = groups.next().unwrap_or("");
+        !(integer.contains(',') && first.is_empty()) && groups.all(|g| g.len() == 3)
+    })
 }
 
 /// Formats yen with thousands separators: `1,330,000`.
@@ -138,10 +129,7 @@ mod tests {
     use super::*;
 
     fn exact(amount: i64) -> Yen {
-        Yen {
-            amount,
-            approximate: false,
-        }
+        Yen { amount, approximate: false }
     }
 
     #[test]
@@ -152,22 +140,8 @@ mod tests {
             ("￥1,330,000", 1, exact(1_330_000)),
             ("1,330,000円", 1, exact(1_330_000)),
             ("1330万円", 1, exact(13_300_000)),
-            (
-                "約1,330万円",
-                1,
-                Yen {
-                    amount: 13_300_000,
-                    approximate: true,
-                },
-            ),
-            (
-                "約 550万円",
-                1,
-                Yen {
-                    amount: 5_500_000,
-                    approximate: true,
-                },
-            ),
+            ("約1,330万円", 1, Yen { amount: 13_300_000, approximate: true }),
+            ("約 550万円", 1, Yen { amount: 5_500_000, approximate: true }),
             ("1億2,709万円", 1, exact(127_090_000)),
             ("6.4億円", 1, exact(640_000_000)),
             ("△1,234", 1, exact(-1_234)),
@@ -186,18 +160,7 @@ mod tests {
 
     #[test]
     fn unreadable_money_is_refused() {
-        for text in [
-            "",
-            "円",
-            "1,2,30円",
-            "1,23",
-            ",123",
-            "1,2,30円x",
-            "abc",
-            "1.5",
-            "万円",
-            "12ドル",
-        ] {
+        for text in ["", "円", "1,2,30円", "1,23", ",123", "1,2,30円x", "abc", "1.5", "万円", "12ドル"] {
             assert!(Yen::parse(text, 1).is_err(), "{text}");
         }
     }
@@ -209,13 +172,6 @@ mod tests {
         assert_eq!(group_thousands(13_300_000), "13,300,000");
         assert_eq!(group_thousands(-1_234), "-1,234");
         assert_eq!(group_thousands(999), "999");
-        assert_eq!(
-            Yen {
-                amount: 5_500_000,
-                approximate: true
-            }
-            .to_string(),
-            "約5,500,000円"
-        );
+        assert_eq!(Yen { amount: 5_500_000, approximate: true }.to_string(), "約5,500,000円");
     }
 }

@@ -16,11 +16,7 @@ const FORMULA_START: &[char] = &['=', '+', '-', '@', '\t', '\r'];
 
 /// A text value made safe for a spreadsheet: `=1+1` → `'=1+1`.
 pub fn neutralize(text: &str) -> String {
-    if text.starts_with(FORMULA_START) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    if text.starts_with(FORMULA_START) { format!("'{text}") } else { text.to_string() }
 }
 
 /// CSV text of a table. `for_excel` adds a UTF-8 BOM and CRLF line ends, so Excel opens
@@ -30,14 +26,8 @@ pub fn csv(table: &Table, for_excel: bool) -> anyhow::Result<Vec<u8>> {
     if for_excel {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let terminator = if for_excel {
-        csv::Terminator::CRLF
-    } else {
-        csv::Terminator::Any(b'\n')
-    };
-    let mut w = csv::WriterBuilder::new()
-        .terminator(terminator)
-        .from_writer(out);
+    let terminator = if for_excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+    let mut w = csv::WriterBuilder::new().terminator(terminator).from_writer(out);
     w.write_record(table.columns.iter().map(|c| neutralize(c)))?;
     for row in &table.rows {
         w.write_record(row.iter().map(|c| match c {
@@ -45,8 +35,7 @@ pub fn csv(table: &Table, for_excel: bool) -> anyhow::Result<Vec<u8>> {
             other => other.to_string(),
         }))?;
     }
-    w.into_inner()
-        .map_err(|e| anyhow::anyhow!("CSV を書けません: {e}"))
+    w.into_inner().map_err(|e| anyhow::anyhow!("CSV を書けません: {e}"))
 }
 
 /// JSON: an array of objects keyed by column name, values typed.
@@ -55,12 +44,7 @@ pub fn json(table: &Table) -> String {
         .rows
         .iter()
         .map(|row| {
-            let obj = table
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(k, c)| (k.clone(), json_value(c)))
-                .collect();
+            let obj = table.columns.iter().zip(row).map(|(k, c)| (k.clone(), json_value(c))).collect();
             serde_json::Value::Object(obj)
         })
         .collect();
@@ -72,8 +56,7 @@ fn json_value(c: &Cell) -> serde_json::Value {
         Cell::Null => serde_json::Value::Null,
         Cell::Bool(b) => (*b).into(),
         Cell::Int(i) => (*i).into(),
-        Cell::Float(f) => serde_json::Number::from_f64(*f)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
         other => other.to_string().into(),
     }
 }
@@ -111,20 +94,11 @@ pub fn xlsx(sheets: &[(&str, &Table)]) -> anyhow::Result<Vec<u8>> {
                         ws.write_string(r, col, s)?;
                     }
                     Cell::Date(d) => {
-                        let x = ExcelDateTime::from_ymd(
-                            d.year() as u16,
-                            d.month() as u8,
-                            d.day() as u8,
-                        )?;
+                        let x = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                         ws.write_datetime_with_format(r, col, &x, &date)?;
                     }
                     Cell::Timestamp(t) => {
-                        let x = ExcelDateTime::from_ymd(
-                            t.year() as u16,
-                            t.month() as u8,
-                            t.day() as u8,
-                        )?
-                        .and_hms(
+                        let x = ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)?.and_hms(
                             t.hour() as u16,
                             t.minute() as u8,
                             t.second() as f64,
@@ -164,10 +138,7 @@ mod tests {
         let bytes = csv(&sample(), true).unwrap();
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-        assert_eq!(
-            text,
-            "施設,件数\r\n\"'=HYPERLINK(\"\"http://x\"\")\",-3\r\n十日町病院,12\r\n"
-        );
+        assert_eq!(text, "施設,件数\r\n\"'=HYPERLINK(\"\"http://x\"\")\",-3\r\n十日町病院,12\r\n");
         let plain = String::from_utf8(csv(&sample(), false).unwrap()).unwrap();
         assert!(plain.starts_with("施設,件数\n"));
     }

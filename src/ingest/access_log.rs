@@ -18,9 +18,7 @@ fn canonical_action(raw: &str) -> String {
     let t = raw.trim();
     match t.to_ascii_lowercase().as_str() {
         "閲覧" | "参照" | "表示" | "view" | "read" | "r" => "閲覧".to_string(),
-        "登録" | "作成" | "書込" | "書き込み" | "create" | "write" | "c" => {
-            "登録".to_string()
-        }
+        "登録" | "作成" | "書込" | "書き込み" | "create" | "write" | "c" => "登録".to_string(),
         "更新" | "update" | "u" => "更新".to_string(),
         "削除" | "delete" | "d" => "削除".to_string(),
         "ダウンロード" | "download" => "ダウンロード".to_string(),
@@ -56,11 +54,8 @@ pub fn parse(
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
     let kind = &aliases()["access_log"];
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
         Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
@@ -73,19 +68,14 @@ pub fn parse(
     let map = ColumnMap::match_headers(kind, &header);
     let missing = map.missing(kind);
     if !missing.is_empty() {
-        return Err(Problem::new(format!(
-            "{file} はアクセスログとして読めません（データベースは変更していません）"
-        ))
-        .at(format!("{file} 1行目（見出し）"))
-        .because(format!(
-            "必要な列がありません。見つかった見出し: {}",
-            header.join("、")
-        ))
-        .hint(format!(
-            "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
-            wanted_headers(kind)
-        ))
-        .into());
+        return Err(Problem::new(format!("{file} はアクセスログとして読めません（データベースは変更していません）"))
+            .at(format!("{file} 1行目（見出し）"))
+            .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
+            .hint(format!(
+                "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
+                wanted_headers(kind)
+            ))
+            .into());
     }
     let col = |f: &str| map.index(f);
     let (c_time, c_sys, c_user, c_fac, c_pat, c_act) = (
@@ -116,47 +106,36 @@ pub fn parse(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                return Err(Problem::new(format!(
-                    "{file} を CSV として読めません（データベースは変更していません）"
-                ))
-                .at(format!("{file} {row_number}行目"))
-                .because(e.to_string())
-                .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
-                .into());
+                return Err(Problem::new(format!("{file} を CSV として読めません（データベースは変更していません）"))
+                    .at(format!("{file} {row_number}行目"))
+                    .because(e.to_string())
+                    .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
+                    .into());
             }
         };
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let quarantine = |column: Option<usize>,
-                          value: Option<String>,
-                          reason: String,
-                          hint: Option<String>| QuarantineRow {
-            row_number,
-            column: column.map(|c| format!("{}列「{}」", column_letter(c), header[c])),
-            value,
-            reason,
-            hint,
-        };
+        let quarantine =
+            |column: Option<usize>, value: Option<String>, reason: String, hint: Option<String>| QuarantineRow {
+                row_number,
+                column: column.map(|c| format!("{}列「{}」", column_letter(c), header[c])),
+                value,
+                reason,
+                hint,
+            };
         if record.len() != width {
             held.push(quarantine(
                 None,
                 None,
-                format!(
-                    "列の数が見出しと違います（見出し {width} 列、この行 {} 列）",
-                    record.len()
-                ),
+                format!("列の数が見出しと違います（見出し {width} 列、この行 {} 列）", record.len()),
                 Some("値の中のカンマが引用符で囲まれているか確かめてください".into()),
             ));
             continue;
         }
         let field = |c: usize| record.get(c).unwrap_or("").trim();
         if let Some(c) = (0..width).find(|c| field(*c).contains('\u{FFFD}')) {
-            let value = if c == c_user || c == c_pat {
-                None
-            } else {
-                Some(field(c).to_string())
-            };
+            let value = if c == c_user || c == c_pat { None } else { Some(field(c).to_string()) };
             held.push(quarantine(
                 Some(c),
                 value,
@@ -190,12 +169,7 @@ pub fn parse(
         let facility_name = field(c_fac);
         let Some(facility_id) = resolve(facility_name) else {
             held.push(unknown_facility(
-                quarantine(
-                    Some(c_fac),
-                    Some(facility_name.to_string()),
-                    String::new(),
-                    None,
-                ),
+                quarantine(Some(c_fac), Some(facility_name.to_string()), String::new(), None),
                 facility_name,
             ));
             continue;
@@ -205,10 +179,7 @@ pub fn parse(
             Some(name) => match resolve(name) {
                 Some(id) => Some(id),
                 None => {
-                    held.push(unknown_facility(
-                        quarantine(c_disc, Some(name.to_string()), String::new(), None),
-                        name,
-                    ));
+                    held.push(unknown_facility(quarantine(c_disc, Some(name.to_string()), String::new(), None), name));
                     continue;
                 }
             },
@@ -241,10 +212,7 @@ pub fn parse(
             facility_id,
             patient_key: ids.pseudonym(IdKind::Patient, patient_raw),
             disclosing_facility_id,
-            data_type: c_type
-                .map(field)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            data_type: c_type.map(field).filter(|s| !s.is_empty()).map(str::to_string),
             action,
         });
         if batch.len() >= BATCH_ROWS {
@@ -256,27 +224,11 @@ pub fn parse(
     // A file most of whose rows fail is the wrong file or a broken export, not bad rows.
     if held.len() > 10 && held.len() as u64 * 2 > total {
         let first = &held[0];
-        return Err(Problem::new(format!(
-            "{file} の大半の行を読めません（データベースは変更していません）"
-        ))
-        .at(format!(
-            "{file} {}行目 {}",
-            first.row_number,
-            first.column.clone().unwrap_or_default()
-        ))
-        .because(format!(
-            "{} 行中 {} 行が読めません。最初の理由: {}",
-            total,
-            held.len(),
-            first.reason
-        ))
-        .hint(
-            first
-                .hint
-                .clone()
-                .unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()),
-        )
-        .into());
+        return Err(Problem::new(format!("{file} の大半の行を読めません（データベースは変更していません）"))
+            .at(format!("{file} {}行目 {}", first.row_number, first.column.clone().unwrap_or_default()))
+            .because(format!("{} 行中 {} 行が読めません。最初の理由: {}", total, held.len(), first.reason))
+            .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
+            .into());
     }
     counts.loaded += batch.len() as u64;
     counts.quarantined = held.len() as u64;

@@ -44,13 +44,12 @@ pub fn flag(cell: &GridCell) -> Result<bool, String> {
         other => {
             let t = other.text();
             match t.trim().to_lowercase().as_str() {
-                "○" | "〇" | "◯" | "●" | "◎" | "✓" | "✔" | "有" | "あり" | "有り" | "はい"
-                | "yes" | "y" | "true" | "1" => Ok(true),
-                "×" | "✕" | "無" | "なし" | "無し" | "いいえ" | "no" | "n" | "false" | "0"
-                | "-" | "－" | "―" => Ok(false),
-                _ => Err(format!(
-                    "あり・なしとして読めません: 「{t}」（例: ○ / あり / × / なし）"
-                )),
+                "○" | "〇" | "◯" | "●" | "◎" | "✓" | "✔" | "有" | "あり" | "有り" | "はい" | "yes" | "y" | "true"
+                | "1" => Ok(true),
+                "×" | "✕" | "無" | "なし" | "無し" | "いいえ" | "no" | "n" | "false" | "0" | "-" | "－" | "―" => {
+                    Ok(false)
+                }
+                _ => Err(format!("あり・なしとして読めません: 「{t}」（例: ○ / あり / × / なし）")),
             }
         }
     }
@@ -84,9 +83,8 @@ pub fn fiscal_year_in(text: &str) -> Option<FiscalYear> {
             if !(prev_ok && next_ok) {
                 continue;
             }
-            let plausible = piece.ends_with("年度")
-                || piece.starts_with("FY")
-                || piece.starts_with(['R', 'H']) && piece.len() <= 3;
+            let plausible =
+                piece.ends_with("年度") || piece.starts_with("FY") || piece.starts_with(['R', 'H']) && piece.len() <= 3;
             if plausible && let Ok(fy) = FiscalYear::parse(&piece) {
                 return Some(fy);
             }
@@ -101,15 +99,7 @@ mod tests {
 
     #[test]
     fn summary_rows_and_footnotes_are_recognised() {
-        for t in [
-            "合計",
-            "小計",
-            "計",
-            "年度計",
-            "※会費は年額",
-            "合計（84施設）",
-            " 合 計 ",
-        ] {
+        for t in ["合計", "小計", "計", "年度計", "※会費は年額", "合計（84施設）", " 合 計 "] {
             assert!(is_summary_or_note(t), "{t}");
         }
         for t in ["計良医院", "十日町病院", "小出病院"] {
@@ -121,43 +111,22 @@ mod tests {
     fn cells_as_dates_flags_and_money() {
         let d = |y, m, day| Some(NaiveDate::from_ymd_opt(y, m, day).unwrap());
         assert_eq!(date(&GridCell::Number(45474.0)), Ok(d(2024, 7, 1)));
-        assert_eq!(
-            date(&GridCell::Text("令和元年5月1日".into())),
-            Ok(d(2019, 5, 1))
-        );
+        assert_eq!(date(&GridCell::Text("令和元年5月1日".into())), Ok(d(2019, 5, 1)));
         assert_eq!(date(&GridCell::Text("2019/4/1".into())), Ok(d(2019, 4, 1)));
         assert!(date(&GridCell::Text("平成31年5月1日".into())).is_err());
         assert_eq!(flag(&GridCell::Text("○".into())), Ok(true));
         assert_eq!(flag(&GridCell::Text("なし".into())), Ok(false));
         assert!(flag(&GridCell::Text("たぶん".into())).is_err());
-        assert_eq!(
-            money(&GridCell::Text("120,000".into()), 1)
-                .unwrap()
-                .unwrap()
-                .amount,
-            120_000
-        );
-        assert_eq!(
-            money(&GridCell::Number(120.0), 1000)
-                .unwrap()
-                .unwrap()
-                .amount,
-            120_000
-        );
+        assert_eq!(money(&GridCell::Text("120,000".into()), 1).unwrap().unwrap().amount, 120_000);
+        assert_eq!(money(&GridCell::Number(120.0), 1000).unwrap().unwrap().amount, 120_000);
         assert_eq!(money(&GridCell::Text("-".into()), 1), Ok(None));
     }
 
     #[test]
     fn fiscal_years_inside_titles_and_file_names() {
-        assert_eq!(
-            fiscal_year_in("令和7年度 参加施設名簿").map(|f| f.year()),
-            Some(2025)
-        );
+        assert_eq!(fiscal_year_in("令和7年度 参加施設名簿").map(|f| f.year()), Some(2025));
         assert_eq!(fiscal_year_in("名簿_R6.xlsx").map(|f| f.year()), Some(2024));
-        assert_eq!(
-            fiscal_year_in("roster_FY2023.csv").map(|f| f.year()),
-            Some(2023)
-        );
+        assert_eq!(fiscal_year_in("roster_FY2023.csv").map(|f| f.year()), Some(2023));
         assert_eq!(fiscal_year_in("参加施設名簿"), None);
     }
 }

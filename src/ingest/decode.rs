@@ -42,9 +42,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         && encoding != UTF_16BE
         && let Some(pos) = bytes.iter().position(|b| *b == 0)
     {
-        return Err(DecodeError::Binary {
-            line: line_of(bytes, pos),
-        });
+        return Err(DecodeError::Binary { line: line_of(bytes, pos) });
     }
     let (text, _) = encoding.decode_without_bom_handling(body);
     let text = text.into_owned();
@@ -118,10 +116,7 @@ mod tests {
     #[test]
     fn binary_and_empty_files_are_refused() {
         assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
-        assert_eq!(
-            decode(b"a,b\n1,2\n\x00\x01\x02").unwrap_err(),
-            DecodeError::Binary { line: 3 }
-        );
+        assert_eq!(decode(b"a,b\n1,2\n\x00\x01\x02").unwrap_err(), DecodeError::Binary { line: 3 });
         assert!(decode(&[0x01, 0x02, 0x03, 0x04, 0x05, 0xff, 0xfe, 0x81]).is_err());
     }
 }

@@ -13,6 +13,17 @@ pub enum SourceKind {
     Roster,
     /// Running-cost lines (運営費・委託費).
     Invoices,
+    /// Image-view counts per month and hospital, long or wide (画像閲覧回数).
+    #[value(name = "image_views")]
+    ImageViews,
+    /// Municipalities with code and population (関係市町).
+    Municipalities,
+    /// Budget and settlement lines (予算・決算).
+    Budget,
+    /// Renewal quotes per facility and server grade (見積).
+    Quotes,
+    /// Registered patients per month (登録患者数).
+    Enrollments,
 }
 
 impl SourceKind {
@@ -22,14 +33,34 @@ impl SourceKind {
             SourceKind::AccessLog => "access_log",
             SourceKind::Roster => "roster",
             SourceKind::Invoices => "invoices",
+            SourceKind::ImageViews => "image_views",
+            SourceKind::Municipalities => "municipalities",
+            SourceKind::Budget => "budget",
+            SourceKind::Quotes => "quotes",
+            SourceKind::Enrollments => "enrollments",
         }
     }
+    /// Every kind read from spreadsheet-shaped files, in detection order.
+    pub const TABULAR: &'static [SourceKind] = &[
+        SourceKind::Roster,
+        SourceKind::ImageViews,
+        SourceKind::Municipalities,
+        SourceKind::Budget,
+        SourceKind::Quotes,
+        SourceKind::Enrollments,
+        SourceKind::Invoices,
+    ];
     /// The Japanese label shown to users.
     pub fn label(self) -> &'static str {
         match self {
             SourceKind::AccessLog => "アクセスログ",
             SourceKind::Roster => "名簿",
             SourceKind::Invoices => "運営費",
+            SourceKind::ImageViews => "画像閲覧回数",
+            SourceKind::Municipalities => "市町",
+            SourceKind::Budget => "予算・決算",
+            SourceKind::Quotes => "更新見積",
+            SourceKind::Enrollments => "登録患者数",
         }
     }
 }
@@ -64,17 +95,11 @@ pub fn container(path: &Path) -> Option<Container> {
 
 /// True for files a folder walk never reads: hidden files and Excel's `~$` lock files.
 pub fn is_ignored(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_none_or(|n| n.starts_with('.') || n.starts_with("~$"))
+    path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.') || n.starts_with("~$"))
 }
 
 /// The field delimiter of a text table: tab when the header line has more tabs than commas.
 pub fn delimiter(text: &str) -> u8 {
     let first = text.lines().next().unwrap_or("");
-    if first.matches('\t').count() > first.matches(',').count() {
-        b'\t'
-    } else {
-        b','
-    }
+    if first.matches('\t').count() > first.matches(',').count() { b'\t' } else { b',' }
 }

@@ -75,11 +75,7 @@ impl GridRow {
     }
     /// The first non-blank cell's text.
     pub fn first_text(&self) -> String {
-        self.cells
-            .iter()
-            .find(|c| !c.is_blank())
-            .map(GridCell::text)
-            .unwrap_or_default()
+        self.cells.iter().find(|c| !c.is_blank()).map(GridCell::text).unwrap_or_default()
     }
 }
 
@@ -121,10 +117,7 @@ impl Grid {
 /// Reads every sheet of an xlsx/xlsm/xls/ods workbook, after the container checks.
 pub fn read_workbook(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String> {
     if bytes.len() as u64 > sheet_guard::MAX_FILE_BYTES {
-        return Err(format!(
-            "ファイルが大きすぎます（上限 {} MB）",
-            sheet_guard::MAX_FILE_BYTES >> 20
-        ));
+        return Err(format!("ファイルが大きすぎます（上限 {} MB）", sheet_guard::MAX_FILE_BYTES >> 20));
     }
     if extension != "xls" {
         sheet_guard::check_zip(bytes)?;
@@ -132,13 +125,11 @@ pub fn read_workbook(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String>
     if extension == "xlsx" || extension == "xlsm" {
         return read_xlsx(bytes);
     }
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("表計算ファイルとして読めません（{e}）"))?;
+    let mut wb =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("表計算ファイルとして読めません（{e}）"))?;
     let mut grids = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| format!("シート「{name}」を読めません（{e}）"))?;
+        let range = wb.worksheet_range(&name).map_err(|e| format!("シート「{name}」を読めません（{e}）"))?;
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
         let mut rows: Vec<GridRow> = Vec::new();
         for (r, row) in range.rows().enumerate() {
@@ -146,10 +137,7 @@ pub fn read_workbook(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String>
             cells.extend(row.iter().map(cell_from_data));
             push_row(&mut rows, start_row as u64 + r as u64 + 1, cells);
         }
-        grids.push(Grid {
-            sheet: Some(name),
-            rows,
-        });
+        grids.push(Grid { sheet: Some(name), rows });
     }
     Ok(grids)
 }
@@ -157,13 +145,12 @@ pub fn read_workbook(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String>
 /// xlsx through the sparse cell reader: the used area is checked before anything dense
 /// is built, so a sheet claiming cells at A1 and XFD1048576 is refused, not allocated.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, String> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("Excel ファイルとして読めません（{e}）"))?;
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| format!("Excel ファイルとして読めません（{e}）"))?;
     let mut grids = Vec::new();
     for name in wb.sheet_names() {
-        let mut reader = wb
-            .worksheet_cells_reader(&name)
-            .map_err(|e| format!("シート「{name}」を読めません（{e}）"))?;
+        let mut reader =
+            wb.worksheet_cells_reader(&name).map_err(|e| format!("シート「{name}」を読めません（{e}）"))?;
         let dim = reader.dimensions();
         let area = (dim.end.0 as u64 + 1).saturating_mul(dim.end.1 as u64 + 1);
         if area > MAX_CELLS {
@@ -175,9 +162,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, String> {
         }
         let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, GridCell)>> = Default::default();
         let mut count: u64 = 0;
-        while let Some(cell) = reader
-            .next_cell()
-            .map_err(|e| format!("シート「{name}」を読めません（{e}）"))?
+        while let Some(cell) = reader.next_cell().map_err(|e| format!("シート「{name}」を読めません（{e}）"))?
         {
             let (r, c) = cell.get_position();
             count += 1;
@@ -191,21 +176,14 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, String> {
         }
         let mut rows = Vec::new();
         for (r, cells) in by_row {
-            let width = cells
-                .iter()
-                .map(|(c, _)| *c as usize + 1)
-                .max()
-                .unwrap_or(0);
+            let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
             let mut dense = vec![GridCell::Empty; width];
             for (c, v) in cells {
                 dense[c as usize] = v;
             }
             push_row(&mut rows, r as u64 + 1, dense);
         }
-        grids.push(Grid {
-            sheet: Some(name),
-            rows,
-        });
+        grids.push(Grid { sheet: Some(name), rows });
     }
     Ok(grids)
 }
@@ -219,11 +197,7 @@ fn push_row(rows: &mut Vec<GridRow>, number: u64, cells: Vec<GridCell>) {
 
 fn text_cell(s: &str) -> GridCell {
     let t = s.trim();
-    if t.is_empty() {
-        GridCell::Empty
-    } else {
-        GridCell::Text(t.chars().take(MAX_CELL_CHARS).collect())
-    }
+    if t.is_empty() { GridCell::Empty } else { GridCell::Text(t.chars().take(MAX_CELL_CHARS).collect()) }
 }
 
 fn cell_from_ref(v: &DataRef<'_>) -> GridCell {
@@ -233,9 +207,7 @@ fn cell_from_ref(v: &DataRef<'_>) -> GridCell {
         DataRef::String(s) => text_cell(s),
         DataRef::SharedString(s) => text_cell(s),
         DataRef::Bool(b) => GridCell::Bool(*b),
-        DataRef::DateTime(d) => d
-            .as_datetime()
-            .map_or(GridCell::Number(d.as_f64()), GridCell::Date),
+        DataRef::DateTime(d) => d.as_datetime().map_or(GridCell::Number(d.as_f64()), GridCell::Date),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text_cell(s),
         DataRef::Error(_) | DataRef::Empty => GridCell::Empty,
     }
@@ -247,9 +219,7 @@ fn cell_from_data(v: &Data) -> GridCell {
         Data::Float(f) => GridCell::Number(*f),
         Data::String(s) => text_cell(s),
         Data::Bool(b) => GridCell::Bool(*b),
-        Data::DateTime(d) => d
-            .as_datetime()
-            .map_or(GridCell::Number(d.as_f64()), GridCell::Date),
+        Data::DateTime(d) => d.as_datetime().map_or(GridCell::Number(d.as_f64()), GridCell::Date),
         Data::DateTimeIso(s) | Data::DurationIso(s) => text_cell(s),
         Data::Error(_) | Data::Empty => GridCell::Empty,
     }
@@ -257,11 +227,8 @@ fn cell_from_data(v: &Data) -> GridCell {
 
 /// Reads a CSV/TSV table (already decoded) into a grid; record numbers count the header as 1.
 pub fn read_csv(text: &str, delimiter: u8) -> Result<Grid, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("{} 行目を CSV として読めません（{e}）", i + 1))?;

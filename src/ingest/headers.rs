@@ -24,8 +24,7 @@ pub struct KindAliases {
 pub fn aliases() -> &'static BTreeMap<String, KindAliases> {
     static ALIASES: OnceLock<BTreeMap<String, KindAliases>> = OnceLock::new();
     ALIASES.get_or_init(|| {
-        toml::from_str(include_str!("../../data/header_aliases.toml"))
-            .expect("data/header_aliases.toml is valid")
+        toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
     })
 }
 
@@ -74,10 +73,7 @@ impl ColumnMap {
                 }
             }
         }
-        ColumnMap {
-            columns,
-            headers: headers.to_vec(),
-        }
+        ColumnMap { columns, headers: headers.to_vec() }
     }
     /// The column index of a field.
     pub fn index(&self, field: &str) -> Option<usize> {
@@ -89,20 +85,12 @@ impl ColumnMap {
     }
     /// Required fields this header row lacks.
     pub fn missing<'a>(&self, kind: &'a KindAliases) -> Vec<&'a str> {
-        kind.required
-            .iter()
-            .filter(|f| !self.columns.contains_key(*f))
-            .map(String::as_str)
-            .collect()
+        kind.required.iter().filter(|f| !self.columns.contains_key(*f)).map(String::as_str).collect()
     }
     /// `D「利用施設」`: the column as Excel letters plus its header.
     pub fn describe(&self, field: &str) -> String {
         match self.index(field) {
-            Some(i) => format!(
-                "{}列「{}」",
-                column_letter(i),
-                self.headers.get(i).map_or("", |s| s.as_str())
-            ),
+            Some(i) => format!("{}列「{}」", column_letter(i), self.headers.get(i).map_or("", |s| s.as_str())),
             None => field.to_string(),
         }
     }
@@ -125,12 +113,7 @@ pub fn column_letter(index: usize) -> String {
 pub fn wanted_headers(kind: &KindAliases) -> String {
     kind.required
         .iter()
-        .map(|f| {
-            kind.fields
-                .get(f)
-                .and_then(|n| n.first())
-                .map_or(f.as_str(), |s| s.as_str())
-        })
+        .map(|f| kind.fields.get(f).and_then(|n| n.first()).map_or(f.as_str(), |s| s.as_str()))
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -154,16 +137,7 @@ mod tests {
     fn japanese_and_english_access_log_headers_match() {
         let kind = &aliases()["access_log"];
         for headers in [
-            vec![
-                "日時",
-                "システム",
-                "利用者ID",
-                "利用施設",
-                "患者ID",
-                "開示施設",
-                "データ種別",
-                "操作",
-            ],
+            vec!["日時", "システム", "利用者ID", "利用施設", "患者ID", "開示施設", "データ種別", "操作"],
             vec![
                 "timestamp",
                 "System",

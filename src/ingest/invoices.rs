@@ -16,18 +16,10 @@ pub fn matches(grid: &Grid) -> bool {
 pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<QuarantineRow>), Problem> {
     let kind = &aliases()["invoices"];
     let (header_at, map) = grid.find_header(kind).map_err(|best| {
-        Problem::new(format!(
-            "{file} を運営費の明細として読めません（データベースは変更していません）"
-        ))
-        .at(grid.place(file))
-        .because(format!(
-            "必要な列がありません。見つかった見出し: {}",
-            best.headers.join("、")
-        ))
-        .hint(format!(
-            "見出しを {} にそろえてください",
-            wanted_headers(kind)
-        ))
+        Problem::new(format!("{file} を運営費の明細として読めません（データベースは変更していません）"))
+            .at(grid.place(file))
+            .because(format!("必要な列がありません。見つかった見出し: {}", best.headers.join("、")))
+            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
     })?;
     let default_fy = grid.rows[..header_at]
         .iter()
@@ -52,11 +44,7 @@ pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<Quarantine
             Some(c) if !c.is_blank() => match cells::fiscal_year(c) {
                 Ok(fy) => fy,
                 Err(e) => {
-                    held.push(hold(
-                        "fiscal_year",
-                        e,
-                        "年度を 2025 / R7 / 令和7年度 のように書いてください",
-                    ));
+                    held.push(hold("fiscal_year", e, "年度を 2025 / R7 / 令和7年度 のように書いてください"));
                     continue;
                 }
             },
@@ -72,26 +60,15 @@ pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<Quarantine
                 }
             },
         };
-        let amount = map
-            .index("amount")
-            .map(|i| row.cell(i).clone())
-            .unwrap_or(super::grid::GridCell::Empty);
+        let amount = map.index("amount").map(|i| row.cell(i).clone()).unwrap_or(super::grid::GridCell::Empty);
         let yen = match cells::money(&amount, map.multiplier("amount")) {
             Ok(Some(y)) => y,
             Ok(None) => {
-                held.push(hold(
-                    "amount",
-                    "金額が空です".into(),
-                    "金額を入れてください",
-                ));
+                held.push(hold("amount", "金額が空です".into(), "金額を入れてください"));
                 continue;
             }
             Err(e) => {
-                held.push(hold(
-                    "amount",
-                    e,
-                    "金額を 1,230円 / 123万円 / 約1,330万円 のように書いてください",
-                ));
+                held.push(hold("amount", e, "金額を 1,230円 / 123万円 / 約1,330万円 のように書いてください"));
                 continue;
             }
         };

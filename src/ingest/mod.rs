@@ -5,14 +5,20 @@
 //! changes nothing; the same bytes twice are "already ingested" (sha256).
 
 pub mod access_log;
+pub mod budget;
 pub mod cells;
 pub mod decode;
 pub mod detect;
+pub mod enrollments;
 pub mod grid;
 pub mod headers;
+pub mod image_views;
 pub mod invoices;
 pub mod matcher;
+pub mod municipalities;
 pub mod pseudonymize;
+pub mod quotes;
+pub mod record;
 pub mod roster;
 pub mod sheet_guard;
 
@@ -42,6 +48,8 @@ pub enum Outcome {
         rows: u64,
         /// Rows sent to quarantine.
         quarantined: u64,
+        /// Things to check that did not stop the load (a subtotal that disagrees).
+        warnings: Vec<String>,
     },
     /// The same bytes were loaded before.
     AlreadyIngested {
@@ -103,12 +111,7 @@ pub fn ingest_files(
     check_key(store, key)?;
     let mut ordered: Vec<&PathBuf> = files.iter().collect();
     // Rosters first (by name, then workbooks), so logs in the same run can match their names.
-    ordered.sort_by_key(|p| {
-        (
-            !looks_like_roster(p),
-            !matches!(detect::container(p), Some(Container::Workbook(_))),
-        )
-    });
+    ordered.sort_by_key(|p| (!looks_like_roster(p), !matches!(detect::container(p), Some(Container::Workbook(_)))));
     let mut ids = Pseudonymizer::new(key);
     let mut reports = Vec::new();
     for path in ordered {
@@ -123,11 +126,7 @@ pub fn ingest_files(
             },
         };
         tracing::info!(file = %path.display(), outcome = ?outcome, "ingested");
-        reports.push(FileReport {
-            path: path.clone(),
-            outcome,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        reports.push(FileReport { path: path.clone(), outcome, seconds: started.elapsed().as_secs_f64() });
     }
     Ok(reports)
 }
@@ -141,10 +140,7 @@ fn looks_like_roster(p: &Path) -> bool {
 /// Records the key's fingerprint on first use and refuses a different key later.
 fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
     let fp = key.fingerprint();
-    let stored = store.query(
-        "SELECT value FROM store_meta WHERE name = 'key_fingerprint'",
-        &[],
-    )?;
+    let stored = store.query("SELECT value FROM store_meta WHERE name = 'key_fingerprint'", &[])?;
     match stored.rows.first().and_then(|r| r[0].as_str()) {
         Some(s) if s == fp => Ok(()),
         Some(_) => Err(Problem::new("仮名化の鍵がデータベースと一致しません")
@@ -152,10 +148,7 @@ fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
             .hint("[paths] key に、このデータベースを作ったときの鍵ファイルを指定してください")
             .into()),
         None => {
-            store.execute(
-                "INSERT INTO store_meta VALUES ('key_fingerprint', ?)",
-                &[duckdb::types::Value::Text(fp)],
-            )?;
+            store.execute("INSERT INTO store_meta VALUES ('key_fingerprint', ?)", &[duckdb::types::Value::Text(fp)])?;
             Ok(())
         }
     }
@@ -182,34 +175,26 @@ fn ingest_file(
         "SELECT source_file_id, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files WHERE sha256 = ?",
         &[duckdb::types::Value::Text(sha256.clone())],
     )?;
-    let previous_id = previous
-        .rows
-        .first()
-        .and_then(|r| r[0].as_i64())
-        .map(|i| i as i32);
+    let previous_id = previous.rows.first().and_then(|r| r[0].as_i64()).map(|i| i as i32);
     if let Some(row) = previous.rows.first()
         && !opts.replace
     {
-        return Ok(Outcome::AlreadyIngested {
-            at: row[1].to_string(),
-        });
+        return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
     }
     let container = detect::container(path).unwrap_or(Container::Text);
     let matcher = FacilityMatcher::load(store)?;
     let reject = |reason: String, hint: &str| -> anyhow::Error {
-        Problem::new(format!(
-            "{file} を取り込めませんでした（データベースは変更していません）"
-        ))
-        .because(reason)
-        .hint(hint)
-        .into()
+        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
+            .because(reason)
+            .hint(hint)
+            .into()
     };
     match container {
         Container::Workbook(ext) => {
             let grids = grid::read_workbook(&bytes, ext)
                 .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
-            let (kind, grid) = choose_grid(&file, &grids, opts.source)?;
-            load_grid(store, &file, sha256, kind, grid, previous_id, opts.replace)
+            let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
+            load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
         }
         Container::Text => {
             let decoded = decode::decode(&bytes).map_err(|e| match e {
@@ -223,85 +208,89 @@ fn ingest_file(
             let header_line = decoded.text.lines().next().unwrap_or("");
             let header_grid = grid::read_csv(header_line, delimiter).unwrap_or_default();
             let is_log = opts.source == Some(SourceKind::AccessLog)
-                || (opts.source.is_none()
-                    && header_grid
-                        .find_header(&headers::aliases()["access_log"])
-                        .is_ok());
+                || (opts.source.is_none() && header_grid.find_header(&headers::aliases()["access_log"]).is_ok());
             if is_log {
-                let meta = FileMeta {
-                    path: file.clone(),
-                    sha256,
-                    source: SourceKind::AccessLog.name().into(),
-                };
+                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
                 let mut load = store.begin_file(meta)?;
                 if let Some(id) = previous_id {
                     load.remove_file(id)?;
                 }
                 let mut sink = LoadSink { load: &mut load };
-                let counts =
-                    access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
+                let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
                 load.commit(counts.loaded)?;
                 return Ok(Outcome::Loaded {
                     source: SourceKind::AccessLog,
                     rows: counts.loaded,
                     quarantined: counts.quarantined,
+                    warnings: Vec::new(),
                 });
             }
-            let grid = grid::read_csv(&decoded.text, delimiter)
-                .map_err(|e| reject(e, "CSV として出力し直してください"))?;
-            let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source)?;
-            load_grid(store, &file, sha256, kind, grid, previous_id, opts.replace)
+            let grid =
+                grid::read_csv(&decoded.text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
+            let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
+            load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
         }
     }
 }
 
-/// Picks the sheet (and kind) to read: the first sheet whose header a kind recognises.
+/// Picks the sheet (and kind) to read: the first sheet a kind recognises, the kind whose
+/// header matches the most columns.
 fn choose_grid<'g>(
     file: &str,
     grids: &'g [grid::Grid],
     forced: Option<SourceKind>,
+    matcher: &FacilityMatcher,
 ) -> anyhow::Result<(SourceKind, &'g grid::Grid)> {
+    if forced == Some(SourceKind::AccessLog) {
+        return Err(Problem::new(format!("{file} はアクセスログとして読めません"))
+            .because("アクセスログは CSV・TSV で受け付けます")
+            .hint("元のシステムから CSV で出力してください")
+            .into());
+    }
     for g in grids {
-        let kind = match forced {
-            Some(k) => k,
-            None if roster::matches(g) => SourceKind::Roster,
-            None if invoices::matches(g) => SourceKind::Invoices,
-            None => continue,
-        };
-        if kind == SourceKind::AccessLog {
-            return Err(
-                Problem::new(format!("{file} はアクセスログとして読めません"))
-                    .because("アクセスログは CSV・TSV で受け付けます")
-                    .hint("元のシステムから CSV で出力してください")
-                    .into(),
-            );
+        if let Some(kind) = forced {
+            return Ok((kind, g));
         }
-        return Ok((kind, g));
+        let score = |kind: SourceKind| -> Option<usize> {
+            match kind {
+                SourceKind::ImageViews => image_views::matches(g, matcher).then_some(3),
+                SourceKind::AccessLog => None,
+                k => g.find_header(&headers::aliases()[k.name()]).ok().map(|(_, map)| map.columns.len()),
+            }
+        };
+        let best = SourceKind::TABULAR.iter().filter_map(|k| score(*k).map(|s| (*k, s))).max_by_key(|(_, s)| *s);
+        if let Some((kind, _)) = best {
+            return Ok((kind, g));
+        }
     }
     let found: Vec<String> = grids
         .iter()
         .flat_map(|g| g.rows.iter().take(3))
-        .map(|r| {
-            r.cells
-                .iter()
-                .map(|c| c.text())
-                .collect::<Vec<_>>()
-                .join("、")
-        })
+        .map(|r| r.cells.iter().map(|c| c.text()).collect::<Vec<_>>().join("、"))
         .collect();
-    Err(Problem::new(format!(
-        "{file} が何のファイルか判別できませんでした（データベースは変更していません）"
-    ))
-    .because(format!(
-        "アクセスログ・名簿・運営費のどの見出しとも一致しません。先頭の行: {}",
-        found.first().cloned().unwrap_or_else(|| "（空）".into())
-    ))
-    .hint("--source access_log|roster|invoices で種類を指定するか、見出しを直してください")
-    .into())
+    Err(Problem::new(format!("{file} が何のファイルか判別できませんでした（データベースは変更していません）"))
+        .because(format!(
+            "どの種類の見出しとも一致しません。先頭の行: {}",
+            found.first().cloned().unwrap_or_else(|| "（空）".into())
+        ))
+        .hint("--source で種類を指定するか（renkei ingest --help）、見出しを直してください")
+        .into())
 }
 
+/// Rows of a tabular source other than the roster, parsed before any transaction opens.
+enum Rows {
+    Invoices(Vec<crate::store::InvoiceRow>),
+    ImageViews(Vec<crate::store::ImageViewRow>),
+    Municipalities(Vec<crate::store::MunicipalityRow>),
+    Budget(Vec<crate::store::BudgetRow>),
+    Quotes(Vec<crate::store::QuoteRow>),
+    Enrollments(Vec<crate::store::EnrollmentRow>),
+}
+
+#[allow(clippy::too_many_arguments)]
 fn load_grid(
     store: &mut Store,
+    matcher: &FacilityMatcher,
     file: &str,
     sha256: String,
     kind: SourceKind,
@@ -324,37 +313,23 @@ fn load_grid(
                 .filter(|(id, _)| Some(*id) != previous_id)
                 .collect();
             if !others.is_empty() && !replace {
-                return Err(Problem::new(format!(
-                    "{file} を取り込みませんでした（データベースは変更していません）"
-                ))
-                .because(format!(
-                    "{} の名簿は {} からすでに取り込まれています",
-                    roster.fiscal_year.label_ja(),
-                    others[0].1
-                ))
-                .hint(format!(
-                    "この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"
-                ))
-                .into());
+                return Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+                    .because(format!(
+                        "{} の名簿は {} からすでに取り込まれています",
+                        roster.fiscal_year.label_ja(),
+                        others[0].1
+                    ))
+                    .hint(format!("この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"))
+                    .into());
             }
-            let meta = FileMeta {
-                path: file.to_string(),
-                sha256,
-                source: kind.name().into(),
-            };
+            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
             let mut load = store.begin_file(meta)?;
-            for id in previous_id
-                .into_iter()
-                .chain(others.iter().map(|(id, _)| *id))
-            {
+            for id in previous_id.into_iter().chain(others.iter().map(|(id, _)| *id)) {
                 load.remove_file(id)?;
             }
             let ids = load.upsert_facilities(&roster.facilities)?;
-            let fees: Vec<(i32, i64)> = ids
-                .iter()
-                .zip(&roster.fees)
-                .filter_map(|(id, fee)| fee.map(|f| (*id, f)))
-                .collect();
+            let fees: Vec<(i32, i64)> =
+                ids.iter().zip(&roster.fees).filter_map(|(id, fee)| fee.map(|f| (*id, f))).collect();
             load.insert_fees(fy, &fees)?;
             load.quarantine(&roster.quarantined)?;
             load.commit(roster.facilities.len() as u64)?;
@@ -362,30 +337,46 @@ fn load_grid(
                 source: kind,
                 rows: roster.facilities.len() as u64,
                 quarantined: roster.quarantined.len() as u64,
+                warnings: Vec::new(),
             })
         }
-        SourceKind::Invoices => {
-            let (rows, held) = invoices::parse(file, grid)?;
-            let meta = FileMeta {
-                path: file.to_string(),
-                sha256,
-                source: kind.name().into(),
+        SourceKind::AccessLog => Err(Problem::new(format!("{file} はアクセスログとして読めません"))
+            .hint("アクセスログは CSV・TSV で受け付けます")
+            .into()),
+        _ => {
+            let mut warnings = Vec::new();
+            let (rows, held) = match kind {
+                SourceKind::ImageViews => {
+                    let p = image_views::parse(file, grid, matcher)?;
+                    warnings = p.warnings;
+                    (Rows::ImageViews(p.rows), p.held)
+                }
+                SourceKind::Municipalities => {
+                    municipalities::parse(file, grid).map(|(r, h)| (Rows::Municipalities(r), h))?
+                }
+                SourceKind::Budget => budget::parse(file, grid).map(|(r, h)| (Rows::Budget(r), h))?,
+                SourceKind::Quotes => quotes::parse(file, grid, matcher).map(|(r, h)| (Rows::Quotes(r), h))?,
+                SourceKind::Enrollments => {
+                    enrollments::parse(file, grid, matcher).map(|(r, h)| (Rows::Enrollments(r), h))?
+                }
+                _ => invoices::parse(file, grid).map(|(r, h)| (Rows::Invoices(r), h))?,
             };
+            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
             let mut load = store.begin_file(meta)?;
             if let Some(id) = previous_id {
                 load.remove_file(id)?;
             }
-            load.insert_invoices(&rows)?;
+            let n = match &rows {
+                Rows::Invoices(r) => load.insert_invoices(r).map(|_| r.len()),
+                Rows::ImageViews(r) => load.insert_image_views(r).map(|_| r.len()),
+                Rows::Municipalities(r) => load.upsert_municipalities(r).map(|_| r.len()),
+                Rows::Budget(r) => load.insert_budget(r).map(|_| r.len()),
+                Rows::Quotes(r) => load.insert_quotes(r).map(|_| r.len()),
+                Rows::Enrollments(r) => load.insert_enrollments(r).map(|_| r.len()),
+            }? as u64;
             load.quarantine(&held)?;
-            load.commit(rows.len() as u64)?;
-            Ok(Outcome::Loaded {
-                source: kind,
-                rows: rows.len() as u64,
-                quarantined: held.len() as u64,
-            })
-        }
-        SourceKind::AccessLog => {
-            unreachable!("access logs are text; choose_grid refuses them in workbooks")
+            load.commit(n)?;
+            Ok(Outcome::Loaded { source: kind, rows: n, quarantined: held.len() as u64, warnings })
         }
     }
 }

@@ -30,8 +30,9 @@ impl Key {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| {
-                    Problem::new(format!("仮名化の鍵 {} が壊れています", path.display()))
-                        .hint("鍵のバックアップから戻してください（鍵を作り直すと、これまでの患者と照合できなくなります）")
+                    Problem::new(format!("仮名化の鍵 {} が壊れています", path.display())).hint(
+                        "鍵のバックアップから戻してください（鍵を作り直すと、これまでの患者と照合できなくなります）",
+                    )
                 })?;
                 let mut key = [0u8; 32];
                 key.copy_from_slice(&bytes);
@@ -47,9 +48,7 @@ impl Key {
                 opts.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                let mut f = opts
-                    .open(path)
-                    .with_context(|| format!("鍵 {} を作れません", path.display()))?;
+                let mut f = opts.open(path).with_context(|| format!("鍵 {} を作れません", path.display()))?;
                 f.write_all(hex::encode(key).as_bytes())?;
                 f.sync_all()?;
                 tracing::info!(path = %path.display(), "created pseudonymization key");
@@ -85,10 +84,7 @@ pub enum IdKind {
 impl Pseudonymizer {
     /// A pseudonymizer for `key`.
     pub fn new(key: &Key) -> Pseudonymizer {
-        Pseudonymizer {
-            mac: HmacSha256::new_from_slice(&key.0).expect("any key length"),
-            cache: HashMap::new(),
-        }
+        Pseudonymizer { mac: HmacSha256::new_from_slice(&key.0).expect("any key length"), cache: HashMap::new() }
     }
 
     /// The pseudonym of `raw` (trimmed; empty stays None).
@@ -126,21 +122,13 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         let again = Key::load_or_create(&path).unwrap();
         assert_eq!(key.fingerprint(), again.fingerprint());
         let mut p = Pseudonymizer::new(&key);
         let a = p.pseudonym(IdKind::Patient, "P0001234").unwrap();
-        assert_eq!(
-            Pseudonymizer::new(&again)
-                .pseudonym(IdKind::Patient, " P0001234 ")
-                .unwrap(),
-            a
-        );
+        assert_eq!(Pseudonymizer::new(&again).pseudonym(IdKind::Patient, " P0001234 ").unwrap(), a);
         assert_ne!(p.pseudonym(IdKind::User, "P0001234").unwrap(), a);
         assert!(!a.contains("0001234"));
         assert_eq!(a.len(), 32);
@@ -148,12 +136,7 @@ mod tests {
 
         let other = tempfile::tempdir().unwrap();
         let k2 = Key::load_or_create(&other.path().join("k")).unwrap();
-        assert_ne!(
-            Pseudonymizer::new(&k2)
-                .pseudonym(IdKind::Patient, "P0001234")
-                .unwrap(),
-            a
-        );
+        assert_ne!(Pseudonymizer::new(&k2).pseudonym(IdKind::Patient, "P0001234").unwrap(), a);
         assert_eq!(mask("P0001234"), "＊＊＊（ID 8文字、伏せ字）");
     }
 }

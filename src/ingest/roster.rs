@@ -34,24 +34,17 @@ pub fn matches(grid: &Grid) -> bool {
 pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
     let kind = &aliases()["roster"];
     let (header_at, map) = grid.find_header(kind).map_err(|best| {
-        Problem::new(format!(
-            "{file} を名簿として読めません（データベースは変更していません）"
-        ))
-        .at(grid.place(file))
-        .because(format!(
-            "見出し行が見つかりません（{} がそろった行がありません）。見つかった見出し: {}",
-            wanted_headers(kind),
-            best.headers.join("、")
-        ))
-        .hint("見出し行に 施設名・種別・市町 の列を置いてください")
+        Problem::new(format!("{file} を名簿として読めません（データベースは変更していません）"))
+            .at(grid.place(file))
+            .because(format!(
+                "見出し行が見つかりません（{} がそろった行がありません）。見つかった見出し: {}",
+                wanted_headers(kind),
+                best.headers.join("、")
+            ))
+            .hint("見出し行に 施設名・種別・市町 の列を置いてください")
     })?;
     let fiscal_year = find_fiscal_year(file, grid, header_at, &map)?;
-    let mut out = Roster {
-        fiscal_year,
-        facilities: Vec::new(),
-        fees: Vec::new(),
-        quarantined: Vec::new(),
-    };
+    let mut out = Roster { fiscal_year, facilities: Vec::new(), fees: Vec::new(), quarantined: Vec::new() };
     for row in &grid.rows[header_at + 1..] {
         if cells::is_summary_or_note(&row.first_text()) {
             continue;
@@ -66,24 +59,15 @@ pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
         }
     }
     if out.facilities.is_empty() {
-        return Err(Problem::new(format!(
-            "{file} に施設の行がありません（データベースは変更していません）"
-        ))
-        .at(grid.place(file))
-        .hint("見出し行の下に施設を1行ずつ書いてください"));
+        return Err(Problem::new(format!("{file} に施設の行がありません（データベースは変更していません）"))
+            .at(grid.place(file))
+            .hint("見出し行の下に施設を1行ずつ書いてください"));
     }
     Ok(out)
 }
 
-fn parse_row(
-    row: &GridRow,
-    map: &ColumnMap,
-) -> Result<Option<(FacilityRecord, Option<i64>)>, QuarantineRow> {
-    let text = |f: &str| {
-        map.index(f)
-            .map(|i| row.cell(i).text().trim().to_string())
-            .unwrap_or_default()
-    };
+fn parse_row(row: &GridRow, map: &ColumnMap) -> Result<Option<(FacilityRecord, Option<i64>)>, QuarantineRow> {
+    let text = |f: &str| map.index(f).map(|i| row.cell(i).text().trim().to_string()).unwrap_or_default();
     let name = text("name");
     if name.is_empty() {
         return Ok(None);
@@ -98,19 +82,13 @@ fn parse_row(
         reason,
         hint: Some(hint.to_string()),
     };
-    let cell = |f: &str| {
-        map.index(f)
-            .map(|i| row.cell(i).clone())
-            .unwrap_or(super::grid::GridCell::Empty)
-    };
-    let joined_on = cells::date(&cell("joined_on"))
-        .map_err(|e| bad("joined_on", e, "加入日を直してください"))?;
-    let left_on =
-        cells::date(&cell("left_on")).map_err(|e| bad("left_on", e, "退会日を直してください"))?;
+    let cell = |f: &str| map.index(f).map(|i| row.cell(i).clone()).unwrap_or(super::grid::GridCell::Empty);
+    let joined_on = cells::date(&cell("joined_on")).map_err(|e| bad("joined_on", e, "加入日を直してください"))?;
+    let left_on = cells::date(&cell("left_on")).map_err(|e| bad("left_on", e, "退会日を直してください"))?;
     let publishes_images = cells::flag(&cell("publishes_images"))
         .map_err(|e| bad("publishes_images", e, "画像公開は ○ か × で書いてください"))?;
-    let fee = cells::money(&cell("fee"), map.multiplier("fee"))
-        .map_err(|e| bad("fee", e, "年会費を数字で書いてください"))?;
+    let fee =
+        cells::money(&cell("fee"), map.multiplier("fee")).map_err(|e| bad("fee", e, "年会費を数字で書いてください"))?;
     let nonempty = |s: String| (!s.is_empty()).then_some(s);
     Ok(Some((
         FacilityRecord {
@@ -127,43 +105,25 @@ fn parse_row(
 }
 
 /// The 年度 from a 年度 column, a title row above the header, or the file name.
-fn find_fiscal_year(
-    file: &str,
-    grid: &Grid,
-    header_at: usize,
-    map: &ColumnMap,
-) -> Result<FiscalYear, Problem> {
+fn find_fiscal_year(file: &str, grid: &Grid, header_at: usize, map: &ColumnMap) -> Result<FiscalYear, Problem> {
     if let Some(i) = map.index("fiscal_year")
-        && let Some(row) = grid.rows[header_at + 1..]
-            .iter()
-            .find(|r| !r.cell(i).is_blank())
+        && let Some(row) = grid.rows[header_at + 1..].iter().find(|r| !r.cell(i).is_blank())
     {
         return cells::fiscal_year(row.cell(i)).map_err(|e| {
-            Problem::new(format!(
-                "{file} の年度を読めません（データベースは変更していません）"
-            ))
-            .at(format!(
-                "{} {}行目 {}",
-                grid.place(file),
-                row.number,
-                map.describe("fiscal_year")
-            ))
-            .because(e)
-            .hint("年度を 2025 / R7 / 令和7年度 のように書いてください")
+            Problem::new(format!("{file} の年度を読めません（データベースは変更していません）"))
+                .at(format!("{} {}行目 {}", grid.place(file), row.number, map.describe("fiscal_year")))
+                .because(e)
+                .hint("年度を 2025 / R7 / 令和7年度 のように書いてください")
         });
     }
     let titles = grid.rows[..header_at].iter().map(GridRow::first_text);
     let sheet = grid.sheet.iter().cloned();
-    titles
-        .chain(sheet)
-        .chain(std::iter::once(file.to_string()))
-        .find_map(|t| cells::fiscal_year_in(&t))
-        .ok_or_else(|| {
-            Problem::new(format!(
-                "{file} がどの年度の名簿か分かりません（データベースは変更していません）"
-            ))
-            .at(grid.place(file))
-            .because("年度の列も、表題・シート名・ファイル名の年度（例: 令和7年度）もありません")
-            .hint("表題に「令和7年度 参加施設名簿」のように年度を書くか、年度の列を加えてください")
-        })
+    titles.chain(sheet).chain(std::iter::once(file.to_string())).find_map(|t| cells::fiscal_year_in(&t)).ok_or_else(
+        || {
+            Problem::new(format!("{file} がどの年度の名簿か分かりません（データベースは変更していません）"))
+                .at(grid.place(file))
+                .because("年度の列も、表題・シート名・ファイル名の年度（例: 令和7年度）もありません")
+                .hint("表題に「令和7年度 参加施設名簿」のように年度を書くか、年度の列を加えてください")
+        },
+    )
 }

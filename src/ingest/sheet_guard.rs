@@ -18,20 +18,14 @@ const MAX_ENTRIES: usize = 10_000;
 
 /// Checks an xlsx/ods container; returns why it must not be opened.
 pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        format!("Excel ファイル（zip）として読めません。壊れているか途中で切れています（{e}）")
-    })?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("Excel ファイル（zip）として読めません。壊れているか途中で切れています（{e}）"))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(format!(
-            "zip の中のファイルが多すぎます（{} 個）",
-            archive.len()
-        ));
+        return Err(format!("zip の中のファイルが多すぎます（{} 個）", archive.len()));
     }
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| format!("zip の目次が壊れています（{e}）"))?;
+        let entry = archive.by_index_raw(i).map_err(|e| format!("zip の目次が壊れています（{e}）"))?;
         let size = entry.size();
         let packed = entry.compressed_size().max(1);
         if size > 1024 * 1024 && size / packed > MAX_RATIO {
@@ -45,11 +39,7 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
         total = total.saturating_add(size);
     }
     if total > MAX_UNCOMPRESSED {
-        return Err(format!(
-            "展開後の大きさが上限（{} MB）を超えます: {} MB",
-            MAX_UNCOMPRESSED >> 20,
-            total >> 20
-        ));
+        return Err(format!("展開後の大きさが上限（{} MB）を超えます: {} MB", MAX_UNCOMPRESSED >> 20, total >> 20));
     }
     Ok(())
 }
@@ -64,8 +54,7 @@ mod tests {
         let mut buf = Vec::new();
         {
             let mut w = zip::ZipWriter::new(Cursor::new(&mut buf));
-            let opts = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
+            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
             w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
             let zeros = vec![b' '; 1024 * 1024];
             for _ in 0..64 {

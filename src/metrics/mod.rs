@@ -23,10 +23,7 @@ pub struct Query {
 
 macro_rules! metric {
     ($name:literal) => {
-        Query {
-            name: $name,
-            sql: include_str!(concat!("../../queries/metrics/", $name, ".sql")),
-        }
+        Query { name: $name, sql: include_str!(concat!("../../queries/metrics/", $name, ".sql")) }
     };
 }
 
@@ -46,11 +43,7 @@ pub const CATALOG: &[Query] = &[
 impl Query {
     /// The Japanese title (first comment line).
     pub fn title(&self) -> &str {
-        self.sql
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("-- "))
-            .unwrap_or(self.name)
+        self.sql.lines().next().and_then(|l| l.strip_prefix("-- ")).unwrap_or(self.name)
     }
     /// The question it answers (the `-- 問い:` lines joined).
     pub fn question(&self) -> String {
@@ -86,11 +79,7 @@ impl Query {
             .filter_map(|l| l.strip_prefix(prefix))
             .map(|l| {
                 let mut parts = l.splitn(3, ' ');
-                (
-                    parts.next().unwrap_or(""),
-                    parts.next().unwrap_or(""),
-                    parts.next().unwrap_or(""),
-                )
+                (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""))
             })
             .collect()
     }
@@ -102,9 +91,7 @@ pub fn parse_param(ty: &str, text: &str) -> Result<Value, String> {
         "MONTH" => Month::parse(text).map(|m| date_value(m.first_day())),
         "FISCAL_YEAR" => FiscalYear::parse(text).map(|fy| Value::Int(fy.year())),
         "DATE" => crate::domain::timestamp::parse_jst(text)
-            .or_else(|_| {
-                crate::domain::era::parse_date(text).map(|d| d.and_time(chrono::NaiveTime::MIN))
-            })
+            .or_else(|_| crate::domain::era::parse_date(text).map(|d| d.and_time(chrono::NaiveTime::MIN)))
             .map(|t| date_value(t.date())),
         "INTEGER" => text
             .trim()
@@ -143,11 +130,7 @@ pub fn run(store: &Store, name: &str, params: &[(&str, Param)]) -> anyhow::Resul
     let query = find(name).ok_or_else(|| anyhow::anyhow!("metric {name} does not exist"))?;
     let bound: Vec<(&str, Value)> = params.iter().map(|(n, p)| (*n, p.value())).collect();
     store.query_named(query.sql, &bound).map_err(|e| {
-        e.context(format!(
-            "指標「{}」（queries/metrics/{}.sql）を計算できません",
-            query.title(),
-            query.name
-        ))
+        e.context(format!("指標「{}」（queries/metrics/{}.sql）を計算できません", query.title(), query.name))
     })
 }
 
@@ -176,10 +159,7 @@ pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
         monthly: run(
             store,
             "monthly_usage",
-            &[
-                ("from_month", Param::Month(month.plus(-12))),
-                ("to_month", Param::Month(month)),
-            ],
+            &[("from_month", Param::Month(month.plus(-12))), ("to_month", Param::Month(month))],
         )?,
         by_system: run(store, "usage_by_system", &m)?,
         by_kind: run(store, "usage_by_kind", &m)?,
@@ -187,10 +167,7 @@ pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
         cost: run(
             store,
             "cost_per_view",
-            &[
-                ("month", Param::Month(month)),
-                ("fiscal_year", Param::FiscalYear(month.fiscal_year())),
-            ],
+            &[("month", Param::Month(month)), ("fiscal_year", Param::FiscalYear(month.fiscal_year()))],
         )?,
     })
 }
@@ -203,18 +180,10 @@ mod tests {
     fn every_query_declares_title_params_and_columns() {
         for q in CATALOG.iter().chain(saved::CATALOG) {
             assert!(!q.question().is_empty(), "{} states no question", q.name);
-            assert!(
-                !q.title().is_empty() && !q.title().starts_with("WITH"),
-                "{}",
-                q.name
-            );
+            assert!(!q.title().is_empty() && !q.title().starts_with("WITH"), "{}", q.name);
             assert!(!q.columns().is_empty(), "{} declares no columns", q.name);
             for (name, ty, _) in q.params() {
-                assert!(
-                    q.sql.contains(&format!("${name}")),
-                    "{}: ${name} declared but unused",
-                    q.name
-                );
+                assert!(q.sql.contains(&format!("${name}")), "{}: ${name} declared but unused", q.name);
                 assert!(PARAM_TYPES.contains(&ty), "{}: {ty}", q.name);
             }
         }
@@ -234,12 +203,7 @@ mod tests {
                 } else if path.extension().is_some_and(|x| x == "sql") {
                     seen += 1;
                     let text = std::fs::read_to_string(&path).unwrap().to_uppercase();
-                    for banned in [
-                        "TIMESTAMPTZ",
-                        "AT TIME ZONE",
-                        "TIMEZONE",
-                        "TIMESTAMP WITH TIME ZONE",
-                    ] {
+                    for banned in ["TIMESTAMPTZ", "AT TIME ZONE", "TIMEZONE", "TIMESTAMP WITH TIME ZONE"] {
                         assert!(!text.contains(banned), "{} uses {banned}", path.display());
                     }
                 }

@@ -106,11 +106,7 @@ pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
     // the previous month, the first the same month last year.
     let (cur, prev, yoy) = (n.saturating_sub(1), n.saturating_sub(2), 0);
     let kpi = |label: &'static str, col: &str| {
-        let (c, p, y) = (
-            int(monthly, cur, col),
-            int(monthly, prev, col),
-            int(monthly, yoy, col),
-        );
+        let (c, p, y) = (int(monthly, cur, col), int(monthly, prev, col), int(monthly, yoy, col));
         KpiRow {
             label,
             current: count(c),
@@ -139,18 +135,10 @@ pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
         yoy_change: change_points(rate(cur), rate(yoy)),
     });
 
-    let max_events = (0..n)
-        .map(|r| int(monthly, r, "events"))
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max_events = (0..n).map(|r| int(monthly, r, "events")).max().unwrap_or(0).max(1);
     let trend = (0..n)
         .map(|r| {
-            let month = monthly
-                .get(r, "month")
-                .as_date()
-                .map(|d| Month::of(d).label_ja())
-                .unwrap_or_default();
+            let month = monthly.get(r, "month").as_date().map(|d| Month::of(d).label_ja()).unwrap_or_default();
             let events = int(monthly, r, "events");
             TrendRow {
                 month,
@@ -195,12 +183,7 @@ pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
         .map(|r| Row {
             label: h.get(r, "name").to_string(),
             cells: vec![
-                if h.get(r, "publishes_images") == &crate::store::Cell::Bool(true) {
-                    "○"
-                } else {
-                    "—"
-                }
-                .to_string(),
+                if h.get(r, "publishes_images") == &crate::store::Cell::Bool(true) { "○" } else { "—" }.to_string(),
                 count(int(h, r, "views")),
                 count(int(h, r, "image_views")),
                 change(int(h, r, "views"), int(h, r, "views_prev_month")),
@@ -226,36 +209,23 @@ pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
                 cost.push(("稼働施設1施設あたり".into(), yen(v as i64, approx)));
             }
         }
-        None => alerts.push(format!("{fiscal_label}の運営費（請求・契約）が取り込まれていないため、1件あたりの費用を出せません。")),
+        None => alerts.push(format!(
+            "{fiscal_label}の運営費（請求・契約）が取り込まれていないため、1件あたりの費用を出せません。"
+        )),
     }
     if int(monthly, cur, "events") == 0 {
-        alerts.push(format!(
-            "{}のアクセスログがありません。取込漏れがないか確かめてください。",
-            m.month.label_ja()
-        ));
+        alerts.push(format!("{}のアクセスログがありません。取込漏れがないか確かめてください。", m.month.label_ja()));
     }
     let gaps: Vec<String> = (0..n.saturating_sub(1))
         .filter(|r| int(monthly, *r, "events") == 0)
-        .filter_map(|r| {
-            monthly
-                .get(r, "month")
-                .as_date()
-                .map(|d| Month::of(d).label_ja())
-        })
+        .filter_map(|r| monthly.get(r, "month").as_date().map(|d| Month::of(d).label_ja()))
         .collect();
     if !gaps.is_empty() {
-        alerts.push(format!(
-            "アクセスログのない月があります: {}",
-            gaps.join("、")
-        ));
+        alerts.push(format!("アクセスログのない月があります: {}", gaps.join("、")));
     }
-    let idle =
-        int(monthly, cur, "participating_facilities") - int(monthly, cur, "active_facilities");
+    let idle = int(monthly, cur, "participating_facilities") - int(monthly, cur, "active_facilities");
     if idle > 0 {
-        alerts.push(format!(
-            "参加施設のうち {} 施設は今月一度も利用していません。",
-            count(idle)
-        ));
+        alerts.push(format!("参加施設のうち {} 施設は今月一度も利用していません。", count(idle)));
     }
     BoardReport {
         network: network.to_string(),

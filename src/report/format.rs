@@ -10,11 +10,7 @@ pub fn count(n: i64) -> String {
 
 /// `1,330,000円`, or `約1,330,000円` when approximate.
 pub fn yen(n: i64, approximate: bool) -> String {
-    format!(
-        "{}{}円",
-        if approximate { "約" } else { "" },
-        group_thousands(n)
-    )
+    format!("{}{}円", if approximate { "約" } else { "" }, group_thousands(n))
 }
 
 /// `42.5%` from a 0–1 ratio.

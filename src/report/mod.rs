@@ -42,13 +42,11 @@ pub struct Rendered {
 impl Rendered {
     /// Writes the HTML, the text and every attachment into `dir` for preview; returns the paths.
     pub fn write_preview(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
         let mut written = Vec::new();
         let mut write = |name: String, bytes: &[u8]| -> anyhow::Result<()> {
             let path = dir.join(name);
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("{} を書けません", path.display()))?;
+            std::fs::write(&path, bytes).with_context(|| format!("{} を書けません", path.display()))?;
             written.push(path);
             Ok(())
         };

@@ -10,16 +10,8 @@ use duckdb::{Connection, Transaction, params};
 use super::table::{date_value, timestamp_value};
 
 /// Tables whose rows belong to one input file.
-const FILE_TABLES: &[&str] = &[
-    "access_events",
-    "membership_fees",
-    "image_views",
-    "enrollments",
-    "invoices",
-    "quotes",
-    "budget",
-    "quarantine",
-];
+const FILE_TABLES: &[&str] =
+    &["access_events", "membership_fees", "image_views", "enrollments", "invoices", "quotes", "budget", "quarantine"];
 
 /// What identifies the file being loaded.
 #[derive(Debug, Clone)]
@@ -102,6 +94,79 @@ pub struct InvoiceRow {
     pub approximate: bool,
 }
 
+/// Image views of one month and publishing hospital (optionally by viewing facility).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageViewRow {
+    /// The month (first day).
+    pub month: NaiveDate,
+    /// The hospital whose images were viewed.
+    pub disclosing_facility_id: i32,
+    /// The facility that viewed them, when the source says.
+    pub viewing_facility_id: Option<i32>,
+    /// How many views.
+    pub views: i64,
+}
+
+/// One municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalityRow {
+    /// 市町名.
+    pub name: String,
+    /// 全国地方公共団体コード.
+    pub code: Option<String>,
+    /// 人口.
+    pub population: i64,
+}
+
+/// One budget or settlement line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetRow {
+    /// 年度.
+    pub fiscal_year: i32,
+    /// `income` or `expense`.
+    pub direction: &'static str,
+    /// 科目.
+    pub item: String,
+    /// The municipality, for 自治体負担 rows.
+    pub municipality: Option<String>,
+    /// Amount in yen.
+    pub amount_yen: i64,
+    /// `budget` or `settled`.
+    pub stage: &'static str,
+}
+
+/// One renewal quote line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteRow {
+    /// 年度.
+    pub fiscal_year: i32,
+    /// 業者.
+    pub vendor: Option<String>,
+    /// The facility the server is for.
+    pub facility_id: Option<i32>,
+    /// 品目.
+    pub item: String,
+    /// 画像公開 / 標準.
+    pub grade: Option<String>,
+    /// Amount in yen.
+    pub amount_yen: i64,
+    /// Written as 約.
+    pub approximate: bool,
+}
+
+/// Registered patients of one month, per facility or per municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentRow {
+    /// The month (first day).
+    pub month: NaiveDate,
+    /// The facility, when counted per facility.
+    pub facility_id: Option<i32>,
+    /// The municipality, when counted per municipality.
+    pub municipality: Option<String>,
+    /// 登録患者数.
+    pub registered_patients: i64,
+}
+
 /// A file being loaded inside its transaction.
 pub struct FileLoad<'a> {
     tx: Transaction<'a>,
@@ -113,17 +178,9 @@ pub struct FileLoad<'a> {
 impl<'a> FileLoad<'a> {
     pub(super) fn begin(conn: &'a mut Connection, meta: FileMeta) -> anyhow::Result<FileLoad<'a>> {
         let tx = conn.transaction()?;
-        let id: i32 = tx.query_row(
-            "SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(FileLoad {
-            tx,
-            meta,
-            id,
-            quarantined: 0,
-        })
+        let id: i32 =
+            tx.query_row("SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files", [], |r| r.get(0))?;
+        Ok(FileLoad { tx, meta, id, quarantined: 0 })
     }
 
     /// The id the file's rows carry.
@@ -134,15 +191,9 @@ impl<'a> FileLoad<'a> {
     /// Removes an earlier file and every row it brought (for `--replace`).
     pub fn remove_file(&mut self, source_file_id: i32) -> anyhow::Result<()> {
         for table in FILE_TABLES {
-            self.tx.execute(
-                &format!("DELETE FROM {table} WHERE source_file_id = ?"),
-                params![source_file_id],
-            )?;
+            self.tx.execute(&format!("DELETE FROM {table} WHERE source_file_id = ?"), params![source_file_id])?;
         }
-        self.tx.execute(
-            "DELETE FROM ingested_files WHERE source_file_id = ?",
-            params![source_file_id],
-        )?;
+        self.tx.execute("DELETE FROM ingested_files WHERE source_file_id = ?", params![source_file_id])?;
         Ok(())
     }
 
@@ -170,14 +221,7 @@ impl<'a> FileLoad<'a> {
     pub fn quarantine(&mut self, rows: &[QuarantineRow]) -> anyhow::Result<()> {
         let mut app = self.tx.appender("quarantine")?;
         for q in rows {
-            app.append_row(params![
-                self.id,
-                q.row_number as i64,
-                q.column,
-                q.value,
-                q.reason,
-                q.hint
-            ])?;
+            app.append_row(params![self.id, q.row_number as i64, q.column, q.value, q.reason, q.hint])?;
         }
         app.flush()?;
         self.quarantined += rows.len() as u64;
@@ -190,11 +234,7 @@ impl<'a> FileLoad<'a> {
         for f in records {
             let existing: Option<i32> = self
                 .tx
-                .query_row(
-                    "SELECT facility_id FROM facilities WHERE name_key = ?",
-                    params![f.name_key],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT facility_id FROM facilities WHERE name_key = ?", params![f.name_key], |r| r.get(0))
                 .ok();
             let joined = f.joined_on.map(date_value).unwrap_or(Value::Null);
             let left = f.left_on.map(date_value).unwrap_or(Value::Null);
@@ -208,23 +248,12 @@ impl<'a> FileLoad<'a> {
                     id
                 }
                 None => {
-                    let id: i32 = self.tx.query_row(
-                        "SELECT coalesce(max(facility_id), 0) + 1 FROM facilities",
-                        [],
-                        |r| r.get(0),
-                    )?;
+                    let id: i32 =
+                        self.tx
+                            .query_row("SELECT coalesce(max(facility_id), 0) + 1 FROM facilities", [], |r| r.get(0))?;
                     self.tx.execute(
                         "INSERT INTO facilities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        params![
-                            id,
-                            f.name,
-                            f.kind,
-                            f.municipality,
-                            joined,
-                            left,
-                            f.publishes_images,
-                            f.name_key
-                        ],
+                        params![id, f.name, f.kind, f.municipality, joined, left, f.publishes_images, f.name_key],
                     )?;
                     id
                 }
@@ -253,6 +282,87 @@ impl<'a> FileLoad<'a> {
                 params![r.vendor, r.service, r.fiscal_year, r.amount_yen, r.approximate, self.id],
             )?;
         }
+        Ok(())
+    }
+
+    /// Inserts image-view counts.
+    pub fn insert_image_views(&mut self, rows: &[ImageViewRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("image_views")?;
+        for r in rows {
+            app.append_row(params![
+                date_value(r.month),
+                r.disclosing_facility_id,
+                r.viewing_facility_id,
+                r.views,
+                self.id
+            ])?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Inserts or replaces municipalities by name (the newest file's population wins).
+    pub fn upsert_municipalities(&mut self, rows: &[MunicipalityRow]) -> anyhow::Result<()> {
+        for r in rows {
+            self.tx.execute(
+                "INSERT INTO municipalities VALUES (?, ?, ?)
+                 ON CONFLICT (name) DO UPDATE SET code = coalesce(excluded.code, municipalities.code), population = excluded.population",
+                params![r.name, r.code, r.population],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Inserts budget lines.
+    pub fn insert_budget(&mut self, rows: &[BudgetRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("budget")?;
+        for r in rows {
+            app.append_row(params![
+                r.fiscal_year,
+                r.direction,
+                r.item,
+                r.municipality,
+                r.amount_yen,
+                r.stage,
+                self.id
+            ])?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Inserts renewal quote lines.
+    pub fn insert_quotes(&mut self, rows: &[QuoteRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("quotes")?;
+        for r in rows {
+            app.append_row(params![
+                r.fiscal_year,
+                r.vendor,
+                r.facility_id,
+                r.item,
+                r.grade,
+                r.amount_yen,
+                r.approximate,
+                self.id
+            ])?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Inserts registered-patient counts.
+    pub fn insert_enrollments(&mut self, rows: &[EnrollmentRow]) -> anyhow::Result<()> {
+        let mut app = self.tx.appender("enrollments")?;
+        for r in rows {
+            app.append_row(params![
+                date_value(r.month),
+                r.facility_id,
+                r.municipality,
+                r.registered_patients,
+                self.id
+            ])?;
+        }
+        app.flush()?;
         Ok(())
     }
 

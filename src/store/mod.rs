@@ -15,7 +15,10 @@ use duckdb::{AccessMode, Config, Connection};
 
 use crate::error::Problem;
 
-pub use load::{AccessEventRow, FacilityRecord, FileLoad, FileMeta, InvoiceRow, QuarantineRow};
+pub use load::{
+    AccessEventRow, BudgetRow, EnrollmentRow, FacilityRecord, FileLoad, FileMeta, ImageViewRow, InvoiceRow,
+    MunicipalityRow, QuarantineRow, QuoteRow,
+};
 pub use table::{Cell, Table, date_value, timestamp_value};
 
 /// Schema files, applied in order; the number is the schema version they bring.
@@ -34,15 +37,11 @@ impl Store {
     /// Opens (creating if needed) the store for writing and brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
         }
         let config = Config::default().enable_autoload_extension(false)?;
         let conn = Connection::open_with_flags(path, config).map_err(|e| lock_problem(path, e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
     }
@@ -51,26 +50,19 @@ impl Store {
     /// locked, so SQL typed by a person can only read the store's own tables.
     pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
         if !path.exists() {
-            return Err(
-                Problem::new(format!("データベース {} がまだありません", path.display()))
-                    .hint("renkei ingest でファイルを取り込むか、renkei demo を実行してください")
-                    .into(),
-            );
+            return Err(Problem::new(format!("データベース {} がまだありません", path.display()))
+                .hint("renkei ingest でファイルを取り込むか、renkei demo を実行してください")
+                .into());
         }
         let started = Instant::now();
         let mut told = false;
         let conn = loop {
-            let config = Config::default()
-                .access_mode(AccessMode::ReadOnly)?
-                .enable_autoload_extension(false)?;
+            let config = Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?;
             match Connection::open_with_flags(path, config) {
                 Ok(c) => break c,
                 Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
                     if !told {
-                        eprintln!(
-                            "書き込み中のため、終わるまで待っています（最長 {} 秒）…",
-                            LOCK_WAIT.as_secs()
-                        );
+                        eprintln!("書き込み中のため、終わるまで待っています（最長 {} 秒）…", LOCK_WAIT.as_secs());
                         told = true;
                     }
                     std::thread::sleep(Duration::from_millis(200));
@@ -79,10 +71,7 @@ impl Store {
             }
         };
         conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Store { conn, path: path.to_path_buf() })
     }
 
     /// The store's file.
@@ -92,11 +81,7 @@ impl Store {
 
     /// The current schema version.
     pub fn schema_version(&self) -> anyhow::Result<i32> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(version), 0) FROM schema_version",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))?)
     }
 
     fn migrate(&mut self) -> anyhow::Result<()> {
@@ -107,8 +92,7 @@ impl Store {
         let current = self.schema_version()?;
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)
-                .with_context(|| format!("スキーマ版 {version} を適用できません"))?;
+            tx.execute_batch(sql).with_context(|| format!("スキーマ版 {version} を適用できません"))?;
             tx.execute(
                 "INSERT INTO schema_version VALUES (?, ?)",
                 duckdb::params![version, timestamp_value(crate::clock::now_jst())],
@@ -130,11 +114,7 @@ impl Store {
     /// Runs a query whose `$name` parameters are bound from `params` by name.
     ///
     /// A parameter the SQL uses but `params` lacks is an error naming it.
-    pub fn query_named(
-        &self,
-        sql: &str,
-        params: &[(&str, duckdb::types::Value)],
-    ) -> anyhow::Result<Table> {
+    pub fn query_named(&self, sql: &str, params: &[(&str, duckdb::types::Value)]) -> anyhow::Result<Table> {
         let mut stmt = self.conn.prepare(sql)?;
         for i in 1..=stmt.parameter_count() {
             let name = stmt.parameter_name(i)?;

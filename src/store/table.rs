@@ -86,9 +86,7 @@ impl Table {
     /// The cell of `row` in the column called `name` (Null when absent).
     pub fn get(&self, row: usize, name: &str) -> &Cell {
         const NULL: Cell = Cell::Null;
-        self.column(name)
-            .and_then(|c| self.rows.get(row).map(|r| &r[c]))
-            .unwrap_or(&NULL)
+        self.column(name).and_then(|c| self.rows.get(row).map(|r| &r[c])).unwrap_or(&NULL)
     }
 }
 
@@ -119,10 +117,7 @@ fn from_ref(v: ValueRef<'_>) -> Cell {
         ValueRef::UBigInt(i) => i64::try_from(i).map_or(Cell::Float(i as f64), Cell::Int),
         ValueRef::Float(f) => Cell::Float(f.into()),
         ValueRef::Double(f) => Cell::Float(f),
-        ValueRef::Decimal(d) => d
-            .to_string()
-            .parse()
-            .map_or(Cell::Text(d.to_string()), Cell::Float),
+        ValueRef::Decimal(d) => d.to_string().parse().map_or(Cell::Text(d.to_string()), Cell::Float),
         ValueRef::Text(b) => Cell::Text(String::from_utf8_lossy(b).into_owned()),
         ValueRef::Date32(days) => Cell::Date(EPOCH + chrono::Duration::days(days.into())),
         ValueRef::Timestamp(unit, n) => {
@@ -132,8 +127,7 @@ fn from_ref(v: ValueRef<'_>) -> Cell {
                 TimeUnit::Microsecond => n,
                 TimeUnit::Nanosecond => n / 1_000,
             };
-            chrono::DateTime::from_timestamp_micros(micros)
-                .map_or(Cell::Null, |t| Cell::Timestamp(t.naive_utc()))
+            chrono::DateTime::from_timestamp_micros(micros).map_or(Cell::Null, |t| Cell::Timestamp(t.naive_utc()))
         }
         other => Cell::Text(format!("{other:?}")),
     }
@@ -148,11 +142,7 @@ pub(super) fn collect(stmt: &mut duckdb::Statement<'_>) -> anyhow::Result<Table>
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
         let width = row.as_ref().column_count();
-        out.push(
-            (0..width)
-                .map(|i| row.get_ref(i).map(from_ref))
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        out.push((0..width).map(|i| row.get_ref(i).map(from_ref)).collect::<Result<Vec<_>, _>>()?);
     }
     Ok(Table { columns, rows: out })
 }

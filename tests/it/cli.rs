@@ -7,17 +7,11 @@ use crate::support::Workdir;
 #[test]
 fn a_misspelt_config_key_fails_with_file_line_and_column() {
     let w = Workdir::new();
-    std::fs::write(
-        w.join("renkei.toml"),
-        "[report]\nnetwork_name = \"x\"\n\n[smtp]\n  hots = \"mail\"\n",
-    )
-    .unwrap();
+    std::fs::write(w.join("renkei.toml"), "[report]\nnetwork_name = \"x\"\n\n[smtp]\n  hots = \"mail\"\n").unwrap();
     let r = w.run(&["status"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.starts_with(
-            "エラー: 設定ファイル ./renkei.toml を読めません\n  場所: ./renkei.toml 5行 3列\n"
-        ),
+        r.stderr.starts_with("エラー: 設定ファイル ./renkei.toml を読めません\n  場所: ./renkei.toml 5行 3列\n"),
         "{}",
         r.stderr
     );
@@ -34,13 +28,7 @@ fn init_writes_a_commented_config_that_parses_and_refuses_to_overwrite() {
     }
     assert!(w.join("council/var/renkei.key").exists());
     // The store exists from the start, with its schema.
-    let one = w.ok(&[
-        "--config",
-        "council/renkei.toml",
-        "sql",
-        "-e",
-        "select count(*) as n from facilities",
-    ]);
+    let one = w.ok(&["--config", "council/renkei.toml", "sql", "-e", "select count(*) as n from facilities"]);
     assert_eq!(one.stdout.lines().nth(2), Some("0"));
     let again = w.run(&["init", "council"]);
     assert_eq!(again.code, 1);
@@ -65,10 +53,7 @@ fn sql_reads_and_refuses_writes_files_and_settings() {
     assert!(!std::path::Path::new("/tmp/renkei-leak.csv").exists());
     let audit = std::fs::read_to_string(w.join("var/audit.log")).unwrap();
     assert_eq!(audit.lines().count(), 6);
-    assert!(
-        audit.lines().next().unwrap().contains("\"rows\":2"),
-        "{audit}"
-    );
+    assert!(audit.lines().next().unwrap().contains("\"rows\":2"), "{audit}");
     assert!(!audit.contains("\"os_user\":\"\""), "{audit}");
 }
 
@@ -78,22 +63,10 @@ fn status_shows_files_coverage_gaps_and_quarantine() {
     let r = w.ok(&["status"]);
     assert!(r.stdout.contains("アクセスログ.csv"), "{}", r.stdout);
     // July 2024 then nothing until June 2025: the months between are gaps (—).
-    let fy2024 = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("令和6年度"))
-        .unwrap();
+    let fy2024 = r.stdout.lines().find(|l| l.starts_with("令和6年度")).unwrap();
     assert!(fy2024.contains("—"), "{fy2024}");
-    assert!(
-        r.stdout.contains("名簿（会費）のある年度: 令和7年度"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("運営費のある年度: 令和6年度、令和7年度"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("名簿（会費）のある年度: 令和7年度"), "{}", r.stdout);
+    assert!(r.stdout.contains("運営費のある年度: 令和6年度、令和7年度"), "{}", r.stdout);
 }
 
 #[test]
@@ -101,10 +74,5 @@ fn commands_without_a_store_say_what_to_do() {
     let w = Workdir::new();
     let r = w.run(&["status"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("renkei ingest でファイルを取り込むか、renkei demo を実行してください"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("renkei ingest でファイルを取り込むか、renkei demo を実行してください"), "{}", r.stderr);
 }

@@ -13,29 +13,15 @@ fn saved_queries_are_listed_with_their_japanese_titles() {
     let w = network_with_known_answers();
     let r = w.ok(&["query"]);
     assert_eq!(r.stdout.lines().count(), 2 + 10, "{}", r.stdout);
-    let line = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("facility_use_month "))
-        .unwrap();
-    assert!(
-        line.contains(" 施設別の利用（1か月） ") && line.contains("month=（対象月"),
-        "{line}"
-    );
+    let line = r.stdout.lines().find(|l| l.starts_with("facility_use_month ")).unwrap();
+    assert!(line.contains(" 施設別の利用（1か月） ") && line.contains("month=（対象月"), "{line}");
     assert!(r.stdout.contains("inactive_members"), "{}", r.stdout);
 }
 
 #[test]
 fn facility_use_for_a_month_matches_the_hand_count() {
     let w = network_with_known_answers();
-    let r = w.ok(&[
-        "query",
-        "facility_use_month",
-        "--param",
-        "month=令和7年7月",
-        "--format",
-        "csv",
-    ]);
+    let r = w.ok(&["query", "facility_use_month", "--param", "month=令和7年7月", "--format", "csv"]);
     // July 2025 (tests/it/metrics.rs): the clinic made rows 1–3 (3 views, P001 P002);
     // 十日町病院 rows 4–5 (row 4 is 登録: 1 view; P003 P001); the others nothing.
     assert_eq!(
@@ -51,16 +37,7 @@ fn facility_use_for_a_month_matches_the_hand_count() {
 #[test]
 fn inactive_paying_members_match_the_hand_count() {
     let w = network_with_known_answers();
-    let r = w.ok(&[
-        "query",
-        "inactive_members",
-        "--param",
-        "as_of=2025-07",
-        "--param",
-        "months=3",
-        "--format",
-        "json",
-    ]);
+    let r = w.ok(&["query", "inactive_members", "--param", "as_of=2025-07", "--param", "months=3", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     // Both pay for R7. 齋藤記念病院's users never viewed anything, but its records were
     // viewed in July (rows 1, 2, 5): it is in use. みなみ薬局 has no event either way.
@@ -72,22 +49,9 @@ fn inactive_paying_members_match_the_hand_count() {
         .collect();
     assert_eq!(names, vec![("みなみ薬局", 36_000)]);
     // Only paying members are listed: the roster loaded is R7's, so in R6 nobody is.
-    let r = w.ok(&[
-        "query",
-        "inactive_members",
-        "--param",
-        "as_of=2024-06",
-        "--param",
-        "months=1",
-        "--format",
-        "json",
-    ]);
+    let r = w.ok(&["query", "inactive_members", "--param", "as_of=2024-06", "--param", "months=1", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(
-        rows.as_array().unwrap().len(),
-        0,
-        "no R6 fees were loaded, so nobody paid in FY2024"
-    );
+    assert_eq!(rows.as_array().unwrap().len(), 0, "no R6 fees were loaded, so nobody paid in FY2024");
 }
 
 #[test]
@@ -96,40 +60,18 @@ fn missing_unknown_and_mistyped_parameters_are_explained() {
     let missing = w.run(&["query", "facility_use_month"]);
     assert_eq!(missing.code, 1);
     assert!(
-        missing
-            .stderr
-            .contains("パラメータ month（対象月（例: 2025-07、令和7年7月））が指定されていません"),
+        missing.stderr.contains("パラメータ month（対象月（例: 2025-07、令和7年7月））が指定されていません"),
         "{}",
         missing.stderr
     );
-    assert!(
-        missing
-            .stderr
-            .contains("renkei query facility_use_month --param month=…"),
-        "{}",
-        missing.stderr
-    );
+    assert!(missing.stderr.contains("renkei query facility_use_month --param month=…"), "{}", missing.stderr);
     let mistyped = w.run(&["query", "facility_use_month", "--param", "month=2025-13"]);
     assert_eq!(mistyped.code, 1);
-    assert!(
-        mistyped
-            .stderr
-            .contains("パラメータ month の値を読めません\n  値: 「2025-13」"),
-        "{}",
-        mistyped.stderr
-    );
+    assert!(mistyped.stderr.contains("パラメータ month の値を読めません\n  値: 「2025-13」"), "{}", mistyped.stderr);
     let unknown = w.run(&["query", "facility_use_month", "--param", "moth=2025-07"]);
-    assert!(
-        unknown.stderr.contains("使えるパラメータ: month"),
-        "{}",
-        unknown.stderr
-    );
+    assert!(unknown.stderr.contains("使えるパラメータ: month"), "{}", unknown.stderr);
     let no_such = w.run(&["query", "facility_use"]);
-    assert!(
-        no_such.stderr.contains("もしかして: facility_use_month"),
-        "{}",
-        no_such.stderr
-    );
+    assert!(no_such.stderr.contains("もしかして: facility_use_month"), "{}", no_such.stderr);
 }
 
 #[test]
@@ -138,10 +80,7 @@ fn every_saved_query_runs_on_a_real_store() {
     let args = [
         ("facility_use_month", vec!["month=2025-07"]),
         ("inactive_members", vec!["as_of=2025-07", "months=6"]),
-        (
-            "image_views_by_hospital",
-            vec!["from_month=2024-04", "to_month=2025-08"],
-        ),
+        ("image_views_by_hospital", vec!["from_month=2024-04", "to_month=2025-08"]),
         ("municipality_use", vec!["fiscal_year=R7"]),
         ("cost_per_view_by_fy", vec![]),
         ("monthly_trend", vec!["fiscal_year=令和7年度"]),
@@ -159,27 +98,15 @@ fn every_saved_query_runs_on_a_real_store() {
         let r = w.ok(&a);
         let rows: serde_json::Value =
             serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{name}: {e}\n{}", r.stdout));
-        assert!(
-            !rows.as_array().unwrap().is_empty(),
-            "{name} returned nothing"
-        );
+        assert!(!rows.as_array().unwrap().is_empty(), "{name} returned nothing");
     }
     // Spot checks by hand: R7 views Apr 2025–Mar 2026 are rows 1, 2, 3, 5, 6, 7, 8 = 7;
     // 14,000,000 ÷ 7 = 2,000,000.
     let r = w.ok(&["query", "cost_per_view_by_fy", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let r7 = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["年度"] == 2025)
-        .unwrap();
+    let r7 = rows.as_array().unwrap().iter().find(|r| r["年度"] == 2025).unwrap();
     assert_eq!(
-        (
-            r7["運営費"].as_i64(),
-            r7["閲覧件数"].as_i64(),
-            r7["閲覧1件あたり"].as_f64()
-        ),
+        (r7["運営費"].as_i64(), r7["閲覧件数"].as_i64(), r7["閲覧1件あたり"].as_f64()),
         (Some(14_000_000), Some(7), Some(2_000_000.0))
     );
     let audit = std::fs::read_to_string(w.join("var/audit.log")).unwrap();
@@ -201,21 +128,12 @@ fn exports_for_excel_are_typed_and_formula_safe() {
     w.ok(&["sql", "-e", sql, "--out", "result.xlsx"]);
     let mut wb: Xlsx<_> = open_workbook(w.join("result.xlsx")).unwrap();
     let range = wb.worksheet_range("結果").unwrap();
-    assert_eq!(
-        range.get_value((0, 0)),
-        Some(&Data::String("施設名".into()))
-    );
-    assert_eq!(
-        range.get_value((1, 0)),
-        Some(&Data::String("=HYPERLINK(\"http://evil\")".into()))
-    );
+    assert_eq!(range.get_value((0, 0)), Some(&Data::String("施設名".into())));
+    assert_eq!(range.get_value((1, 0)), Some(&Data::String("=HYPERLINK(\"http://evil\")".into())));
     assert_eq!(range.get_value((1, 1)), Some(&Data::Float(42.0)));
     assert!(matches!(range.get_value((1, 2)), Some(Data::DateTime(_))));
     let formulas = wb.worksheet_formula("結果").unwrap();
-    assert!(
-        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
-        "no cell may be a formula"
-    );
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell may be a formula");
 
     let refused = w.run(&["sql", "-e", sql, "--format", "xlsx"]);
     assert_eq!(refused.code, 1);
@@ -227,18 +145,8 @@ fn exports_for_excel_are_typed_and_formula_safe() {
 fn schema_lists_tables_and_columns_with_japanese_descriptions() {
     let w = network_with_known_answers();
     let r = w.ok(&["schema"]);
-    assert!(
-        r.stdout
-            .contains("■ access_events　アクセスログ（1行1操作、ID は仮名化済み）"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout
-            .contains("patient_key             VARCHAR    患者の仮名（HMAC-SHA256）"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("■ access_events　アクセスログ（1行1操作、ID は仮名化済み）"), "{}", r.stdout);
+    assert!(r.stdout.contains("patient_key             VARCHAR    患者の仮名（HMAC-SHA256）"), "{}", r.stdout);
     for table in [
         "facilities",
         "membership_fees",
@@ -263,17 +171,9 @@ fn the_prompt_reads_multi_line_statements_and_dot_commands() {
     let r = w.run_with_stdin(&["sql"], ".tables\nselect count(*) as n\n  from facilities\n  where kind = '病院';\n.schema invoices\nselect 1 +;\n.quit\nselect 'never';\n");
     assert!(r.stdout.contains("access_events"), "{}", r.stdout);
     assert!(r.stdout.contains("n\n-\n2\n（1 行）"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("■ invoices　運営費の請求・契約"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("■ invoices　運営費の請求・契約"), "{}", r.stdout);
     assert!(!r.stdout.contains("never"), "{}", r.stdout);
-    assert!(
-        r.stderr.contains("SQL を実行できませんでした"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("SQL を実行できませんでした"), "{}", r.stderr);
     assert_eq!(r.code, 1, "a failed statement makes the session exit 1");
 }
 
@@ -290,19 +190,12 @@ fn sql_waits_for_a_write_in_progress_and_says_so() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::read_to_string(&err)
-        .unwrap_or_default()
-        .contains("書き込み中のため")
-    {
+    while !std::fs::read_to_string(&err).unwrap_or_default().contains("書き込み中のため") {
         assert!(Instant::now() < deadline, "sql never said it was waiting");
         std::thread::sleep(Duration::from_millis(20));
     }
     drop(writer);
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        std::fs::read_to_string(&err).unwrap()
-    );
+    assert!(out.status.success(), "{}", std::fs::read_to_string(&err).unwrap());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\n4\n"));
 }

@@ -30,70 +30,35 @@ fn board_report_eml_parses_back_with_japanese_subject_and_bodies() {
 
     let raw = std::fs::read(&files[0]).unwrap();
     assert!(raw.is_ascii(), "headers and bodies are transfer-encoded");
-    let msg = MessageParser::default()
-        .parse(&raw)
-        .expect("parses as RFC 5322");
-    assert_eq!(
-        msg.subject(),
-        Some("【テスト連携ネット】2025年7月 月次利用報告")
-    );
+    let msg = MessageParser::default().parse(&raw).expect("parses as RFC 5322");
+    assert_eq!(msg.subject(), Some("【テスト連携ネット】2025年7月 月次利用報告"));
     let from = msg.from().unwrap().first().unwrap();
-    assert_eq!(
-        (from.name(), from.address()),
-        (Some("連携ネット事務局"), Some("office@example.jp"))
-    );
-    assert!(
-        msg.content_type()
-            .is_some_and(|c| c.ctype() == "multipart" && c.subtype() == Some("alternative"))
-    );
+    assert_eq!((from.name(), from.address()), (Some("連携ネット事務局"), Some("office@example.jp")));
+    assert!(msg.content_type().is_some_and(|c| c.ctype() == "multipart" && c.subtype() == Some("alternative")));
     let text = msg.body_text(0).unwrap();
     // The hand count of tests/it/metrics.rs: 5 events against 2 last month and 1 a year ago.
-    assert!(
-        text.contains("操作件数（件）: 5（前月 2 +150.0%／前年同月 1 +400.0%）"),
-        "{text}"
-    );
-    assert!(
-        text.contains("稼働施設率: 50.0%（前月 25.0% +25.0pt／前年同月 25.0% +25.0pt）"),
-        "{text}"
-    );
+    assert!(text.contains("操作件数（件）: 5（前月 2 +150.0%／前年同月 1 +400.0%）"), "{text}");
+    assert!(text.contains("稼働施設率: 50.0%（前月 25.0% +25.0pt／前年同月 25.0% +25.0pt）"), "{text}");
     assert!(text.contains("閲覧1件あたり: 2,333,333円"), "{text}");
     let html = msg.body_html(0).unwrap();
     assert!(html.contains("<html lang=\"ja\">"));
     assert!(html.contains("齋藤記念病院"));
     let id = msg.message_id().unwrap().to_string();
-    assert!(
-        id.starts_with("board-2025-07.") && id.ends_with("@example.jp"),
-        "{id}"
-    );
+    assert!(id.starts_with("board-2025-07.") && id.ends_with("@example.jp"), "{id}");
 
     // The ledger has both recipients; a second send does nothing; --force rewrites the
     // same message (same Message-ID).
     assert_eq!(w.count("SELECT count(*) FROM deliveries WHERE report_id = 'board-2025-07' AND status = 'outbox'"), 2);
     let again = w.ok(&["send", "board", "--month", "2025-07"]);
-    assert_eq!(
-        again.stdout.matches("送信済").count(),
-        2,
-        "{}",
-        again.stdout
-    );
+    assert_eq!(again.stdout.matches("送信済").count(), 2, "{}", again.stdout);
     let modified = std::fs::metadata(&files[0]).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     w.ok(&["send", "board", "--month", "2025-07", "--force"]);
-    assert_ne!(
-        std::fs::metadata(&files[0]).unwrap().modified().unwrap(),
-        modified
-    );
-    let resent = MessageParser::default()
-        .parse(&std::fs::read(&files[0]).unwrap())
-        .unwrap()
-        .message_id()
-        .unwrap()
-        .to_string();
+    assert_ne!(std::fs::metadata(&files[0]).unwrap().modified().unwrap(), modified);
+    let resent =
+        MessageParser::default().parse(&std::fs::read(&files[0]).unwrap()).unwrap().message_id().unwrap().to_string();
     assert_eq!(resent, id);
-    assert_eq!(
-        w.count("SELECT attempts FROM deliveries WHERE recipient = 'board@example.jp'"),
-        2
-    );
+    assert_eq!(w.count("SELECT attempts FROM deliveries WHERE recipient = 'board@example.jp'"), 2);
 }
 
 #[test]
@@ -101,20 +66,9 @@ fn a_test_send_goes_to_one_address_and_leaves_the_ledger_alone() {
     let w = network_with_known_answers();
     std::fs::write(w.join("renkei.toml"), CONFIG).unwrap();
     let dry = w.ok(&["send", "board", "--month", "2025-07", "--dry-run"]);
-    assert!(
-        dry.stdout.contains("宛先: 理事会 <board@example.jp>"),
-        "{}",
-        dry.stdout
-    );
+    assert!(dry.stdout.contains("宛先: 理事会 <board@example.jp>"), "{}", dry.stdout);
     assert!(!w.join("outbox").exists());
-    w.ok(&[
-        "send",
-        "board",
-        "--month",
-        "2025-07",
-        "--to",
-        "me@example.jp",
-    ]);
+    w.ok(&["send", "board", "--month", "2025-07", "--to", "me@example.jp"]);
     let files = emls(&w);
     assert_eq!(files.len(), 1);
     let msg = std::fs::read(&files[0]).unwrap();
@@ -126,19 +80,8 @@ fn a_test_send_goes_to_one_address_and_leaves_the_ledger_alone() {
 #[test]
 fn report_board_writes_a_preview() {
     let w = network_with_known_answers();
-    let r = w.ok(&[
-        "report",
-        "board",
-        "--month",
-        "令和7年7月",
-        "--out",
-        "preview",
-    ]);
-    assert!(
-        r.stdout.contains("preview/board-2025-07.html"),
-        "{}",
-        r.stdout
-    );
+    let r = w.ok(&["report", "board", "--month", "令和7年7月", "--out", "preview"]);
+    assert!(r.stdout.contains("preview/board-2025-07.html"), "{}", r.stdout);
     let html = std::fs::read_to_string(w.join("preview/board-2025-07.html")).unwrap();
     assert!(html.contains("2025年7月 月次利用報告"));
     let text = std::fs::read_to_string(w.join("preview/board-2025-07.txt")).unwrap();
@@ -149,33 +92,16 @@ fn report_board_writes_a_preview() {
 fn the_demo_runs_end_to_end_and_a_second_run_adds_nothing() {
     let w = Workdir::new();
     let first = w.ok(&["demo", "--until", "2023-06"]);
-    assert!(
-        first.stdout.contains("参加施設名簿_R4.xlsx"),
-        "{}",
-        first.stdout
-    );
-    assert!(
-        first.stdout.contains("送信箱  board@renkei-demo.example"),
-        "{}",
-        first.stdout
-    );
+    assert!(first.stdout.contains("参加施設名簿_R4.xlsx"), "{}", first.stdout);
+    assert!(first.stdout.contains("送信箱  board@renkei-demo.example"), "{}", first.stdout);
     let files = emls(&w);
     assert_eq!(files.len(), 1);
     let msg = std::fs::read(&files[0]).unwrap();
     let msg = MessageParser::default().parse(&msg).unwrap();
-    assert_eq!(
-        msg.subject(),
-        Some("【うおぬま・米ねっと】2023年6月 月次利用報告")
-    );
+    assert_eq!(msg.subject(), Some("【うおぬま・米ねっと】2023年6月 月次利用報告"));
     // The seed's network: 10 hospitals, 4 lab companies, about 70 others.
-    assert_eq!(
-        w.count("SELECT count(*) FROM facilities WHERE kind = '病院'"),
-        10
-    );
-    assert_eq!(
-        w.count("SELECT count(*) FROM facilities WHERE kind = '検査会社'"),
-        4
-    );
+    assert_eq!(w.count("SELECT count(*) FROM facilities WHERE kind = '病院'"), 10);
+    assert_eq!(w.count("SELECT count(*) FROM facilities WHERE kind = '検査会社'"), 4);
     let events = w.count("SELECT count(*) FROM access_events");
     assert!(w.count("SELECT count(DISTINCT system) FROM access_events") == 2);
 

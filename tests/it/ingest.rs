@@ -38,16 +38,9 @@ fn cp932_access_log_loads_and_variant_names_resolve() {
          2025/7/3 11:00,Team,U2,十日町病院,P002,齋藤記念 病院,連絡帳,登録\r\n"
     );
     let path = w.write_sjis("inbox/アクセスログ_R7.csv", &log);
-    assert!(
-        std::str::from_utf8(&std::fs::read(&path).unwrap()).is_err(),
-        "the file must really be Shift_JIS"
-    );
+    assert!(std::str::from_utf8(&std::fs::read(&path).unwrap()).is_err(), "the file must really be Shift_JIS");
     let r = w.ok(&["ingest"]);
-    assert!(
-        r.stdout.contains("アクセスログ  3行（保留 0行）"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("アクセスログ  3行（保留 0行）"), "{}", r.stdout);
     assert_eq!(
         w.rows(
             "SELECT f.name, d.name, e.data_type, e.action FROM access_events e
@@ -95,45 +88,26 @@ fn unknown_facility_is_quarantined_with_alias_hint_then_fixed_by_alias_and_repla
     assert!(r.stdout.contains("1行（保留 1行）"), "{}", r.stdout);
     assert_eq!(
         w.rows("SELECT row_number, column_name, value, reason FROM quarantine"),
-        vec![vec![
-            "3",
-            "D列「利用施設」",
-            "南魚沼訪問看護ST",
-            "施設「南魚沼訪問看護ST」が名簿にも別名にもありません"
-        ]]
+        vec![vec!["3", "D列「利用施設」", "南魚沼訪問看護ST", "施設「南魚沼訪問看護ST」が名簿にも別名にもありません"]]
     );
     let hint = &w.rows("SELECT hint FROM quarantine")[0][0];
-    assert!(
-        hint.contains("renkei alias add '南魚沼訪問看護ST'"),
-        "{hint}"
-    );
+    assert!(hint.contains("renkei alias add '南魚沼訪問看護ST'"), "{hint}");
 
     let q = w.ok(&["quarantine"]);
     assert!(q.stdout.contains("南魚沼訪問看護ST"), "{}", q.stdout);
 
     let missing = w.run(&["alias", "add", "南魚沼訪問看護ST", "存在しない施設"]);
     assert_eq!(missing.code, 1);
-    assert!(
-        missing.stderr.contains("名簿にありません"),
-        "{}",
-        missing.stderr
-    );
+    assert!(missing.stderr.contains("名簿にありません"), "{}", missing.stderr);
 
     w.ok(&["alias", "add", "南魚沼訪問看護ST", "みなみ薬局"]);
     let again = w.ok(&["ingest", path.to_str().unwrap()]);
     assert!(again.stdout.contains("取込済"), "{}", again.stdout);
     let replaced = w.ok(&["ingest", "--replace", path.to_str().unwrap()]);
-    assert!(
-        replaced.stdout.contains("2行（保留 0行）"),
-        "{}",
-        replaced.stdout
-    );
+    assert!(replaced.stdout.contains("2行（保留 0行）"), "{}", replaced.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), 2);
     assert_eq!(w.count("SELECT count(*) FROM quarantine"), 0);
-    assert_eq!(
-        w.count("SELECT count(*) FROM ingested_files WHERE source = 'access_log'"),
-        1
-    );
+    assert_eq!(w.count("SELECT count(*) FROM ingested_files WHERE source = 'access_log'"), 1);
 }
 
 #[test]
@@ -142,22 +116,14 @@ fn the_same_file_twice_is_already_ingested_and_adds_nothing() {
     small_roster(&w);
     w.write(
         "inbox/log.csv",
-        format!(
-            "{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P001,齋藤記念病院,画像,閲覧\r\n"
-        )
-        .as_bytes(),
+        format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P001,齋藤記念病院,画像,閲覧\r\n").as_bytes(),
     );
     w.ok(&["ingest"]);
     let before = w.count("SELECT count(*) FROM access_events");
     // A copy under another name is the same bytes: still already ingested.
     std::fs::copy(w.join("inbox/log.csv"), w.join("inbox/log-copy.csv")).unwrap();
     let r = w.ok(&["ingest"]);
-    assert_eq!(
-        r.stdout.lines().filter(|l| l.starts_with("取込済")).count(),
-        3,
-        "{}",
-        r.stdout
-    );
+    assert_eq!(r.stdout.lines().filter(|l| l.starts_with("取込済")).count(), 3, "{}", r.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), before);
     assert_eq!(w.count("SELECT count(*) FROM ingested_files"), 2);
 }
@@ -183,38 +149,26 @@ fn a_file_that_fails_halfway_leaves_nothing_and_the_others_still_load() {
     w.write("inbox/a_broken.csv", text.as_bytes());
     // Good data whose end is binary garbage is refused whole too.
     let mut garbage =
-        format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,検査,閲覧\r\n")
-            .into_bytes();
+        format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,検査,閲覧\r\n").into_bytes();
     garbage.extend_from_slice(&[0x00, 0xff, 0x13, 0x37, 0x00, 0x42]);
     w.write("inbox/b_binary.csv", &garbage);
     w.write(
         "inbox/c_good.csv",
-        format!("{LOG_HEADER}2025-07-02 09:00,Team,U2,十日町病院,P2,齋藤記念病院,連絡帳,登録\r\n")
-            .as_bytes(),
+        format!("{LOG_HEADER}2025-07-02 09:00,Team,U2,十日町病院,P2,齋藤記念病院,連絡帳,登録\r\n").as_bytes(),
     );
     w.write("inbox/d_empty.csv", b"");
 
     let r = w.run(&["ingest"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("拒否    inbox/a_broken.csv") || r.stdout.contains("a_broken.csv"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stderr
-            .contains("a_broken.csv の大半の行を読めません（データベースは変更していません）"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stdout.contains("拒否    inbox/a_broken.csv") || r.stdout.contains("a_broken.csv"), "{}", r.stdout);
+    assert!(r.stderr.contains("a_broken.csv の大半の行を読めません（データベースは変更していません）"), "{}", r.stderr);
     assert!(r.stderr.contains("テキストではありません"), "{}", r.stderr);
     assert!(r.stderr.contains("ファイルが空です"), "{}", r.stderr);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 1, "only c_good.csv's row");
     assert_eq!(
-        w.count("SELECT count(*) FROM access_events"),
-        1,
-        "only c_good.csv's row"
+        w.count("SELECT count(*) FROM ingested_files WHERE path LIKE '%a_broken%' OR path LIKE '%b_binary%'"),
+        0
     );
-    assert_eq!(w.count("SELECT count(*) FROM ingested_files WHERE path LIKE '%a_broken%' OR path LIKE '%b_binary%'"), 0);
     assert_eq!(w.count("SELECT count(*) FROM quarantine"), 0);
 }
 
@@ -222,21 +176,9 @@ fn a_file_that_fails_halfway_leaves_nothing_and_the_others_still_load() {
 fn a_log_without_the_required_columns_names_what_was_found_and_wanted() {
     let w = Workdir::new();
     small_roster(&w);
-    w.write(
-        "inbox/odd.csv",
-        "日時,施設,件数\n2025-07-01,十日町病院,3\n".as_bytes(),
-    );
+    w.write("inbox/odd.csv", "日時,施設,件数\n2025-07-01,十日町病院,3\n".as_bytes());
     let r = w.run(&["ingest", "--source", "access_log", "inbox/odd.csv"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr.contains("見つかった見出し: 日時、施設、件数"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr
-            .contains("日時、システム、利用者ID、利用施設、患者ID、操作"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("見つかった見出し: 日時、施設、件数"), "{}", r.stderr);
+    assert!(r.stderr.contains("日時、システム、利用者ID、利用施設、患者ID、操作"), "{}", r.stderr);
 }

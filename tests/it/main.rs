@@ -9,3 +9,4 @@ mod deliver;
 mod ingest;
 mod metrics;
 mod privacy;
+mod sources;

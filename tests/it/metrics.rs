@@ -57,19 +57,11 @@ fn monthly_usage_matches_the_hand_count() {
     let t = metrics::run(
         &store,
         "monthly_usage",
-        &[
-            ("from_month", Param::Month(month("2024-07"))),
-            ("to_month", Param::Month(month("2025-08"))),
-        ],
+        &[("from_month", Param::Month(month("2024-07"))), ("to_month", Param::Month(month("2025-08")))],
     )
     .unwrap();
     assert_eq!(t.rows.len(), 14, "every month listed, empty ones too");
-    let row = |m: &str| {
-        t.rows
-            .iter()
-            .position(|r| r[0].to_string() == format!("{m}-01"))
-            .unwrap()
-    };
+    let row = |m: &str| t.rows.iter().position(|r| r[0].to_string() == format!("{m}-01")).unwrap();
     let cols = [
         "events",
         "views",
@@ -92,38 +84,17 @@ fn monthly_usage_matches_the_hand_count() {
 #[test]
 fn views_by_hospital_match_the_hand_count() {
     let w = network_with_known_answers();
-    let t = metrics::run(
-        &w.store(),
-        "views_by_hospital",
-        &[("month", Param::Month(month("2025-07")))],
-    )
-    .unwrap();
+    let t = metrics::run(&w.store(), "views_by_hospital", &[("month", Param::Month(month("2025-07")))]).unwrap();
     let by = |i: usize, c: &str| t.get(i, c).to_string();
     // 齋藤記念病院: July views rows 1, 2, 5 (row 4 is 登録); images 1, 5; June row 7;
     // July 2024 row 9; images Aug 2024–Jul 2025: rows 1, 5, 7.
     assert_eq!(
-        [
-            "name",
-            "views",
-            "image_views",
-            "views_prev_month",
-            "views_last_year",
-            "image_views_12m"
-        ]
-        .map(|c| by(0, c)),
+        ["name", "views", "image_views", "views_prev_month", "views_last_year", "image_views_12m"].map(|c| by(0, c)),
         ["齋藤記念病院", "3", "2", "1", "1", "3"]
     );
     // 十日町病院: July row 3; June row 8; no images.
     assert_eq!(
-        [
-            "name",
-            "views",
-            "image_views",
-            "views_prev_month",
-            "views_last_year",
-            "image_views_12m"
-        ]
-        .map(|c| by(1, c)),
+        ["name", "views", "image_views", "views_prev_month", "views_last_year", "image_views_12m"].map(|c| by(1, c)),
         ["十日町病院", "1", "0", "1", "0", "0"]
     );
     assert_eq!(t.rows.len(), 2);
@@ -138,20 +109,14 @@ fn running_cost_per_view_matches_the_seed_and_the_hand_count() {
         metrics::run(
             &store,
             "cost_per_view",
-            &[
-                ("month", Param::Month(m)),
-                ("fiscal_year", Param::FiscalYear(m.fiscal_year())),
-            ],
+            &[("month", Param::Month(m)), ("fiscal_year", Param::FiscalYear(m.fiscal_year()))],
         )
         .unwrap()
     };
     // R6 (FY2024): the seed's three lines, all 約. They add up to 13,400,000; the deck's
     // own total (約1,330万円) is 100,000 less, a rounding of its 約 figures.
     let r6 = cost("2025-03");
-    assert_eq!(
-        r6.get(0, "running_cost_yen").as_i64(),
-        Some(5_500_000 + 6_900_000 + 1_000_000)
-    );
+    assert_eq!(r6.get(0, "running_cost_yen").as_i64(), Some(5_500_000 + 6_900_000 + 1_000_000));
     assert_eq!(r6.get(0, "approximate").to_string(), "true");
     // R7 (FY2025), July 2025: 14,000,000 ÷ 6 views in Aug 2024–Jul 2025 (rows 1, 2, 3, 5, 7, 8)
     // = 2,333,333.3 → 2,333,333; ÷ 2 active facilities = 7,000,000.
@@ -159,14 +124,8 @@ fn running_cost_per_view_matches_the_seed_and_the_hand_count() {
     assert_eq!(r7.get(0, "running_cost_yen").as_i64(), Some(14_000_000));
     assert_eq!(r7.get(0, "views_12m").as_i64(), Some(6));
     assert_eq!(r7.get(0, "yen_per_view").as_f64(), Some(2_333_333.0));
-    assert_eq!(
-        r7.get(0, "yen_per_active_facility").as_f64(),
-        Some(7_000_000.0)
-    );
-    assert_eq!(
-        FiscalYear::parse("R7").unwrap(),
-        month("2025-07").fiscal_year()
-    );
+    assert_eq!(r7.get(0, "yen_per_active_facility").as_f64(), Some(7_000_000.0));
+    assert_eq!(FiscalYear::parse("R7").unwrap(), month("2025-07").fiscal_year());
 }
 
 #[test]
@@ -178,36 +137,15 @@ fn usage_by_system_and_kind_match_the_hand_count() {
     // ID-Link: July rows 1, 2, 3, 5 (4 events, 4 views, clinic + 十日町 active); June 2;
     // July 2024 1. Team: row 4 only.
     let cells = |t: &renkei::store::Table, i: usize, cols: &[&str]| {
-        cols.iter()
-            .map(|c| t.get(i, c).to_string())
-            .collect::<Vec<_>>()
+        cols.iter().map(|c| t.get(i, c).to_string()).collect::<Vec<_>>()
     };
-    let cols = [
-        "system",
-        "events",
-        "views",
-        "active_facilities",
-        "events_prev_month",
-        "events_last_year",
-    ];
+    let cols = ["system", "events", "views", "active_facilities", "events_prev_month", "events_last_year"];
     assert_eq!(cells(&s, 0, &cols), ["ID-Link", "4", "4", "2", "2", "1"]);
     assert_eq!(cells(&s, 1, &cols), ["Team", "1", "0", "1", "0", "0"]);
 
     let k = metrics::run(&store, "usage_by_kind", &m).unwrap();
-    let cols = [
-        "kind",
-        "participating_facilities",
-        "active_facilities",
-        "events",
-    ];
+    let cols = ["kind", "participating_facilities", "active_facilities", "events"];
     let mut got: Vec<Vec<String>> = (0..k.rows.len()).map(|i| cells(&k, i, &cols)).collect();
     got.sort();
-    assert_eq!(
-        got,
-        vec![
-            vec!["病院", "2", "1", "2"],
-            vec!["薬局", "1", "0", "0"],
-            vec!["診療所", "1", "1", "3"]
-        ]
-    );
+    assert_eq!(got, vec![vec!["病院", "2", "1", "2"], vec!["薬局", "1", "0", "0"], vec!["診療所", "1", "1", "3"]]);
 }

@@ -23,9 +23,7 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
+        Workdir { dir: tempfile::tempdir().expect("tempdir") }
     }
 
     pub fn path(&self) -> &Path {
@@ -64,12 +62,7 @@ impl Workdir {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("run renkei");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         let out = child.wait_with_output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -81,11 +74,7 @@ impl Workdir {
     /// Runs and asserts exit 0.
     pub fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
-        assert_eq!(
-            r.code, 0,
-            "renkei {args:?} failed\nstdout:\n{}\nstderr:\n{}",
-            r.stdout, r.stderr
-        );
+        assert_eq!(r.code, 0, "renkei {args:?} failed\nstdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
         r
     }
 
@@ -97,18 +86,13 @@ impl Workdir {
     /// One integer from a query.
     pub fn count(&self, sql: &str) -> i64 {
         let t = self.store().query(sql, &[]).expect(sql);
-        t.rows[0][0]
-            .as_i64()
-            .unwrap_or_else(|| panic!("{sql} gave {:?}", t.rows[0][0]))
+        t.rows[0][0].as_i64().unwrap_or_else(|| panic!("{sql} gave {:?}", t.rows[0][0]))
     }
 
     /// All rows of a query as strings.
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
         let t = self.store().query(sql, &[]).expect(sql);
-        t.rows
-            .iter()
-            .map(|r| r.iter().map(Cell::to_string).collect())
-            .collect()
+        t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect()
     }
 
     /// Writes bytes to a file in the folder (creating parents).
@@ -134,40 +118,15 @@ pub enum Fee {
 }
 
 /// One roster row: name, kind, municipality, join date (yyyy/m/d text), publishes, fee.
-pub struct Member(
-    pub &'static str,
-    pub &'static str,
-    pub &'static str,
-    pub &'static str,
-    pub bool,
-    pub Fee,
-);
+pub struct Member(pub &'static str, pub &'static str, pub &'static str, pub &'static str, pub bool, pub Fee);
 
 /// Writes a roster xlsx like a council's: merged title row, blank row, header, members,
 /// a 合計 row with a formula and a ※ footnote.
 pub fn write_roster(path: &Path, title: &str, members: &[Member]) {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.merge_range(
-        0,
-        0,
-        0,
-        6,
-        title,
-        &Format::new().set_bold().set_align(FormatAlign::Center),
-    )
-    .unwrap();
-    for (c, h) in [
-        "No.",
-        "施設名",
-        "種別",
-        "市町",
-        "加入日",
-        "画像公開",
-        "年会費（円）",
-    ]
-    .iter()
-    .enumerate()
+    ws.merge_range(0, 0, 0, 6, title, &Format::new().set_bold().set_align(FormatAlign::Center)).unwrap();
+    for (c, h) in ["No.", "施設名", "種別", "市町", "加入日", "画像公開", "年会費（円）"].iter().enumerate()
     {
         ws.write_string(2, c as u16, *h).unwrap();
     }
@@ -186,8 +145,7 @@ pub fn write_roster(path: &Path, title: &str, members: &[Member]) {
         row += 1;
     }
     ws.write_string(row, 0, "合計").unwrap();
-    ws.write_formula(row, 6, format!("=SUM(G4:G{row})").as_str())
-        .unwrap();
+    ws.write_formula(row, 6, format!("=SUM(G4:G{row})").as_str()).unwrap();
     ws.write_string(row + 1, 0, "※ 年会費は年額").unwrap();
     wb.save(path).unwrap();
 }
@@ -201,38 +159,10 @@ pub fn small_roster(w: &Workdir) -> PathBuf {
         &p,
         "令和7年度 テスト連携ネット 参加施設名簿",
         &[
-            Member(
-                "齋藤記念病院",
-                "病院",
-                "南魚沼市",
-                "2012/10/1",
-                true,
-                Fee::Number(1_400_000.0),
-            ),
-            Member(
-                "十日町病院",
-                "病院",
-                "十日町市",
-                "2012/10/1",
-                false,
-                Fee::Text("1,200,000"),
-            ),
-            Member(
-                "ゆきぐにクリニック",
-                "診療所",
-                "魚沼市",
-                "令和元年5月1日",
-                false,
-                Fee::Number(90_000.0),
-            ),
-            Member(
-                "みなみ薬局",
-                "薬局",
-                "湯沢町",
-                "2024/4/1",
-                false,
-                Fee::Text("36,000円"),
-            ),
+            Member("齋藤記念病院", "病院", "南魚沼市", "2012/10/1", true, Fee::Number(1_400_000.0)),
+            Member("十日町病院", "病院", "十日町市", "2012/10/1", false, Fee::Text("1,200,000")),
+            Member("ゆきぐにクリニック", "診療所", "魚沼市", "令和元年5月1日", false, Fee::Number(90_000.0)),
+            Member("みなみ薬局", "薬局", "湯沢町", "2024/4/1", false, Fee::Text("36,000円")),
         ],
     );
     p

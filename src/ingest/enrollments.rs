@@ -1,0 +1,69 @@
+//! Registered patients (登録患者数, patients who consented) per month, per facility or per
+//! municipality → `enrollments`, for 人口カバー率 and 情報共有患者率. Optional input.
+
+use super::grid::Grid;
+use super::headers::{aliases, wanted_headers};
+use super::matcher::FacilityMatcher;
+use super::record::{count, data_rows};
+use crate::domain::Month;
+use crate::error::Problem;
+use crate::store::{EnrollmentRow, QuarantineRow};
+
+/// Parses monthly registered-patient counts.
+pub fn parse(
+    file: &str,
+    grid: &Grid,
+    matcher: &FacilityMatcher,
+) -> Result<(Vec<EnrollmentRow>, Vec<QuarantineRow>), Problem> {
+    let kind = &aliases()["enrollments"];
+    let (at, map) = grid.find_header(kind).map_err(|_| {
+        Problem::new(format!("{file} を登録患者数として読めません"))
+            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
+    })?;
+    let mut rows = Vec::new();
+    let mut held = Vec::new();
+    for r in data_rows(grid, at, &map) {
+        let month = match super::image_views::month_of(&r.cell("month")) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(e) => {
+                held.push(r.hold("month", e, "月を 2025-07 / 令和7年7月 のように書いてください"));
+                continue;
+            }
+        };
+        let facility_id = match r.opt_text("facility") {
+            None => None,
+            Some(name) => match matcher.resolve(&name) {
+                Some(id) => Some(id),
+                None => {
+                    held.push(r.hold(
+                        "facility",
+                        format!("施設「{name}」が名簿にも別名にもありません"),
+                        "renkei alias add で別名を登録してください",
+                    ));
+                    continue;
+                }
+            },
+        };
+        let municipality = r.opt_text("municipality");
+        if facility_id.is_none() && municipality.is_none() {
+            held.push(r.hold(
+                "registered_patients",
+                "施設も市町も書かれていません",
+                "施設名か市町の列に値を入れてください",
+            ));
+            continue;
+        }
+        match count(&r.cell("registered_patients")) {
+            Ok(Some(n)) => rows.push(EnrollmentRow {
+                month: Month::first_day(month),
+                facility_id,
+                municipality,
+                registered_patients: n,
+            }),
+            Ok(None) => {}
+            Err(e) => held.push(r.hold("registered_patients", e, "登録患者数を数字で入れてください")),
+        }
+    }
+    Ok((rows, held))
+}

@@ -1,0 +1,233 @@
+//! Image-view counts (画像閲覧回数) → `image_views`, long (month, hospital, views,
+//! optional viewing facility) or wide (a row per month, a column per hospital).
+//!
+//! Wide sheets carry 年度計 / 合計 rows: they are skipped as data and checked against the
+//! months above them; a disagreement is a warning in the file's summary, not an error.
+
+use std::collections::BTreeMap;
+
+use super::cells;
+use super::grid::{Grid, GridCell};
+use super::headers::{aliases, header_key};
+use super::matcher::FacilityMatcher;
+use super::record::{Record, count, data_rows};
+use crate::domain::names::matching_key;
+use crate::domain::{FiscalYear, Month};
+use crate::error::Problem;
+use crate::store::{ImageViewRow, QuarantineRow};
+
+/// What a parse yields: rows, quarantined rows, and warnings for the summary.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Rows to load.
+    pub rows: Vec<ImageViewRow>,
+    /// Rows not loaded.
+    pub held: Vec<QuarantineRow>,
+    /// Subtotals that disagree with their months.
+    pub warnings: Vec<String>,
+}
+
+/// A month cell: a date, `2025-07`, `2025年7月`, `令和7年7月`; `7月` needs `fy`.
+pub fn month_of(cell: &GridCell) -> Result<Option<Month>, String> {
+    month_in(cell, None)
+}
+
+fn month_in(cell: &GridCell, fy: Option<FiscalYear>) -> Result<Option<Month>, String> {
+    match cell {
+        GridCell::Empty => Ok(None),
+        GridCell::Date(d) => Ok(Some(Month::of(d.date()))),
+        GridCell::Number(_) => cells::date(cell).map(|d| d.map(Month::of)),
+        other => {
+            let text = other.text();
+            match Month::parse(&text) {
+                Ok(m) => Ok(Some(m)),
+                Err(e) => {
+                    let bare = text.trim().trim_end_matches('月');
+                    match (bare.parse::<u32>(), fy) {
+                        (Ok(m @ 1..=12), Some(fy)) => Ok(Some(if m >= 4 {
+                            fy.first_month().plus(m as i32 - 4)
+                        } else {
+                            fy.last_month().plus(m as i32 - 3)
+                        })),
+                        _ => Err(e),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_month_header(text: &str) -> bool {
+    let (key, _) = header_key(text);
+    aliases()["image_views"].fields["month"].iter().any(|a| matching_key(a) == key)
+}
+
+/// The wide layout's header: (row index, month column, hospital columns).
+type WideHeader = (usize, usize, Vec<(usize, i32, String)>);
+
+fn find_wide_header(grid: &Grid, matcher: &FacilityMatcher) -> Option<WideHeader> {
+    grid.rows.iter().take(30).enumerate().find_map(|(i, row)| {
+        let month_col = row.cells.iter().position(|c| is_month_header(&c.text()))?;
+        let hospitals: Vec<(usize, i32, String)> = row
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| *c != month_col)
+            .filter_map(|(c, cell)| matcher.resolve(&cell.text()).map(|id| (c, id, cell.text())))
+            .collect();
+        (hospitals.len() >= 2).then_some((i, month_col, hospitals))
+    })
+}
+
+/// True when the grid is image-view counts in either layout.
+pub fn matches(grid: &Grid, matcher: &FacilityMatcher) -> bool {
+    grid.find_header(&aliases()["image_views"]).is_ok() || find_wide_header(grid, matcher).is_some()
+}
+
+/// Parses either layout.
+pub fn parse(file: &str, grid: &Grid, matcher: &FacilityMatcher) -> Result<Parsed, Problem> {
+    let fy = grid
+        .rows
+        .iter()
+        .take(5)
+        .map(|r| r.first_text())
+        .chain(grid.sheet.iter().cloned())
+        .chain(std::iter::once(file.to_string()))
+        .find_map(|t| cells::fiscal_year_in(&t));
+    if let Ok((at, map)) = grid.find_header(&aliases()["image_views"]) {
+        return Ok(parse_long(data_rows(grid, at, &map), matcher, fy));
+    }
+    let Some((at, month_col, hospitals)) = find_wide_header(grid, matcher) else {
+        return Err(Problem::new(format!("{file} を画像閲覧回数として読めません"))
+            .hint("月・病院・閲覧回数の列を置くか、1行目に 月 と病院名を並べてください"));
+    };
+    Ok(parse_wide(file, grid, at, month_col, &hospitals, fy))
+}
+
+fn parse_long<'a>(
+    records: impl Iterator<Item = Record<'a>>,
+    matcher: &FacilityMatcher,
+    fy: Option<FiscalYear>,
+) -> Parsed {
+    let mut out = Parsed::default();
+    for r in records {
+        let month = match month_in(&r.cell("month"), fy) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(e) => {
+                out.held.push(r.hold("month", e, "月を 2025-07 / 令和7年7月 のように書いてください"));
+                continue;
+            }
+        };
+        let name = r.text("disclosing_facility");
+        let Some(disclosing) = matcher.resolve(&name) else {
+            out.held.push(r.hold(
+                "disclosing_facility",
+                format!("施設「{name}」が名簿にも別名にもありません"),
+                "renkei alias add で別名を登録し、--replace で取り込み直してください",
+            ));
+            continue;
+        };
+        let viewing = match r.opt_text("viewing_facility") {
+            None => None,
+            Some(v) => match matcher.resolve(&v) {
+                Some(id) => Some(id),
+                None => {
+                    out.held.push(r.hold(
+                        "viewing_facility",
+                        format!("施設「{v}」が名簿にも別名にもありません"),
+                        "renkei alias add で別名を登録してください",
+                    ));
+                    continue;
+                }
+            },
+        };
+        match count(&r.cell("views")) {
+            Ok(Some(views)) => out.rows.push(ImageViewRow {
+                month: month.first_day(),
+                disclosing_facility_id: disclosing,
+                viewing_facility_id: viewing,
+                views,
+            }),
+            Ok(None) => {}
+            Err(e) => out.held.push(r.hold("views", e, "閲覧回数を数字で入れてください")),
+        }
+    }
+    out
+}
+
+fn parse_wide(
+    file: &str,
+    grid: &Grid,
+    at: usize,
+    month_col: usize,
+    hospitals: &[(usize, i32, String)],
+    fy: Option<FiscalYear>,
+) -> Parsed {
+    let mut out = Parsed::default();
+    let header = &grid.rows[at];
+    let letter = |c: usize| super::headers::column_letter(c);
+    // Sums since the last subtotal row, per column, to check 年度計 / 合計.
+    let mut running: BTreeMap<usize, i64> = BTreeMap::new();
+    for row in &grid.rows[at + 1..] {
+        let first = row.cell(month_col).text();
+        if cells::is_summary_or_note(&first) || cells::is_summary_or_note(&row.first_text()) {
+            if first.trim_start().starts_with('※') || row.first_text().trim_start().starts_with('※') {
+                continue;
+            }
+            for (c, _, name) in hospitals {
+                if let Ok(Some(stated)) = count(row.cell(*c)) {
+                    let summed = running.get(c).copied().unwrap_or(0);
+                    if stated != summed {
+                        out.warnings.push(format!(
+                            "{file} {}行目「{}」の {}列「{name}」は {} ですが、上の月の合計は {} です",
+                            row.number,
+                            first.trim(),
+                            letter(*c),
+                            crate::domain::yen::group_thousands(stated),
+                            crate::domain::yen::group_thousands(summed)
+                        ));
+                    }
+                }
+            }
+            running.clear();
+            continue;
+        }
+        let month = match month_in(row.cell(month_col), fy) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(e) => {
+                out.held.push(QuarantineRow {
+                    row_number: row.number,
+                    column: Some(format!("{}列「{}」", letter(month_col), header.cell(month_col).text())),
+                    value: Some(first),
+                    reason: e,
+                    hint: Some("月を 2025-07 / 令和7年7月 のように書いてください".into()),
+                });
+                continue;
+            }
+        };
+        for (c, id, name) in hospitals {
+            match count(row.cell(*c)) {
+                Ok(Some(views)) => {
+                    *running.entry(*c).or_default() += views;
+                    out.rows.push(ImageViewRow {
+                        month: month.first_day(),
+                        disclosing_facility_id: *id,
+                        viewing_facility_id: None,
+                        views,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => out.held.push(QuarantineRow {
+                    row_number: row.number,
+                    column: Some(format!("{}列「{name}」", letter(*c))),
+                    value: Some(row.cell(*c).text()),
+                    reason: e,
+                    hint: Some("閲覧回数を数字で入れてください".into()),
+                }),
+            }
+        }
+    }
+    out
+}

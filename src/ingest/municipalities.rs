@@ -1,0 +1,28 @@
+//! Municipalities (関係市町) with code and population → `municipalities`, for costs per
+//! resident and 人口カバー率.
+
+use super::grid::Grid;
+use super::headers::{aliases, wanted_headers};
+use super::record::{count, data_rows};
+use crate::error::Problem;
+use crate::store::{MunicipalityRow, QuarantineRow};
+
+/// Parses a municipality list.
+pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<MunicipalityRow>, Vec<QuarantineRow>), Problem> {
+    let kind = &aliases()["municipalities"];
+    let (at, map) = grid.find_header(kind).map_err(|_| {
+        Problem::new(format!("{file} を市町の一覧として読めません"))
+            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
+    })?;
+    let mut rows = Vec::new();
+    let mut held = Vec::new();
+    for r in data_rows(grid, at, &map) {
+        let Some(name) = r.opt_text("name") else { continue };
+        match count(&r.cell("population")) {
+            Ok(Some(population)) => rows.push(MunicipalityRow { name, code: r.opt_text("code"), population }),
+            Ok(None) => held.push(r.hold("population", "人口が空です", "人口を数字で入れてください")),
+            Err(e) => held.push(r.hold("population", e, "人口を数字で入れてください")),
+        }
+    }
+    Ok((rows, held))
+}
