@@ -4,7 +4,7 @@
 use super::cells;
 use super::grid::Grid;
 use super::headers::{aliases, wanted_headers};
-use super::record::data_rows;
+use super::record::{data_rows, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{BudgetRow, QuarantineRow};
 
@@ -34,43 +34,26 @@ pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<BudgetRow>, Vec<QuarantineR
         Problem::new(format!("{file} を予算書として読めません"))
             .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
     })?;
-    let titles: Vec<String> =
-        grid.rows[..at].iter().map(|r| r.first_text()).chain(std::iter::once(file.to_string())).collect();
-    let default_stage = titles.iter().find_map(|t| stage(t)).unwrap_or("budget");
-    let default_fy = titles.iter().find_map(|t| cells::fiscal_year_in(t));
+    let default_stage = grid.rows[..at]
+        .iter()
+        .map(|r| r.first_text())
+        .chain(std::iter::once(file.to_string()))
+        .find_map(|t| stage(&t))
+        .unwrap_or("budget");
+    let default_fy = title_fiscal_year(grid, at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();
     for r in data_rows(grid, at, &map) {
         let Some(item) = r.opt_text("item").filter(|i| !cells::is_summary_or_note(i)) else { continue };
-        let fiscal_year = match r.opt_text("fiscal_year") {
-            Some(t) => match crate::domain::FiscalYear::parse(&t) {
-                Ok(fy) => fy,
-                Err(e) => {
-                    held.push(r.hold("fiscal_year", e, "年度を R7 / 令和7年度 / 2025 のように書いてください"));
-                    continue;
-                }
-            },
-            None => match default_fy {
-                Some(fy) => fy,
-                None => {
-                    held.push(r.hold(
-                        "fiscal_year",
-                        "年度がありません",
-                        "年度の列を加えるか、表題に年度を書いてください",
-                    ));
-                    continue;
-                }
-            },
-        };
         let Some(dir) = direction(&r.text("direction")) else {
             held.push(r.hold("direction", "収入か支出か分かりません", "区分に 収入 か 支出 と書いてください"));
             continue;
         };
-        let amount = match cells::money(&r.cell("amount"), map.multiplier("amount")) {
-            Ok(Some(y)) => y.amount,
-            Ok(None) => continue,
-            Err(e) => {
-                held.push(r.hold("amount", e, "金額を 1,230円 / 123万円 のように書いてください"));
+        let (fiscal_year, amount) = match (r.fiscal_year(default_fy), r.money("amount")) {
+            (Ok(fy), Ok(Some(yen))) => (fy, yen.amount),
+            (_, Ok(None)) => continue,
+            (Err(q), _) | (_, Err(q)) => {
+                held.push(q);
                 continue;
             }
         };

@@ -36,11 +36,7 @@ pub fn parse(
             Some(name) => match matcher.resolve(&name) {
                 Some(id) => Some(id),
                 None => {
-                    held.push(r.hold(
-                        "facility",
-                        format!("施設「{name}」が名簿にも別名にもありません"),
-                        "renkei alias add で別名を登録してください",
-                    ));
+                    held.push(r.unknown_facility("facility", &name));
                     continue;
                 }
             },

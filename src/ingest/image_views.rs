@@ -121,11 +121,7 @@ fn parse_long<'a>(
         };
         let name = r.text("disclosing_facility");
         let Some(disclosing) = matcher.resolve(&name) else {
-            out.held.push(r.hold(
-                "disclosing_facility",
-                format!("施設「{name}」が名簿にも別名にもありません"),
-                "renkei alias add で別名を登録し、--replace で取り込み直してください",
-            ));
+            out.held.push(r.unknown_facility("disclosing_facility", &name));
             continue;
         };
         let viewing = match r.opt_text("viewing_facility") {
@@ -133,11 +129,7 @@ fn parse_long<'a>(
             Some(v) => match matcher.resolve(&v) {
                 Some(id) => Some(id),
                 None => {
-                    out.held.push(r.hold(
-                        "viewing_facility",
-                        format!("施設「{v}」が名簿にも別名にもありません"),
-                        "renkei alias add で別名を登録してください",
-                    ));
+                    out.held.push(r.unknown_facility("viewing_facility", &v));
                     continue;
                 }
             },

@@ -1,9 +1,9 @@
 //! Running-cost lines (委託費・利用料・保守料) → `invoices`: vendor, service, fiscal year
 //! and amount in any of the money forms councils write (約550万円, 5,500,000円, (千円)).
 
-use super::cells;
 use super::grid::Grid;
 use super::headers::{aliases, wanted_headers};
+use super::record::{data_rows, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{InvoiceRow, QuarantineRow};
 
@@ -21,60 +21,31 @@ pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<Quarantine
             .because(format!("必要な列がありません。見つかった見出し: {}", best.headers.join("、")))
             .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
     })?;
-    let default_fy = grid.rows[..header_at]
-        .iter()
-        .map(|r| r.first_text())
-        .chain(std::iter::once(file.to_string()))
-        .find_map(|t| cells::fiscal_year_in(&t));
+    let default_fy = title_fiscal_year(grid, header_at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();
-    for row in &grid.rows[header_at + 1..] {
-        if cells::is_summary_or_note(&row.first_text()) {
-            continue;
-        }
-        let text = |f: &str| map.index(f).map(|i| row.cell(i).text()).unwrap_or_default();
-        let hold = |field: &str, reason: String, hint: &str| QuarantineRow {
-            row_number: row.number,
-            column: Some(map.describe(field)),
-            value: Some(text(field)),
-            reason,
-            hint: Some(hint.to_string()),
-        };
-        let fiscal_year = match map.index("fiscal_year").map(|i| row.cell(i)) {
-            Some(c) if !c.is_blank() => match cells::fiscal_year(c) {
-                Ok(fy) => fy,
-                Err(e) => {
-                    held.push(hold("fiscal_year", e, "年度を 2025 / R7 / 令和7年度 のように書いてください"));
-                    continue;
-                }
-            },
-            _ => match default_fy {
-                Some(fy) => fy,
-                None => {
-                    held.push(hold(
-                        "fiscal_year",
-                        "年度がありません".into(),
-                        "年度の列を加えるか、表題に年度を書いてください",
-                    ));
-                    continue;
-                }
-            },
-        };
-        let amount = map.index("amount").map(|i| row.cell(i).clone()).unwrap_or(super::grid::GridCell::Empty);
-        let yen = match cells::money(&amount, map.multiplier("amount")) {
-            Ok(Some(y)) => y,
-            Ok(None) => {
-                held.push(hold("amount", "金額が空です".into(), "金額を入れてください"));
+    for r in data_rows(grid, header_at, &map) {
+        let fiscal_year = match r.fiscal_year(default_fy) {
+            Ok(fy) => fy,
+            Err(q) => {
+                held.push(q);
                 continue;
             }
-            Err(e) => {
-                held.push(hold("amount", e, "金額を 1,230円 / 123万円 / 約1,330万円 のように書いてください"));
+        };
+        let yen = match r.money("amount") {
+            Ok(Some(y)) => y,
+            Ok(None) => {
+                held.push(r.hold("amount", "金額が空です", "金額を入れてください"));
+                continue;
+            }
+            Err(q) => {
+                held.push(q);
                 continue;
             }
         };
         rows.push(InvoiceRow {
-            vendor: text("vendor").trim().to_string(),
-            service: text("service").trim().to_string(),
+            vendor: r.text("vendor"),
+            service: r.text("service"),
             fiscal_year: fiscal_year.year(),
             amount_yen: yen.amount,
             approximate: yen.approximate,

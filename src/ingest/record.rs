@@ -5,6 +5,7 @@
 use super::cells;
 use super::grid::{Grid, GridCell, GridRow};
 use super::headers::ColumnMap;
+use crate::domain::{FiscalYear, Yen};
 use crate::store::QuarantineRow;
 
 /// A data row and the header that names its columns.
@@ -38,6 +39,42 @@ impl Record<'_> {
             hint: Some(hint.to_string()),
         }
     }
+}
+
+impl Record<'_> {
+    /// The row's 年度: its `fiscal_year` cell, else `default` (from the title or file name).
+    pub fn fiscal_year(&self, default: Option<FiscalYear>) -> Result<FiscalYear, QuarantineRow> {
+        match self.opt_text("fiscal_year") {
+            Some(t) => FiscalYear::parse(&t)
+                .map_err(|e| self.hold("fiscal_year", e, "年度を 2025 / R7 / 令和7年度 のように書いてください")),
+            None => default.ok_or_else(|| {
+                self.hold("fiscal_year", "年度がありません", "年度の列を加えるか、表題に年度を書いてください")
+            }),
+        }
+    }
+    /// The row's money in `field` (with the column's unit); Ok(None) when blank.
+    pub fn money(&self, field: &str) -> Result<Option<Yen>, QuarantineRow> {
+        cells::money(&self.cell(field), self.map.multiplier(field))
+            .map_err(|e| self.hold(field, e, "金額を 1,230円 / 123万円 / 約1,330万円 のように書いてください"))
+    }
+    /// A quarantine row for a facility name that neither the roster nor an alias knows.
+    pub fn unknown_facility(&self, field: &str, name: &str) -> QuarantineRow {
+        self.hold(
+            field,
+            format!("施設「{name}」が名簿にも別名にもありません"),
+            &format!("renkei alias add '{name}' '名簿上の施設名' で別名を登録し、renkei ingest --replace でこのファイルを取り込み直してください"),
+        )
+    }
+}
+
+/// The 年度 named in the title rows above the header, the sheet name or the file name.
+pub fn title_fiscal_year(grid: &Grid, header_at: usize, file: &str) -> Option<FiscalYear> {
+    grid.rows[..header_at]
+        .iter()
+        .map(GridRow::first_text)
+        .chain(grid.sheet.iter().cloned())
+        .chain(std::iter::once(file.to_string()))
+        .find_map(|t| cells::fiscal_year_in(&t))
 }
 
 /// The data rows below the header, without subtotal rows and footnotes.
