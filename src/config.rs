@@ -309,6 +309,10 @@ impl Settings {
     pub fn outbox(&self) -> PathBuf {
         self.resolve(&self.config.paths.outbox)
     }
+    /// The Parquet lake folder.
+    pub fn lake(&self) -> PathBuf {
+        self.resolve(&self.config.paths.lake)
+    }
     /// The HMAC key file.
     pub fn key_path(&self) -> PathBuf {
         self.resolve(&self.config.paths.key)

@@ -26,7 +26,11 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     let files = ingest::expand(&paths)?;
     let key = Key::load_or_create(&settings.key_path())?;
     let mut store = Store::open(&settings.store_path())?;
-    ingest::ingest_files(&mut store, &key, &files, opts)
+    let reports = ingest::ingest_files(&mut store, &key, &files, opts)?;
+    if reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. })) {
+        crate::store::lake::write(&store, &settings.lake())?;
+    }
+    Ok(reports)
 }
 
 /// Parses a `--month` value, with a message that says what forms are accepted.

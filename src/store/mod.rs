@@ -4,6 +4,7 @@
 //! Nothing holds the store open between jobs (DuckDB allows one writing process and no
 //! reader beside it). Extension autoloading is off: no network at run time.
 
+pub mod lake;
 mod load;
 mod table;
 

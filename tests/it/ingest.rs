@@ -182,3 +182,86 @@ fn a_log_without_the_required_columns_names_what_was_found_and_wanted() {
     assert!(r.stderr.contains("見つかった見出し: 日時、施設、件数"), "{}", r.stderr);
     assert!(r.stderr.contains("日時、システム、利用者ID、利用施設、患者ID、操作"), "{}", r.stderr);
 }
+
+#[test]
+fn the_parquet_lake_reads_back_with_the_stores_counts() {
+    let w = crate::metrics::network_with_known_answers();
+    let lake = w.join("lake");
+    assert!(lake.join("access_events/month=2025-07").is_dir(), "Hive partitions by month");
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let count = |sql: String| -> i64 { db.query_row(&sql, [], |r| r.get(0)).unwrap() };
+    let events = count(format!(
+        "SELECT count(*) FROM read_parquet('{}/access_events/*/*.parquet', hive_partitioning = true)",
+        lake.display()
+    ));
+    assert_eq!(events, w.count("SELECT count(*) FROM access_events"));
+    assert_eq!(events, 9);
+    let july = count(format!(
+        "SELECT count(*) FROM read_parquet('{}/access_events/*/*.parquet', hive_partitioning = true) WHERE month = '2025-07'",
+        lake.display()
+    ));
+    assert_eq!(july, 5);
+    let facilities = count(format!("SELECT count(*) FROM '{}/facilities/part_0.parquet'", lake.display()));
+    assert_eq!(facilities, 4);
+    let invoices = count(format!("SELECT sum(amount_yen) FROM '{}/invoices/part_0.parquet'", lake.display()));
+    assert_eq!(invoices, 13_400_000 + 14_000_000);
+    // Pseudonymized like the store: the raw IDs of the log are nowhere in it.
+    let raw = count(format!(
+        "SELECT count(*) FROM read_parquet('{}/access_events/*/*.parquet') WHERE patient_key IN ('P001', 'P002') OR user_key = 'U1'",
+        lake.display()
+    ));
+    assert_eq!(raw, 0);
+}
+
+#[test]
+fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    const ROWS: i64 = 120_000;
+    let mut text = String::from(LOG_HEADER);
+    for i in 0..ROWS {
+        text.push_str(&format!(
+            "2025-07-{:02} {:02}:{:02}:00,ID-Link,U{},十日町病院,P{i},齋藤記念病院,検査,閲覧\r\n",
+            1 + i % 28,
+            (i / 60) % 24,
+            i % 60,
+            i % 7
+        ));
+    }
+    w.write("big.csv", text.as_bytes());
+    // Kill points drawn by a fixed-seed generator, so a failure can be replayed.
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut killed_midway = 0;
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = std::time::Duration::from_millis(30 + seed % 2500);
+        // After the first complete load, --replace reloads it: still all or nothing.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .args(["ingest", "--replace", "big.csv"])
+            .current_dir(w.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok(); // SIGKILL: no destructor, no rollback code runs
+        child.wait().unwrap();
+        if !finished {
+            killed_midway += 1;
+        }
+        let events = w.count("SELECT count(*) FROM access_events");
+        let files = w.count("SELECT count(*) FROM ingested_files WHERE path = 'big.csv'");
+        assert!(
+            (events == 0 && files == 0) || (events == ROWS && files == 1),
+            "round {round}, killed after {delay:?}: {events} events, {files} file rows"
+        );
+    }
+    assert!(killed_midway >= 6, "most kills must land inside an ingest ({killed_midway} did)");
+    let r = w.ok(&["ingest", "--replace", "big.csv"]);
+    assert!(r.stdout.contains("120000行"), "{}", r.stdout);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), ROWS);
+}
