@@ -53,7 +53,6 @@ pub fn parse(
     ids: &mut Pseudonymizer,
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
-    let kind = &aliases()["access_log"];
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut records = reader.records();
@@ -65,6 +64,38 @@ pub fn parse(
                 .into());
         }
     };
+    let rows = records.enumerate().map(|(i, record)| {
+        let row_number = i as u64 + 2;
+        record.map(|r| (row_number, r.iter().map(str::to_string).collect())).map_err(|e| {
+            Problem::new(format!("{file} を CSV として読めません（データベースは変更していません）"))
+                .at(format!("{file} {row_number}行目"))
+                .because(e.to_string())
+                .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
+        })
+    });
+    parse_records(file, &header, Columns::Letters, rows, matcher, ids, sink)
+}
+
+/// How quarantine rows name a column: spreadsheet letters (CSV) or the key (JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// `D列「利用施設」`.
+    Letters,
+    /// `キー「agent.who」`.
+    Keys,
+}
+
+/// Validates, pseudonymizes and hands on records (row number, fields in `header` order).
+pub fn parse_records(
+    file: &str,
+    header: &[String],
+    columns: Columns,
+    records: impl Iterator<Item = Result<(u64, Vec<String>), Problem>>,
+    matcher: &FacilityMatcher,
+    ids: &mut Pseudonymizer,
+    sink: &mut dyn EventSink,
+) -> anyhow::Result<ParseCounts> {
+    let kind = &aliases()["access_log"];
     let map = ColumnMap::match_headers(kind, &header);
     let missing = map.missing(kind);
     if !missing.is_empty() {
@@ -101,25 +132,18 @@ pub fn parse(
         facility_cache.insert(name.to_string(), hit);
         hit
     };
-    for (i, record) in records.enumerate() {
-        let row_number = i as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(Problem::new(format!("{file} を CSV として読めません（データベースは変更していません）"))
-                    .at(format!("{file} {row_number}行目"))
-                    .because(e.to_string())
-                    .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
-                    .into());
-            }
-        };
+    for record in records {
+        let (row_number, record) = record?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         let quarantine =
             |column: Option<usize>, value: Option<String>, reason: String, hint: Option<String>| QuarantineRow {
                 row_number,
-                column: column.map(|c| format!("{}列「{}」", column_letter(c), header[c])),
+                column: column.map(|c| match columns {
+                    Columns::Letters => format!("{}列「{}」", column_letter(c), header[c]),
+                    Columns::Keys => format!("キー「{}」", header[c]),
+                }),
                 value,
                 reason,
                 hint,
@@ -133,7 +157,7 @@ pub fn parse(
             ));
             continue;
         }
-        let field = |c: usize| record.get(c).unwrap_or("").trim();
+        let field = |c: usize| record.get(c).map_or("", |s| s.trim());
         if let Some(c) = (0..width).find(|c| field(*c).contains('\u{FFFD}')) {
             let value = if c == c_user || c == c_pat { None } else { Some(field(c).to_string()) };
             held.push(quarantine(

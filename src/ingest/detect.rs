@@ -88,7 +88,9 @@ pub fn container(path: &Path) -> Option<Container> {
         "xlsm" => Container::Workbook("xlsm"),
         "xls" => Container::Workbook("xls"),
         "ods" => Container::Workbook("ods"),
-        "csv" | "tsv" | "txt" => Container::Text,
+        "csv" | "tsv" | "txt" | "jsonl" | "ndjson" | "json" => Container::Text,
+        // `log.csv.gz`: the bytes are ungzipped first, then read as text.
+        "gz" => Container::Text,
         _ => return None,
     })
 }

@@ -14,6 +14,7 @@ pub mod grid;
 pub mod headers;
 pub mod image_views;
 pub mod invoices;
+pub mod jsonl;
 pub mod matcher;
 pub mod municipalities;
 pub mod pseudonymize;
@@ -182,6 +183,7 @@ fn ingest_file(
         return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
     }
     let container = detect::container(path).unwrap_or(Container::Text);
+    let bytes = gunzip(&file, bytes)?;
     let matcher = FacilityMatcher::load(store)?;
     let reject = |reason: String, hint: &str| -> anyhow::Error {
         Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
@@ -204,6 +206,48 @@ fn ingest_file(
                     "CSV として出力し直してから置いてください",
                 ),
             })?;
+            if opts.source.is_none_or(|s| s == SourceKind::AccessLog)
+                && let Some(shape) = jsonl::detect(&decoded.text)
+            {
+                let (good, bad) = jsonl::records(&decoded.text, shape);
+                if bad.len() > 10 && bad.len() * 2 > good.len() + bad.len() {
+                    return Err(reject(
+                        format!(
+                            "{} 行中 {} 行を JSON として読めません（最初は {} 行目）",
+                            good.len() + bad.len(),
+                            bad.len(),
+                            bad[0].row_number
+                        ),
+                        "元のシステムから JSON Lines で出力し直してください",
+                    ));
+                }
+                let header: Vec<String> = jsonl::FIELDS.iter().map(|f| f.to_string()).collect();
+                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
+                let mut load = store.begin_file(meta)?;
+                if let Some(id) = previous_id {
+                    load.remove_file(id)?;
+                }
+                let mut sink = LoadSink { load: &mut load };
+                let rows = good.into_iter().map(Ok);
+                let counts = access_log::parse_records(
+                    &file,
+                    &header,
+                    access_log::Columns::Keys,
+                    rows,
+                    &matcher,
+                    ids,
+                    &mut sink,
+                )?;
+                let unreadable = bad.len() as u64;
+                sink.quarantine(bad)?;
+                load.commit(counts.loaded)?;
+                return Ok(Outcome::Loaded {
+                    source: SourceKind::AccessLog,
+                    rows: counts.loaded,
+                    quarantined: counts.quarantined + unreadable,
+                    warnings: Vec::new(),
+                });
+            }
             let delimiter = detect::delimiter(&decoded.text);
             let header_line = decoded.text.lines().next().unwrap_or("");
             let header_grid = grid::read_csv(header_line, delimiter).unwrap_or_default();
@@ -231,6 +275,31 @@ fn ingest_file(
             load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
         }
     }
+}
+
+/// Largest decompressed size of a gzip file.
+const MAX_GUNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Ungzips bytes that start with the gzip magic; others pass through unchanged.
+fn gunzip(file: &str, bytes: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::new();
+    let mut reader = flate2::read::MultiGzDecoder::new(bytes.as_slice()).take(MAX_GUNZIPPED + 1);
+    reader.read_to_end(&mut out).map_err(|e| {
+        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
+            .because(format!("gzip を展開できません。途中で切れているか壊れています（{e}）"))
+            .hint("元のファイルを圧縮し直してください")
+    })?;
+    if out.len() as u64 > MAX_GUNZIPPED {
+        return Err(Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
+            .because(format!("展開後の大きさが上限（{} GB）を超えます", MAX_GUNZIPPED >> 30))
+            .hint("ファイルを分けて置いてください")
+            .into());
+    }
+    Ok(out)
 }
 
 /// Picks the sheet (and kind) to read: the first sheet a kind recognises, the kind whose

@@ -265,3 +265,48 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
     assert!(r.stdout.contains("120000行"), "{}", r.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), ROWS);
 }
+
+#[test]
+fn gzip_utf16_tsv_json_lines_and_fhir_audit_events_load() {
+    use std::io::Write;
+    let w = Workdir::new();
+    small_roster(&w);
+    // Shift_JIS CSV, gzipped.
+    let csv = format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&csv);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&sjis).unwrap();
+    w.write("inbox/a.csv.gz", &gz.finish().unwrap());
+    // Excel's "Unicode text": UTF-16LE with BOM, tab-separated.
+    let tsv = "日時\tシステム\t利用者ID\t利用施設\t患者ID\t開示施設\tデータ種別\t操作\r\n2025-07-02 09:00\tTeam\tU2\t十日町病院\tP2\t齋藤記念病院\t連絡帳\t登録\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    tsv.encode_utf16().for_each(|u| utf16.extend_from_slice(&u.to_le_bytes()));
+    w.write("inbox/b.txt", &utf16);
+    // Flat JSON Lines with English keys.
+    w.write(
+        "inbox/c.jsonl",
+        r#"{"timestamp":"2025-07-03T00:00:00Z","system":"ID-Link","user_id":"U3","facility":"ゆきぐにクリニック","patient_id":"P3","action":"view"}
+"#.as_bytes(),
+    );
+    // FHIR R4 AuditEvent NDJSON: one good event, one line that is not JSON.
+    let event = r#"{"resourceType":"AuditEvent","subtype":[{"display":"画像"}],"action":"R","recorded":"2025-07-03T15:30:00Z","agent":[{"who":{"identifier":{"value":"U4"}},"requestor":true},{"who":{"reference":"Organization/3","display":"ゆきぐにｸﾘﾆｯｸ"}}],"source":{"site":"ID-Link","observer":{"display":"斎藤記念病院"}},"entity":[{"what":{"reference":"Patient/P4"}}]}"#;
+    w.write("inbox/d.ndjson", format!("{event}\n{{broken\n").as_bytes());
+
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("d.ndjson  アクセスログ  1行（保留 1行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows(
+            "SELECT strftime(occurred_at, '%Y-%m-%d %H:%M'), system, f.name, coalesce(d.name, ''), coalesce(data_type, ''), action
+             FROM access_events e JOIN facilities f ON f.facility_id = e.facility_id
+             LEFT JOIN facilities d ON d.facility_id = e.disclosing_facility_id ORDER BY occurred_at"
+        ),
+        vec![
+            vec!["2025-07-01 09:00", "ID-Link", "十日町病院", "齋藤記念病院", "画像", "閲覧"],
+            vec!["2025-07-02 09:00", "Team", "十日町病院", "齋藤記念病院", "連絡帳", "登録"],
+            vec!["2025-07-03 09:00", "ID-Link", "ゆきぐにクリニック", "", "", "閲覧"],
+            vec!["2025-07-04 00:30", "ID-Link", "ゆきぐにクリニック", "齋藤記念病院", "画像", "閲覧"],
+        ]
+    );
+    let q = w.rows("SELECT row_number, reason FROM quarantine");
+    assert_eq!(q, vec![vec!["2", "JSON として読めません"]]);
+}
