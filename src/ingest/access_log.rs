@@ -96,7 +96,7 @@ pub fn parse_records(
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
     let kind = &aliases()["access_log"];
-    let map = ColumnMap::match_headers(kind, &header);
+    let map = ColumnMap::match_headers(kind, header);
     let missing = map.missing(kind);
     if !missing.is_empty() {
         return Err(Problem::new(format!("{file} はアクセスログとして読めません（データベースは変更していません）"))
