@@ -160,3 +160,33 @@ impl Month0 for Month {
         self.first_day().month0() as usize
     }
 }
+
+/// The same lines as FHIR R4 AuditEvent NDJSON (times in UTC), as a FHIR-based export
+/// would give them.
+pub fn fhir_text(lines: &[LogLine]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let action = match l.action {
+            "閲覧" | "ダウンロード" => "R",
+            "登録" => "C",
+            _ => "E",
+        };
+        let recorded = (l.at - chrono::Duration::hours(9)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let event = serde_json::json!({
+            "resourceType": "AuditEvent",
+            "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
+            "subtype": [{"display": l.data_type}],
+            "action": action,
+            "recorded": recorded,
+            "agent": [
+                {"who": {"identifier": {"value": l.user_id}}, "requestor": true},
+                {"who": {"reference": "Organization/1", "type": "Organization", "display": l.facility}, "requestor": false}
+            ],
+            "source": {"site": l.system, "observer": {"display": l.disclosing}},
+            "entity": [{"what": {"reference": format!("Patient/{}", l.patient_id), "identifier": {"value": l.patient_id}}}]
+        });
+        out.push_str(&event.to_string());
+        out.push('\n');
+    }
+    out
+}

@@ -69,8 +69,30 @@ pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Ve
             if fy == last_fy {
                 lines.extend(unknown_facility_lines(&lines));
             }
-            let path = inbox.join(format!("アクセスログ_{system}_{}.csv", era_short(fy)));
-            write_shift_jis(&path, &logs::csv_text(&lines))?;
+            // Most exports are Shift_JIS CSV; R5's ID-Link log comes as FHIR AuditEvent NDJSON
+            // and R4's Team log gzipped, as a council's mix of vendors would give them.
+            let stem = format!("アクセスログ_{system}_{}", era_short(fy));
+            let path = match (fy.year(), system) {
+                (2023, "ID-Link") => {
+                    let path = inbox.join(format!("{stem}.ndjson"));
+                    std::fs::write(&path, logs::fhir_text(&lines))?;
+                    path
+                }
+                (2022, "Team") => {
+                    let path = inbox.join(format!("{stem}.csv.gz"));
+                    let text = logs::csv_text(&lines);
+                    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+                    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                    std::io::Write::write_all(&mut gz, &bytes)?;
+                    std::fs::write(&path, gz.finish()?)?;
+                    path
+                }
+                _ => {
+                    let path = inbox.join(format!("{stem}.csv"));
+                    write_shift_jis(&path, &logs::csv_text(&lines))?;
+                    path
+                }
+            };
             written.push(path);
         }
         fy = FiscalYear::new(fy.year() + 1);
