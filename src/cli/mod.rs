@@ -40,8 +40,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Loads settings from `--config`, or `renkei.toml` in `dir` (default: the working folder).
+/// Loads settings from `--config`, or `renkei.toml` in `dir` (default: the working folder),
+/// and installs its `[sources.*]` maps after checking them.
 fn settings(config: Option<&Path>, dir: Option<&Path>) -> anyhow::Result<Settings> {
+    let settings = load_settings(config, dir)?;
+    crate::ingest::source_maps::install(&settings)?;
+    Ok(settings)
+}
+
+fn load_settings(config: Option<&Path>, dir: Option<&Path>) -> anyhow::Result<Settings> {
     Ok(match config {
         Some(file) => Settings::load(file, true, dir)?,
         None => {

@@ -168,7 +168,9 @@ pub fn parse_records(
             ));
             continue;
         }
-        let occurred_at = match parse_jst(field(c_time)) {
+        let occurred_at = match parse_jst(field(c_time))
+            .or_else(|e| super::source_maps::parse_custom_timestamp(field(c_time)).ok_or(e))
+        {
             Ok(t) => t,
             Err(reason) => {
                 held.push(quarantine(

@@ -36,7 +36,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let (encoding, body) = match Encoding::for_bom(bytes) {
         Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
         None if std::str::from_utf8(bytes).is_ok() => (UTF_8, bytes),
-        None => (SHIFT_JIS, bytes),
+        // Neither a BOM nor UTF-8: the encoding a `[sources.*]` map names, else Shift_JIS.
+        None => (super::source_maps::installed().encoding.unwrap_or(SHIFT_JIS), bytes),
     };
     if encoding != UTF_16LE
         && encoding != UTF_16BE

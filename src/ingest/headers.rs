@@ -20,11 +20,27 @@ pub struct KindAliases {
     pub fields: BTreeMap<String, Vec<String>>,
 }
 
-/// Every kind's aliases.
+/// The built-in aliases of `data/header_aliases.toml`.
+pub fn builtin_aliases() -> &'static BTreeMap<String, KindAliases> {
+    static BUILTIN: OnceLock<BTreeMap<String, KindAliases>> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
+    })
+}
+
+/// Every kind's aliases: the built-in ones plus the `[sources.NAME]` maps installed for
+/// this process (see `source_maps`), the configured header texts first.
 pub fn aliases() -> &'static BTreeMap<String, KindAliases> {
     static ALIASES: OnceLock<BTreeMap<String, KindAliases>> = OnceLock::new();
     ALIASES.get_or_init(|| {
-        toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
+        let mut all: BTreeMap<String, KindAliases> =
+            toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid");
+        for (kind, field, header) in &super::source_maps::installed().headers {
+            if let Some(names) = all.get_mut(kind).and_then(|k| k.fields.get_mut(field)) {
+                names.insert(0, header.clone());
+            }
+        }
+        all
     })
 }
 

@@ -22,6 +22,7 @@ pub mod quotes;
 pub mod record;
 pub mod roster;
 pub mod sheet_guard;
+pub mod source_maps;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

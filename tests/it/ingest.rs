@@ -310,3 +310,36 @@ fn gzip_utf16_tsv_json_lines_and_fhir_audit_events_load() {
     let q = w.rows("SELECT row_number, reason FROM quarantine");
     assert_eq!(q, vec![vec!["2", "JSON として読めません"]]);
 }
+
+#[test]
+fn a_source_map_in_the_config_reads_a_vendor_layout_without_code_changes() {
+    let w = Workdir::new();
+    small_roster(&w);
+    std::fs::write(
+        w.join("renkei.toml"),
+        "[sources.vendor_x]\nkind = \"access_log\"\ndate_format = \"%Y%m%d%H%M%S\"\n\
+         columns = { occurred_at = \"AccessTime\", system = \"Sys\", user_id = \"UserNo\", facility = \"Org\", \
+         patient_id = \"PtNo\", disclosing_facility = \"Src\", data_type = \"Kind\", action = \"Op\" }\n",
+    )
+    .unwrap();
+    w.write(
+        "inbox/vendor.csv",
+        "AccessTime,Sys,UserNo,Org,PtNo,Src,Kind,Op\n20250701091500,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\n"
+            .as_bytes(),
+    );
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("vendor.csv  アクセスログ  1行（保留 0行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows("SELECT strftime(occurred_at, '%Y-%m-%d %H:%M:%S') FROM access_events"),
+        vec![vec!["2025-07-01 09:15:00"]]
+    );
+
+    std::fs::write(
+        w.join("renkei.toml"),
+        "[sources.vendor_x]\nkind = \"access_log\"\ncolumns = { when = \"AccessTime\" }\n",
+    )
+    .unwrap();
+    let bad = w.run(&["ingest"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("設定 [sources.vendor_x] を読めません\n  場所: ./renkei.toml 3行"), "{}", bad.stderr);
+}

@@ -1,0 +1,155 @@
+//! `[sources.NAME]` in renkei.toml: layouts the built-in header aliases do not know, mapped
+//! without code changes. Each map names its kind, `columns` (field → header text), and
+//! optionally `encoding` (used for text that is neither UTF-8 nor has a BOM) and
+//! `date_format` (a chrono format tried after the built-in timestamp forms).
+//!
+//! The maps are checked when settings load (unknown kind, field or encoding, or a format
+//! chrono rejects, is an error naming the config line) and installed once per process as
+//! extra header aliases, so every detection path sees them.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use chrono::NaiveDateTime;
+use encoding_rs::Encoding;
+
+use super::headers::builtin_aliases;
+use crate::config::{Settings, SourceMap};
+use crate::error::Problem;
+
+/// What the maps add to the built-in detection.
+#[derive(Debug, Default)]
+pub struct Installed {
+    /// (kind, field, header text) to accept as extra aliases.
+    pub headers: Vec<(String, String, String)>,
+    /// The encoding for text without BOM that is not UTF-8.
+    pub encoding: Option<&'static Encoding>,
+    /// Extra timestamp formats for access logs.
+    pub date_formats: Vec<String>,
+}
+
+static INSTALLED: OnceLock<Installed> = OnceLock::new();
+
+/// The maps installed in this process (empty when none).
+pub fn installed() -> &'static Installed {
+    INSTALLED.get_or_init(Installed::default)
+}
+
+/// Checks the settings' `[sources.*]` maps and installs them for this process.
+pub fn install(settings: &Settings) -> Result<(), Problem> {
+    let text = settings.config_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
+    let origin = settings.config_file.as_ref().map_or("renkei.toml".to_string(), |f| f.display().to_string());
+    let checked = check(&settings.config.sources, &text, &origin)?;
+    let _ = INSTALLED.set(checked);
+    Ok(())
+}
+
+/// Validates the maps; errors name the config line.
+pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Result<Installed, Problem> {
+    let kinds = builtin_aliases();
+    let mut out = Installed::default();
+    for (name, map) in maps {
+        let place = |key: &str| format!("{origin} {}行", line_of(text, name, key));
+        let problem = |key: &str, why: String, hint: String| {
+            Problem::new(format!("設定 [sources.{name}] を読めません")).at(place(key)).because(why).hint(hint)
+        };
+        let Some(kind) = kinds.get(&map.kind) else {
+            let known: Vec<&str> = kinds.keys().map(String::as_str).collect();
+            return Err(problem(
+                "kind",
+                format!("kind = \"{}\" という入力の種類はありません", map.kind),
+                format!("kind は {} のどれかにしてください", known.join("、")),
+            ));
+        };
+        for (field, header) in &map.columns {
+            if !kind.fields.contains_key(field) {
+                let known: Vec<&str> = kind.fields.keys().map(String::as_str).collect();
+                return Err(problem(
+                    field,
+                    format!("{} に {field} という項目はありません", map.kind),
+                    format!("columns の左辺は {} のどれかにしてください", known.join("、")),
+                ));
+            }
+            out.headers.push((map.kind.clone(), field.clone(), header.clone()));
+        }
+        if let Some(enc) = &map.encoding {
+            let found = match enc.to_ascii_lowercase().replace('-', "_").as_str() {
+                "utf_8" | "utf8" => encoding_rs::UTF_8,
+                "shift_jis" | "sjis" | "cp932" | "windows_31j" => encoding_rs::SHIFT_JIS,
+                "utf_16" | "utf_16le" | "utf16" => encoding_rs::UTF_16LE,
+                "utf_16be" => encoding_rs::UTF_16BE,
+                _ => {
+                    return Err(problem(
+                        "encoding",
+                        format!("encoding = \"{enc}\" は使えません"),
+                        "utf-8・shift_jis・utf-16 のどれかにしてください".into(),
+                    ));
+                }
+            };
+            out.encoding = Some(found);
+        }
+        if let Some(fmt) = &map.date_format {
+            // A format with items chrono does not know cannot parse anything.
+            if chrono::format::StrftimeItems::new(fmt).any(|i| matches!(i, chrono::format::Item::Error)) {
+                return Err(problem(
+                    "date_format",
+                    format!("date_format = \"{fmt}\" を日時の書式として読めません"),
+                    "%Y/%m/%d %H:%M のように chrono の書式で書いてください".into(),
+                ));
+            }
+            out.date_formats.push(fmt.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The 1-based line of `key` inside `[sources.NAME]` (or of the section itself).
+fn line_of(text: &str, name: &str, key: &str) -> usize {
+    let header = format!("[sources.{name}]");
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.trim() == header) else { return 1 };
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| l.contains(key))
+        .map_or(start + 1, |i| start + 2 + i)
+}
+
+/// Parses a timestamp with the installed `date_format`s.
+pub fn parse_custom_timestamp(text: &str) -> Option<NaiveDateTime> {
+    installed().date_formats.iter().find_map(|f| {
+        NaiveDateTime::parse_from_str(text.trim(), f).ok().or_else(|| {
+            chrono::NaiveDate::parse_from_str(text.trim(), f).ok().map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maps(toml_text: &str) -> BTreeMap<String, SourceMap> {
+        crate::config::parse_config(toml_text, "renkei.toml", &[]).unwrap().sources
+    }
+
+    #[test]
+    fn a_valid_map_installs_its_headers_encoding_and_format() {
+        let text = "[sources.vendor_x]\nkind = \"access_log\"\ncolumns = { occurred_at = \"AccessTime\", patient_id = \"PtNo\" }\nencoding = \"utf-16\"\ndate_format = \"%Y%m%d%H%M%S\"\n";
+        let got = check(&maps(text), text, "renkei.toml").unwrap();
+        assert_eq!(got.headers.len(), 2);
+        assert_eq!(got.encoding, Some(encoding_rs::UTF_16LE));
+        assert_eq!(got.date_formats, vec!["%Y%m%d%H%M%S"]);
+    }
+
+    #[test]
+    fn bad_maps_name_the_line() {
+        let text = "[report]\nlocale = \"ja\"\n\n[sources.vendor_x]\nkind = \"access_log\"\ncolumns = { occured_at = \"AccessTime\" }\n";
+        let p = check(&maps(text), text, "renkei.toml").unwrap_err();
+        assert_eq!(p.place.as_deref(), Some("renkei.toml 6行"));
+        assert!(p.reason.unwrap().contains("occured_at"));
+        let text = "[sources.y]\nkind = \"logs\"\n";
+        assert_eq!(check(&maps(text), text, "renkei.toml").unwrap_err().place.as_deref(), Some("renkei.toml 2行"));
+        let text = "[sources.z]\nkind = \"roster\"\nencoding = \"latin1\"\n";
+        assert_eq!(check(&maps(text), text, "renkei.toml").unwrap_err().place.as_deref(), Some("renkei.toml 3行"));
+    }
+}
