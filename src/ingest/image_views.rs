@@ -161,6 +161,7 @@ fn parse_wide(
     let letter = |c: usize| super::headers::column_letter(c);
     // Sums since the last subtotal row, per column, to check 年度計 / 合計.
     let mut running: BTreeMap<usize, i64> = BTreeMap::new();
+    let mut wide: Vec<(Month, Vec<Option<i64>>)> = Vec::new();
     for row in &grid.rows[at + 1..] {
         let first = row.cell(month_col).text();
         if cells::is_summary_or_note(&first) || cells::is_summary_or_note(&row.first_text()) {
@@ -199,27 +200,64 @@ fn parse_wide(
                 continue;
             }
         };
-        for (c, id, name) in hospitals {
+        let mut cells = Vec::with_capacity(hospitals.len());
+        for (c, _, name) in hospitals {
             match count(row.cell(*c)) {
-                Ok(Some(views)) => {
-                    *running.entry(*c).or_default() += views;
-                    out.rows.push(ImageViewRow {
-                        month: month.first_day(),
-                        disclosing_facility_id: *id,
-                        viewing_facility_id: None,
-                        views,
+                Ok(v) => {
+                    *running.entry(*c).or_default() += v.unwrap_or(0);
+                    cells.push(v);
+                }
+                Err(e) => {
+                    cells.push(None);
+                    out.held.push(QuarantineRow {
+                        row_number: row.number,
+                        column: Some(format!("{}列「{name}」", letter(*c))),
+                        value: Some(row.cell(*c).text()),
+                        reason: e,
+                        hint: Some("閲覧回数を数字で入れてください".into()),
                     });
                 }
-                Ok(None) => {}
-                Err(e) => out.held.push(QuarantineRow {
-                    row_number: row.number,
-                    column: Some(format!("{}列「{name}」", letter(*c))),
-                    value: Some(row.cell(*c).text()),
-                    reason: e,
-                    hint: Some("閲覧回数を数字で入れてください".into()),
-                }),
             }
         }
+        wide.push((month, cells));
+    }
+    match to_long(&wide, hospitals) {
+        Ok(rows) => out.rows = rows,
+        Err(e) => out.warnings.push(format!("{file} の表を縦長に直せませんでした（{e}）")),
     }
     out
+}
+
+/// Wide → long with polars: one column per hospital becomes (month, hospital, views) rows,
+/// blank cells dropped.
+fn to_long(
+    wide: &[(Month, Vec<Option<i64>>)],
+    hospitals: &[(usize, i32, String)],
+) -> polars::prelude::PolarsResult<Vec<ImageViewRow>> {
+    use polars::prelude::*;
+    let months: Vec<i64> = wide.iter().map(|(m, _)| (m.year() * 12 + m.month() as i32 - 1) as i64).collect();
+    let mut columns = vec![Column::new("month".into(), months)];
+    for (i, (_, id, _)) in hospitals.iter().enumerate() {
+        let values: Vec<Option<i64>> = wide.iter().map(|(_, cells)| cells[i]).collect();
+        columns.push(Column::new(format!("{id}").into(), values));
+    }
+    let on: Vec<PlSmallStr> = hospitals.iter().map(|(_, id, _)| format!("{id}").into()).collect();
+    let long = DataFrame::new_infer_height(columns)?.unpivot(Some(on), ["month"])?;
+    let long = long.drop_nulls::<String>(Some(&["value".to_string()]))?;
+    let (month, hospital, views) =
+        (long.column("month")?.i64()?, long.column("variable")?.str()?, long.column("value")?.i64()?);
+    let mut rows = Vec::with_capacity(long.height());
+    for ((m, h), v) in month.iter().zip(hospital.iter()).zip(views.iter()) {
+        let (Some(m), Some(h), Some(v)) = (m, h, v) else { continue };
+        let month = Month::new((m / 12) as i32, (m % 12) as u32 + 1).expect("month index from a Month");
+        let Ok(id) = h.parse::<i32>() else { continue };
+        rows.push(ImageViewRow {
+            month: month.first_day(),
+            disclosing_facility_id: id,
+            viewing_facility_id: None,
+            views: v,
+        });
+    }
+    rows.sort_by_key(|r| (r.month, r.disclosing_facility_id));
+    Ok(rows)
 }
