@@ -10,6 +10,9 @@ use crate::domain::timestamp::parse_jst;
 use crate::error::Problem;
 use crate::store::{AccessEventRow, QuarantineRow};
 
+/// Longest field kept (Excel's cell limit).
+const MAX_FIELD_CHARS: usize = 32_767;
+
 /// Rows appended to the store per batch.
 pub const BATCH_ROWS: usize = 50_000;
 
@@ -154,6 +157,17 @@ pub fn parse_records(
                 None,
                 format!("列の数が見出しと違います（見出し {width} 列、この行 {} 列）", record.len()),
                 Some("値の中のカンマが引用符で囲まれているか確かめてください".into()),
+            ));
+            continue;
+        }
+        // A cell longer than Excel's own limit is a broken export, not data; the value is
+        // not kept (it could be anything), only its length.
+        if let Some(c) = (0..record.len()).find(|c| record[*c].chars().count() > MAX_FIELD_CHARS) {
+            held.push(quarantine(
+                Some(c.min(width.saturating_sub(1))),
+                None,
+                format!("値が長すぎます（{} 文字、上限 {MAX_FIELD_CHARS} 文字）", record[c].chars().count()),
+                Some("元のシステムから出力し直してください".into()),
             ));
             continue;
         }

@@ -228,7 +228,7 @@ fn ingest_file(
                 if let Some(id) = previous_id {
                     load.remove_file(id)?;
                 }
-                let mut sink = LoadSink { load: &mut load };
+                let mut sink = LoadSink { load: &mut load, bar: progress(&file, decoded.text.lines().count() as u64) };
                 let rows = good.into_iter().map(Ok);
                 let counts = access_log::parse_records(
                     &file,
@@ -260,7 +260,7 @@ fn ingest_file(
                 if let Some(id) = previous_id {
                     load.remove_file(id)?;
                 }
-                let mut sink = LoadSink { load: &mut load };
+                let mut sink = LoadSink { load: &mut load, bar: progress(&file, decoded.text.lines().count() as u64) };
                 let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
                 load.commit(counts.loaded)?;
                 return Ok(Outcome::Loaded {
@@ -276,6 +276,21 @@ fn ingest_file(
             load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
         }
     }
+}
+
+/// A progress bar for a long file, on stderr; hidden when stderr is not a terminal
+/// (indicatif's default) and for files too short to need one.
+fn progress(file: &str, rows: u64) -> indicatif::ProgressBar {
+    if rows < 100_000 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(rows);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} 行 残り {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(file.to_string());
+    bar
 }
 
 /// Largest decompressed size of a gzip file.
@@ -451,13 +466,15 @@ fn load_grid(
     }
 }
 
-/// Hands parsed rows straight to the open file transaction.
+/// Hands parsed rows straight to the open file transaction, moving the progress bar.
 struct LoadSink<'l, 'a> {
     load: &'l mut FileLoad<'a>,
+    bar: indicatif::ProgressBar,
 }
 
 impl EventSink for LoadSink<'_, '_> {
     fn events(&mut self, rows: Vec<AccessEventRow>) -> anyhow::Result<()> {
+        self.bar.inc(rows.len() as u64);
         self.load.append_events(&rows)
     }
     fn quarantine(&mut self, rows: Vec<QuarantineRow>) -> anyhow::Result<()> {

@@ -343,3 +343,21 @@ fn a_source_map_in_the_config_reads_a_vendor_layout_without_code_changes() {
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("設定 [sources.vendor_x] を読めません\n  場所: ./renkei.toml 3行"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_single_50_mb_line_is_held_with_its_length_and_the_rest_loads() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let huge = "x".repeat(50 * 1024 * 1024);
+    let text = format!(
+        "{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,{huge},閲覧\r\n2025-07-01 09:01,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n"
+    );
+    w.write("inbox/long.csv", text.as_bytes());
+    drop(text);
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("long.csv  アクセスログ  1行（保留 1行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows("SELECT row_number, column_name, coalesce(value, ''), reason FROM quarantine"),
+        vec![vec!["2", "G列「データ種別」", "", "値が長すぎます（52428800 文字、上限 32767 文字）"]]
+    );
+}
