@@ -260,7 +260,8 @@ fn ingest_file(
                 if let Some(id) = previous_id {
                     load.remove_file(id)?;
                 }
-                let mut sink = LoadSink { load: &mut load, bar: progress(&file, decoded.text.lines().count() as u64) };
+                let rows = decoded.text.lines().count().saturating_sub(1) as u64;
+                let mut sink = LoadSink { load: &mut load, bar: progress(&file, rows) };
                 let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
                 load.commit(counts.loaded)?;
                 return Ok(Outcome::Loaded {

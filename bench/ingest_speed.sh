@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Access-log ingest speed against DuckDB's own CSV reader, in the same run (DESIGN
+# "Performance"): a 2M-row access log (UTF-8, ~200 MB) and its Shift_JIS copy, each
+# ingested by `renkei ingest` (release build: validated, facility-matched,
+# pseudonymized), against `CREATE TABLE t AS SELECT * FROM read_csv(...)` of the UTF-8 copy
+# with the same bundled DuckDB (examples/duckdb_anchor.rs). Peak RSS from /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/renkei-target}"
+ROWS="${ROWS:-2000000}"
+cargo build --release --quiet --bin renkei --example duckdb_anchor
+bin="$CARGO_TARGET_DIR/release/renkei"
+anchor="$CARGO_TARGET_DIR/release/examples/duckdb_anchor"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work" "$ROWS" <<'PY'
+import random, sys
+work, rows = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+hospitals = ["魚沼基幹病院", "十日町病院", "南魚沼市民病院", "小出病院", "齋藤記念病院", "松代病院", "津南病院", "湯沢町保健医療センター"]
+others = [f"テスト診療所{i:02d}" for i in range(60)]
+with open(f"{work}/名簿_R7.csv", "w", encoding="utf-8") as f:
+    f.write("施設名,種別,市町\n")
+    for h in hospitals:
+        f.write(f"{h},病院,南魚沼市\n")
+    for o in others:
+        f.write(f"{o},診療所,魚沼市\n")
+viewers = hospitals + others
+types = ["画像", "検査", "処方", "文書"]
+with open(f"{work}/log.csv", "w", encoding="utf-8", newline="") as f:
+    f.write("日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n")
+    for i in range(rows):
+        v = random.choice(viewers)
+        d = random.choice(hospitals)
+        f.write(f"2025-{1 + i * 12 // rows:02d}-{1 + i % 28:02d} {8 + i % 10:02d}:{i % 60:02d}:{(i * 7) % 60:02d},"
+                f"{'ID-Link' if i % 5 else 'Team'},U{random.randrange(400):05d},{v},P{random.randrange(60000):08d},"
+                f"{d},{types[i % 4]},閲覧\r\n")
+with open(f"{work}/log.csv", encoding="utf-8") as src, open(f"{work}/log_sjis.csv", "w", encoding="cp932", newline="") as dst:
+    for line in src:
+        dst.write(line)
+PY
+echo "log: $(du -h "$work/log.csv" | cut -f1) UTF-8, $(du -h "$work/log_sjis.csv" | cut -f1) Shift_JIS, $ROWS rows"
+
+run_renkei() { # name file: a fresh store with the roster loaded, then the timed log ingest
+  local dir="$work/$1"
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+  "$bin" ingest "$work/名簿_R7.csv" >/dev/null
+  local out
+  out=$( { /usr/bin/time -f "%e %M" "$bin" ingest "$2" >/dev/null; } 2>&1 | tail -1)
+  echo "renkei ingest ($1): ${out% *} s, peak RSS $(( ${out#* } / 1024 )) MB"
+  cd "$work"
+}
+cd "$work"
+for i in 1 2; do
+  rm -f anchor.duckdb*
+  anchor_out=$( { /usr/bin/time -f "%e %M" "$anchor" "$work/log.csv" "$work/anchor.duckdb"; } 2>&1 )
+  echo "run $i: duckdb read_csv CTAS (UTF-8): $(echo "$anchor_out" | head -1), peak RSS $(( $(echo "$anchor_out" | tail -1 | cut -d' ' -f2) / 1024 )) MB"
+  run_renkei utf8 "$work/log.csv"
+  run_renkei sjis "$work/log_sjis.csv"
+done
