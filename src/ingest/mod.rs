@@ -222,6 +222,9 @@ fn ingest_file(
                         "元のシステムから JSON Lines で出力し直してください",
                     ));
                 }
+                if matcher.is_empty() {
+                    return Err(no_roster_yet(&file));
+                }
                 let header: Vec<String> = jsonl::FIELDS.iter().map(|f| f.to_string()).collect();
                 let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
                 let mut load = store.begin_file(meta)?;
@@ -255,6 +258,9 @@ fn ingest_file(
             let is_log = opts.source == Some(SourceKind::AccessLog)
                 || (opts.source.is_none() && header_grid.find_header(&headers::aliases()["access_log"]).is_ok());
             if is_log {
+                if matcher.is_empty() && header_grid.find_header(&headers::aliases()["access_log"]).is_ok() {
+                    return Err(no_roster_yet(&file));
+                }
                 let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
                 let mut load = store.begin_file(meta)?;
                 if let Some(id) = previous_id {
@@ -277,6 +283,14 @@ fn ingest_file(
             load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
         }
     }
+}
+
+/// Logs name facilities; with no roster loaded every row would be an unknown facility.
+fn no_roster_yet(file: &str) -> anyhow::Error {
+    Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+        .because("参加施設名簿がまだ取り込まれていないため、ログの施設名を照合できません")
+        .hint("先に名簿（施設名・種別・市町の列がある表）を renkei ingest で取り込んでから、もう一度実行してください")
+        .into()
 }
 
 /// A progress bar for a long file, on stderr; hidden when stderr is not a terminal

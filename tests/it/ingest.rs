@@ -361,3 +361,15 @@ fn a_single_50_mb_line_is_held_with_its_length_and_the_rest_loads() {
         vec![vec!["2", "G列「データ種別」", "", "値が長すぎます（52428800 文字、上限 32767 文字）"]]
     );
 }
+
+#[test]
+fn a_log_before_any_roster_says_to_load_the_roster_first() {
+    let w = Workdir::new();
+    w.write(
+        "inbox/log.csv",
+        format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n").as_bytes(),
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("参加施設名簿がまだ取り込まれていない"), "{}", r.stderr);
+}
