@@ -43,21 +43,30 @@ fn format_of(args: &OutputArgs) -> OutputFormat {
     })
 }
 
+/// A result as text for stdout in `format` (xlsx cannot go to a terminal).
+pub fn render_stdout(t: &Table, format: OutputFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        OutputFormat::Table => render_text(t) + "\n",
+        OutputFormat::Csv => String::from_utf8(export::csv(t, false)?)?,
+        OutputFormat::Json => export::json(t) + "\n",
+        OutputFormat::Xlsx => {
+            return Err(Problem::new("xlsx は端末に表示できません")
+                .hint("--out 結果.xlsx で書き出し先を指定してください")
+                .into());
+        }
+    })
+}
+
+/// The format for stdout: `--format`, else a table.
+pub fn stdout_format(args: &OutputArgs) -> OutputFormat {
+    args.format.unwrap_or(OutputFormat::Table)
+}
+
 /// Writes a result where the user asked: stdout, or `--out FILE` (recorded in the audit log).
 pub fn emit(settings: &Settings, t: &Table, args: &OutputArgs, statement: &str) -> anyhow::Result<()> {
     let format = format_of(args);
     let Some(path) = args.out.as_deref() else {
-        let text = match format {
-            OutputFormat::Table => render_text(t) + "\n",
-            OutputFormat::Csv => String::from_utf8(export::csv(t, false)?)?,
-            OutputFormat::Json => export::json(t) + "\n",
-            OutputFormat::Xlsx => {
-                return Err(Problem::new("xlsx は端末に表示できません")
-                    .hint("--out 結果.xlsx で書き出し先を指定してください")
-                    .into());
-            }
-        };
-        std::io::stdout().lock().write_all(text.as_bytes())?;
+        std::io::stdout().lock().write_all(render_stdout(t, format)?.as_bytes())?;
         return Ok(());
     };
     let bytes = match format {

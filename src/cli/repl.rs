@@ -12,7 +12,8 @@ use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
 use super::args::OutputArgs;
-use super::output::render_text;
+use super::args::OutputFormat;
+use super::output::{render_stdout, stdout_format};
 use super::query::{schema_text, tables_text};
 use super::sql::{execute, exit_code, is_complete, split_statements};
 use crate::config::Settings;
@@ -26,10 +27,17 @@ const HELP: &str = "SQL は ; で終えると実行します（複数行にわ�
 .quit            終了（Ctrl-D でも）";
 
 /// Runs the prompt (or reads stdin when it is not a terminal).
-pub fn run(settings: &Settings, _output: &OutputArgs) -> anyhow::Result<ExitCode> {
+pub fn run(settings: &Settings, output: &OutputArgs) -> anyhow::Result<ExitCode> {
+    if output.out.is_some() {
+        return Err(Problem::new("--out は -e か SQL ファイルと一緒に使ってください")
+            .hint("renkei sql -e \"select ...\" --out 結果.xlsx のように指定してください")
+            .into());
+    }
+    let format = stdout_format(output);
+    render_stdout(&crate::store::Table::default(), format)?;
     // Fail early, before the first prompt, when there is no store at all.
     drop(Store::open_read_only(&settings.store_path())?);
-    let mut session = Session { settings, buffer: String::new(), failed: false };
+    let mut session = Session { settings, format, buffer: String::new(), failed: false };
     if !std::io::stdin().is_terminal() {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
@@ -68,6 +76,7 @@ pub fn run(settings: &Settings, _output: &OutputArgs) -> anyhow::Result<ExitCode
 
 struct Session<'a> {
     settings: &'a Settings,
+    format: OutputFormat,
     buffer: String,
     failed: bool,
 }
@@ -91,11 +100,10 @@ impl Session<'_> {
     fn flush(&mut self) {
         let text = std::mem::take(&mut self.buffer);
         for statement in split_statements(&text) {
-            self.report(
-                Store::open_read_only(&self.settings.store_path())
-                    .and_then(|store| execute(self.settings, &store, &statement))
-                    .map(|t| render_text(&t)),
-            );
+            let result = Store::open_read_only(&self.settings.store_path())
+                .and_then(|store| execute(self.settings, &store, &statement))
+                .and_then(|t| render_stdout(&t, self.format));
+            self.report(result.map(|s| s.trim_end().to_string()));
         }
     }
 

@@ -199,3 +199,17 @@ fn sql_waits_for_a_write_in_progress_and_says_so() {
     assert!(out.status.success(), "{}", std::fs::read_to_string(&err).unwrap());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\n4\n"));
 }
+
+#[test]
+fn the_prompt_prints_in_the_chosen_format_and_refuses_an_output_file() {
+    let w = network_with_known_answers();
+    let r = w.run_with_stdin(
+        &["sql", "--format", "csv"],
+        "select kind, count(*) as n from facilities group by kind order by kind;\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("kind,n\n病院,2\n薬局,1\n診療所,1"), "{}", r.stdout);
+    let refused = w.run_with_stdin(&["sql", "--out", "x.xlsx"], "select 1;\n");
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("--out は -e か SQL ファイルと一緒に使ってください"), "{}", refused.stderr);
+}
