@@ -334,6 +334,7 @@ const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMA
 /// and as a string otherwise, so `RENKEI_SMTP_PORT=2525` and `RENKEI_SMTP_HOST=mail` both work.
 pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Result<Config, Problem> {
     let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| config_problem(origin, text, &e))?;
+    let mut overridden = false;
     for (name, value) in env {
         let Some(rest) = name.strip_prefix("RENKEI_") else {
             continue;
@@ -355,11 +356,11 @@ pub fn parse_config(text: &str, origin: &str, env: &[(String, String)]) -> Resul
         let entry = table.entry(section.to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
         if let toml::Value::Table(t) = entry {
             t.insert(key.to_string(), parsed);
+            overridden = true;
         }
     }
     // Re-serialise so a misspelt key from the file is reported with its own line and column.
-    let merged_is_file = table == text.parse::<toml::Table>().unwrap_or_default();
-    if merged_is_file {
+    if !overridden {
         toml::from_str(text).map_err(|e| config_problem(origin, text, &e))
     } else {
         Config::deserialize(toml::Value::Table(table)).map_err(|e| {

@@ -40,16 +40,6 @@ pub fn parse_month(text: &str) -> Result<Month, Problem> {
     })
 }
 
-/// The last month with access events before the current month (the last complete month).
-pub fn last_complete_month(store: &Store) -> anyhow::Result<Option<Month>> {
-    let current = Month::of(crate::clock::now_jst().date());
-    let t = store.query(
-        "SELECT max(CAST(date_trunc('month', occurred_at) AS DATE)) FROM access_events WHERE occurred_at < ?",
-        &[crate::store::date_value(current.first_day())],
-    )?;
-    Ok(t.rows.first().and_then(|r| r[0].as_date()).map(Month::of))
-}
-
 /// Computes and renders the board report of `month`.
 pub fn render_board(store: &Store, settings: &Settings, month: Month) -> anyhow::Result<Rendered> {
     let m = metrics::board(store, month)?;

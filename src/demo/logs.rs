@@ -4,7 +4,7 @@
 //! half-width katakana) plus one name the roster does not know, so matching and
 //! quarantine have something to do. IDs are invented.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rand::Rng;
 use rand::rngs::StdRng;
 
@@ -68,7 +68,7 @@ pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month,
     let years = (month.year() - 2022) as f64 + (month.month() as f64 - 4.0) / 12.0;
     let n = (BASE_EVENTS
         * 1.06f64.powf(years)
-        * SEASON[month.month0()]
+        * SEASON[month.month() as usize - 1]
         * scale as f64
         * (0.95 + 0.1 * rng.random::<f64>())) as usize;
     let joined = |f: &DemoFacility| f.joined_on <= start;
@@ -148,17 +148,6 @@ pub fn csv_text(lines: &[LogLine]) -> String {
         ));
     }
     text
-}
-
-/// Month index helper used by seasonality.
-trait Month0 {
-    fn month0(self) -> usize;
-}
-
-impl Month0 for Month {
-    fn month0(self) -> usize {
-        self.first_day().month0() as usize
-    }
 }
 
 /// The same lines as FHIR R4 AuditEvent NDJSON (times in UTC), as a FHIR-based export

@@ -3,8 +3,7 @@
 
 use super::cells;
 use super::grid::Grid;
-use super::headers::{aliases, wanted_headers};
-use super::record::{data_rows, title_fiscal_year};
+use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{BudgetRow, QuarantineRow};
 
@@ -29,11 +28,7 @@ fn stage(text: &str) -> Option<&'static str> {
 /// Parses budget lines. The stage comes from a column, else the title or file name
 /// (決算 → settled, otherwise budget); the 年度 from a column, else the title or file name.
 pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<BudgetRow>, Vec<QuarantineRow>), Problem> {
-    let kind = &aliases()["budget"];
-    let (at, map) = grid.find_header(kind).map_err(|_| {
-        Problem::new(format!("{file} を予算書として読めません"))
-            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
-    })?;
+    let (at, map) = find_header(grid, "budget", file, "予算書")?;
     let default_stage = grid.rows[..at]
         .iter()
         .map(|r| r.first_text())

@@ -78,11 +78,6 @@ fn check_text(text: &str) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// A short name for messages: `UTF-8`, `Shift_JIS`, `UTF-16LE`.
-pub fn encoding_label(e: &'static Encoding) -> &'static str {
-    e.name()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,8 @@
 //! municipality → `enrollments`, for 人口カバー率 and 情報共有患者率. Optional input.
 
 use super::grid::Grid;
-use super::headers::{aliases, wanted_headers};
 use super::matcher::FacilityMatcher;
-use super::record::{count, data_rows};
+use super::record::{count, data_rows, find_header};
 use crate::domain::Month;
 use crate::error::Problem;
 use crate::store::{EnrollmentRow, QuarantineRow};
@@ -15,11 +14,7 @@ pub fn parse(
     grid: &Grid,
     matcher: &FacilityMatcher,
 ) -> Result<(Vec<EnrollmentRow>, Vec<QuarantineRow>), Problem> {
-    let kind = &aliases()["enrollments"];
-    let (at, map) = grid.find_header(kind).map_err(|_| {
-        Problem::new(format!("{file} を登録患者数として読めません"))
-            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
-    })?;
+    let (at, map) = find_header(grid, "enrollments", file, "登録患者数")?;
     let mut rows = Vec::new();
     let mut held = Vec::new();
     for r in data_rows(grid, at, &map) {

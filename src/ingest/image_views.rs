@@ -10,7 +10,7 @@ use super::cells;
 use super::grid::{Grid, GridCell};
 use super::headers::{aliases, header_key};
 use super::matcher::FacilityMatcher;
-use super::record::{Record, count, data_rows};
+use super::record::{Record, count, data_rows, title_fiscal_year};
 use crate::domain::names::matching_key;
 use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
@@ -86,21 +86,15 @@ pub fn matches(grid: &Grid, matcher: &FacilityMatcher) -> bool {
 
 /// Parses either layout.
 pub fn parse(file: &str, grid: &Grid, matcher: &FacilityMatcher) -> Result<Parsed, Problem> {
-    let fy = grid
-        .rows
-        .iter()
-        .take(5)
-        .map(|r| r.first_text())
-        .chain(grid.sheet.iter().cloned())
-        .chain(std::iter::once(file.to_string()))
-        .find_map(|t| cells::fiscal_year_in(&t));
     if let Ok((at, map)) = grid.find_header(&aliases()["image_views"]) {
-        return Ok(parse_long(data_rows(grid, at, &map), matcher, fy));
+        return Ok(parse_long(data_rows(grid, at, &map), matcher, title_fiscal_year(grid, at, file)));
     }
     let Some((at, month_col, hospitals)) = find_wide_header(grid, matcher) else {
         return Err(Problem::new(format!("{file} を画像閲覧回数として読めません"))
-            .hint("月・病院・閲覧回数の列を置くか、1行目に 月 と病院名を並べてください"));
+            .at(grid.place(file))
+            .hint("月・病院・閲覧回数の列を置くか、見出し行に 月 と病院名を並べてください"));
     };
+    let fy = title_fiscal_year(grid, at, file);
     Ok(parse_wide(file, grid, at, month_col, &hospitals, fy))
 }
 

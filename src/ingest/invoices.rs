@@ -2,8 +2,8 @@
 //! and amount in any of the money forms councils write (約550万円, 5,500,000円, (千円)).
 
 use super::grid::Grid;
-use super::headers::{aliases, wanted_headers};
-use super::record::{data_rows, title_fiscal_year};
+use super::headers::aliases;
+use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{InvoiceRow, QuarantineRow};
 
@@ -14,13 +14,7 @@ pub fn matches(grid: &Grid) -> bool {
 
 /// Parses cost lines; a missing 年度 column falls back to the title or file name.
 pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<QuarantineRow>), Problem> {
-    let kind = &aliases()["invoices"];
-    let (header_at, map) = grid.find_header(kind).map_err(|best| {
-        Problem::new(format!("{file} を運営費の明細として読めません（データベースは変更していません）"))
-            .at(grid.place(file))
-            .because(format!("必要な列がありません。見つかった見出し: {}", best.headers.join("、")))
-            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
-    })?;
+    let (header_at, map) = find_header(grid, "invoices", file, "運営費の明細")?;
     let default_fy = title_fiscal_year(grid, header_at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();

@@ -156,17 +156,13 @@ fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
     }
 }
 
-fn file_label(path: &Path) -> String {
-    path.display().to_string()
-}
-
 fn ingest_file(
     store: &mut Store,
     ids: &mut Pseudonymizer,
     path: &Path,
     opts: &IngestOptions,
 ) -> anyhow::Result<Outcome> {
-    let file = file_label(path);
+    let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         Problem::new(format!("{file} を読めません"))
             .because(e.to_string())

@@ -2,18 +2,13 @@
 //! resident and 人口カバー率.
 
 use super::grid::Grid;
-use super::headers::{aliases, wanted_headers};
-use super::record::{count, data_rows};
+use super::record::{count, data_rows, find_header};
 use crate::error::Problem;
 use crate::store::{MunicipalityRow, QuarantineRow};
 
 /// Parses a municipality list.
 pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<MunicipalityRow>, Vec<QuarantineRow>), Problem> {
-    let kind = &aliases()["municipalities"];
-    let (at, map) = grid.find_header(kind).map_err(|_| {
-        Problem::new(format!("{file} を市町の一覧として読めません"))
-            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
-    })?;
+    let (at, map) = find_header(grid, "municipalities", file, "市町の一覧")?;
     let mut rows = Vec::new();
     let mut held = Vec::new();
     for r in data_rows(grid, at, &map) {

@@ -69,7 +69,8 @@ impl Key {
 /// Turns raw IDs into pseudonyms, computing each distinct ID's HMAC once.
 pub struct Pseudonymizer {
     mac: HmacSha256,
-    cache: HashMap<(u8, String), String>,
+    /// Pseudonyms already computed, per [`IdKind`] (index `kind as usize - 1`).
+    cache: [HashMap<String, String>; 2],
 }
 
 /// Which kind of ID; the same raw value means different things per kind.
@@ -84,7 +85,10 @@ pub enum IdKind {
 impl Pseudonymizer {
     /// A pseudonymizer for `key`.
     pub fn new(key: &Key) -> Pseudonymizer {
-        Pseudonymizer { mac: HmacSha256::new_from_slice(&key.0).expect("any key length"), cache: HashMap::new() }
+        Pseudonymizer {
+            mac: HmacSha256::new_from_slice(&key.0).expect("any key length"),
+            cache: [HashMap::new(), HashMap::new()],
+        }
     }
 
     /// The pseudonym of `raw` (trimmed; empty stays None).
@@ -93,14 +97,15 @@ impl Pseudonymizer {
         if raw.is_empty() {
             return None;
         }
-        if let Some(p) = self.cache.get(&(kind as u8, raw.to_string())) {
+        let cache = &mut self.cache[kind as usize - 1];
+        if let Some(p) = cache.get(raw) {
             return Some(p.clone());
         }
         let mut mac = self.mac.clone();
         mac.update(&[kind as u8]);
         mac.update(raw.as_bytes());
         let p = hex::encode(&mac.finalize().into_bytes()[..KEPT_BYTES]);
-        self.cache.insert((kind as u8, raw.to_string()), p.clone());
+        cache.insert(raw.to_string(), p.clone());
         Some(p)
     }
 }

@@ -2,9 +2,8 @@
 //! image-server value question (画像公開 grade against 標準).
 
 use super::grid::Grid;
-use super::headers::{aliases, wanted_headers};
 use super::matcher::FacilityMatcher;
-use super::record::{data_rows, title_fiscal_year};
+use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{QuarantineRow, QuoteRow};
 
@@ -14,11 +13,7 @@ pub fn parse(
     grid: &Grid,
     matcher: &FacilityMatcher,
 ) -> Result<(Vec<QuoteRow>, Vec<QuarantineRow>), Problem> {
-    let kind = &aliases()["quotes"];
-    let (at, map) = grid.find_header(kind).map_err(|_| {
-        Problem::new(format!("{file} を見積として読めません"))
-            .hint(format!("見出しを {} にそろえてください", wanted_headers(kind)))
-    })?;
+    let (at, map) = find_header(grid, "quotes", file, "見積")?;
     let default_fy = title_fiscal_year(grid, at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();

@@ -4,8 +4,9 @@
 
 use super::cells;
 use super::grid::{Grid, GridCell, GridRow};
-use super::headers::ColumnMap;
+use super::headers::{ColumnMap, aliases, wanted_headers};
 use crate::domain::{FiscalYear, Yen};
+use crate::error::Problem;
 use crate::store::QuarantineRow;
 
 /// A data row and the header that names its columns.
@@ -65,6 +66,19 @@ impl Record<'_> {
             &format!("renkei alias add '{name}' '名簿上の施設名' で別名を登録し、renkei ingest --replace でこのファイルを取り込み直してください"),
         )
     }
+}
+
+/// The header row of `kind` in `grid`, or a problem naming the file, the headers found and
+/// the ones wanted. `what` says what the file was read as (名簿, 予算書 …).
+pub fn find_header(grid: &Grid, kind: &str, file: &str, what: &str) -> Result<(usize, ColumnMap), Problem> {
+    let aliases = &aliases()[kind];
+    grid.find_header(aliases).map_err(|best| {
+        let found = if best.headers.is_empty() { "（なし）".to_string() } else { best.headers.join("、") };
+        Problem::new(format!("{file} を{what}として読めません（データベースは変更していません）"))
+            .at(grid.place(file))
+            .because(format!("見出し行が見つかりません。見つかった見出し: {found}"))
+            .hint(format!("見出し行に {} の列を置いてください", wanted_headers(aliases)))
+    })
 }
 
 /// The 年度 named in the title rows above the header, the sheet name or the file name.

@@ -6,7 +6,8 @@
 
 use super::cells;
 use super::grid::{Grid, GridRow};
-use super::headers::{ColumnMap, aliases, wanted_headers};
+use super::headers::{ColumnMap, aliases};
+use super::record::{find_header, title_fiscal_year};
 use crate::domain::FiscalYear;
 use crate::domain::names::matching_key;
 use crate::error::Problem;
@@ -32,17 +33,7 @@ pub fn matches(grid: &Grid) -> bool {
 
 /// Parses a roster grid; `file` names it in messages, and its name may carry the 年度.
 pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
-    let kind = &aliases()["roster"];
-    let (header_at, map) = grid.find_header(kind).map_err(|best| {
-        Problem::new(format!("{file} を名簿として読めません（データベースは変更していません）"))
-            .at(grid.place(file))
-            .because(format!(
-                "見出し行が見つかりません（{} がそろった行がありません）。見つかった見出し: {}",
-                wanted_headers(kind),
-                best.headers.join("、")
-            ))
-            .hint("見出し行に 施設名・種別・市町 の列を置いてください")
-    })?;
+    let (header_at, map) = find_header(grid, "roster", file, "名簿")?;
     let fiscal_year = find_fiscal_year(file, grid, header_at, &map)?;
     let mut out = Roster { fiscal_year, facilities: Vec::new(), fees: Vec::new(), quarantined: Vec::new() };
     for row in &grid.rows[header_at + 1..] {
@@ -116,14 +107,10 @@ fn find_fiscal_year(file: &str, grid: &Grid, header_at: usize, map: &ColumnMap) 
                 .hint("年度を 2025 / R7 / 令和7年度 のように書いてください")
         });
     }
-    let titles = grid.rows[..header_at].iter().map(GridRow::first_text);
-    let sheet = grid.sheet.iter().cloned();
-    titles.chain(sheet).chain(std::iter::once(file.to_string())).find_map(|t| cells::fiscal_year_in(&t)).ok_or_else(
-        || {
-            Problem::new(format!("{file} がどの年度の名簿か分かりません（データベースは変更していません）"))
-                .at(grid.place(file))
-                .because("年度の列も、表題・シート名・ファイル名の年度（例: 令和7年度）もありません")
-                .hint("表題に「令和7年度 参加施設名簿」のように年度を書くか、年度の列を加えてください")
-        },
-    )
+    title_fiscal_year(grid, header_at, file).ok_or_else(|| {
+        Problem::new(format!("{file} がどの年度の名簿か分かりません（データベースは変更していません）"))
+            .at(grid.place(file))
+            .because("年度の列も、表題・シート名・ファイル名の年度（例: 令和7年度）もありません")
+            .hint("表題に「令和7年度 参加施設名簿」のように年度を書くか、年度の列を加えてください")
+    })
 }
