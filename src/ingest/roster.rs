@@ -5,9 +5,9 @@
 //! footnotes below, and fees typed as numbers or as text with commas; all are handled.
 
 use super::cells;
-use super::grid::{Grid, GridRow};
+use super::grid::Grid;
 use super::headers::{ColumnMap, aliases};
-use super::record::{find_header, title_fiscal_year};
+use super::record::{Record, data_rows, find_header, title_fiscal_year};
 use crate::domain::FiscalYear;
 use crate::domain::names::matching_key;
 use crate::error::Problem;
@@ -36,11 +36,8 @@ pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
     let (header_at, map) = find_header(grid, "roster", file, "名簿")?;
     let fiscal_year = find_fiscal_year(file, grid, header_at, &map)?;
     let mut out = Roster { fiscal_year, facilities: Vec::new(), fees: Vec::new(), quarantined: Vec::new() };
-    for row in &grid.rows[header_at + 1..] {
-        if cells::is_summary_or_note(&row.first_text()) {
-            continue;
-        }
-        match parse_row(row, &map) {
+    for r in data_rows(grid, header_at, &map) {
+        match parse_row(&r) {
             Ok(Some((f, fee))) => {
                 out.facilities.push(f);
                 out.fees.push(fee);
@@ -57,36 +54,20 @@ pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
     Ok(out)
 }
 
-fn parse_row(row: &GridRow, map: &ColumnMap) -> Result<Option<(FacilityRecord, Option<i64>)>, QuarantineRow> {
-    let text = |f: &str| map.index(f).map(|i| row.cell(i).text().trim().to_string()).unwrap_or_default();
-    let name = text("name");
-    if name.is_empty() {
-        return Ok(None);
-    }
-    if cells::is_summary_or_note(&name) {
-        return Ok(None);
-    }
-    let bad = |field: &str, reason: String, hint: &str| QuarantineRow {
-        row_number: row.number,
-        column: Some(map.describe(field)),
-        value: Some(text(field)),
-        reason,
-        hint: Some(hint.to_string()),
-    };
-    let cell = |f: &str| map.index(f).map(|i| row.cell(i).clone()).unwrap_or(super::grid::GridCell::Empty);
-    let joined_on = cells::date(&cell("joined_on")).map_err(|e| bad("joined_on", e, "加入日を直してください"))?;
-    let left_on = cells::date(&cell("left_on")).map_err(|e| bad("left_on", e, "退会日を直してください"))?;
-    let publishes_images = cells::flag(&cell("publishes_images"))
-        .map_err(|e| bad("publishes_images", e, "画像公開は ○ か × で書いてください"))?;
-    let fee =
-        cells::money(&cell("fee"), map.multiplier("fee")).map_err(|e| bad("fee", e, "年会費を数字で書いてください"))?;
-    let nonempty = |s: String| (!s.is_empty()).then_some(s);
+fn parse_row(r: &Record<'_>) -> Result<Option<(FacilityRecord, Option<i64>)>, QuarantineRow> {
+    let Some(name) = r.opt_text("name").filter(|n| !cells::is_summary_or_note(n)) else { return Ok(None) };
+    let joined_on = cells::date(&r.cell("joined_on")).map_err(|e| r.hold("joined_on", e, "加入日を直してください"))?;
+    let left_on = cells::date(&r.cell("left_on")).map_err(|e| r.hold("left_on", e, "退会日を直してください"))?;
+    let publishes_images = cells::flag(&r.cell("publishes_images"))
+        .map_err(|e| r.hold("publishes_images", e, "画像公開は ○ か × で書いてください"))?;
+    let fee = cells::money(&r.cell("fee"), r.map.multiplier("fee"))
+        .map_err(|e| r.hold("fee", e, "年会費を数字で書いてください"))?;
     Ok(Some((
         FacilityRecord {
             name_key: matching_key(&name),
             name,
-            kind: nonempty(text("kind")),
-            municipality: nonempty(text("municipality")),
+            kind: r.opt_text("kind"),
+            municipality: r.opt_text("municipality"),
             joined_on,
             left_on,
             publishes_images,
