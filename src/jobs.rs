@@ -42,8 +42,13 @@ pub fn parse_month(text: &str) -> Result<Month, Problem> {
 
 /// Computes and renders the board report of `month`.
 pub fn render_board(store: &Store, settings: &Settings, month: Month) -> anyhow::Result<Rendered> {
-    let m = metrics::board(store, month)?;
-    board::render(&m, &settings.config.report.network_name)
+    let report = &settings.config.report;
+    let opts = metrics::BoardOptions {
+        scenarios: &settings.config.scenarios,
+        threshold_yen_per_view: report.threshold_yen_per_view,
+    };
+    let m = metrics::board(store, month, &opts)?;
+    board::render(&m, &report.network_name, report.threshold_yen_per_view)
 }
 
 /// Where a report goes: the configured recipients, or `--to` for a test.

@@ -6,6 +6,7 @@
 //! questions (`queries/saved/`) share the header format and live in [`saved`].
 
 pub mod saved;
+pub mod scenarios;
 
 use duckdb::types::Value;
 
@@ -28,7 +29,7 @@ macro_rules! metric {
 }
 
 /// The parameter types a query header may declare.
-pub const PARAM_TYPES: &[&str] = &["MONTH", "FISCAL_YEAR", "DATE", "INTEGER", "TEXT"];
+pub const PARAM_TYPES: &[&str] = &["MONTH", "FISCAL_YEAR", "DATE", "INTEGER", "NUMBER", "TEXT"];
 
 /// Every metric query.
 pub const CATALOG: &[Query] = &[
@@ -36,7 +37,19 @@ pub const CATALOG: &[Query] = &[
     metric!("usage_by_system"),
     metric!("usage_by_kind"),
     metric!("views_by_hospital"),
-    metric!("cost_per_view"),
+    metric!("usage_by_data_type"),
+    metric!("usage_by_municipality"),
+    metric!("participation_by_role"),
+    metric!("concentration"),
+    metric!("inactive_members"),
+    metric!("flow_matrix"),
+    metric!("cost_per_use"),
+    metric!("image_server_value"),
+    metric!("fee_fairness"),
+    metric!("budget_execution"),
+    metric!("enrollment_coverage"),
+    metric!("renewal_quotes"),
+    metric!("scenario_basis"),
     metric!("monthly_coverage"),
 ];
 
@@ -98,6 +111,13 @@ pub fn parse_param(ty: &str, text: &str) -> Result<Value, String> {
             .parse::<i64>()
             .map(Value::BigInt)
             .map_err(|_| format!("整数として読めません: 「{text}」（例: 12）")),
+        "NUMBER" => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(Value::Double)
+            .ok_or_else(|| format!("数として読めません: 「{text}」（例: 1.186）")),
         _ => Ok(Value::Text(text.to_string())),
     }
 }
@@ -109,6 +129,10 @@ pub enum Param {
     Month(Month),
     /// A fiscal year, bound as INTEGER.
     FiscalYear(FiscalYear),
+    /// A whole number.
+    Integer(i64),
+    /// A number (a rate, a factor).
+    Number(f64),
 }
 
 impl Param {
@@ -116,6 +140,8 @@ impl Param {
         match self {
             Param::Month(m) => date_value(m.first_day()),
             Param::FiscalYear(fy) => Value::Int(fy.year()),
+            Param::Integer(n) => Value::BigInt(n),
+            Param::Number(x) => Value::Double(x),
         }
     }
 }
@@ -143,17 +169,90 @@ pub struct BoardMetrics {
     pub monthly: Table,
     /// Use by system.
     pub by_system: Table,
+    /// Use by data type.
+    pub by_data_type: Table,
     /// Participation and use by facility kind.
     pub by_kind: Table,
+    /// Participation and use by municipality.
+    pub by_municipality: Table,
+    /// Disclosing and viewing facilities by kind.
+    pub by_role: Table,
+    /// Top-10 share and Gini of the last 12 months.
+    pub concentration: Table,
+    /// Paying members with no use for 3 months or more.
+    pub inactive: Table,
     /// Views by disclosing hospital.
     pub by_hospital: Table,
-    /// Running cost per view.
+    /// Viewing municipality × disclosing facility, last 12 months.
+    pub flows: Table,
+    /// System cost per view, active facility, registered patient and resident.
     pub cost: Table,
+    /// Image-server value per publishing hospital.
+    pub image_value: Table,
+    /// Fee share against use share.
+    pub fees: Table,
+    /// Budget against settled for the fiscal year.
+    pub budget: Table,
+    /// Registered patients and 人口カバー率.
+    pub enrollment: Table,
+    /// The renewal scenarios, computed.
+    pub scenarios: Vec<scenarios::Outcome>,
+}
+
+impl BoardMetrics {
+    /// Every table, headed with the Japanese column descriptions of its query, with a
+    /// sheet name (for the xlsx attachment).
+    pub fn sheets(&self) -> Vec<(&'static str, Table)> {
+        let named = |sheet: &'static str, query: &str, t: &Table| (sheet, with_descriptions(query, t));
+        vec![
+            named("月別利用", "monthly_usage", &self.monthly),
+            named("システム別", "usage_by_system", &self.by_system),
+            named("情報の種類別", "usage_by_data_type", &self.by_data_type),
+            named("施設種別", "usage_by_kind", &self.by_kind),
+            named("市町別", "usage_by_municipality", &self.by_municipality),
+            named("役割別", "participation_by_role", &self.by_role),
+            named("集中度", "concentration", &self.concentration),
+            named("未利用の会員", "inactive_members", &self.inactive),
+            named("開示施設別", "views_by_hospital", &self.by_hospital),
+            named("市町×開示施設", "flow_matrix", &self.flows),
+            named("利用あたり費用", "cost_per_use", &self.cost),
+            named("画像サーバーの価値", "image_server_value", &self.image_value),
+            named("会費の公平性", "fee_fairness", &self.fees),
+            named("予算と決算", "budget_execution", &self.budget),
+            named("登録患者", "enrollment_coverage", &self.enrollment),
+            ("更新案", scenarios::table(&self.scenarios)),
+        ]
+    }
+}
+
+/// `t` with each column renamed to its `-- col:` description in `queries/metrics/NAME.sql`.
+pub fn with_descriptions(query: &str, t: &Table) -> Table {
+    let docs = find(query).map(|q| q.columns()).unwrap_or_default();
+    let columns = t
+        .columns
+        .iter()
+        .map(|c| docs.iter().find(|(n, _)| n == c).map_or_else(|| c.clone(), |(_, d)| d.to_string()))
+        .collect();
+    Table { columns, rows: t.rows.clone() }
+}
+
+/// Report settings the board metrics need from renkei.toml.
+#[derive(Debug, Clone)]
+pub struct BoardOptions<'a> {
+    /// `[[scenarios]]`; the first one's lease annualizes quotes.
+    pub scenarios: &'a [crate::config::Scenario],
+    /// `[report] threshold_yen_per_view`.
+    pub threshold_yen_per_view: i64,
 }
 
 /// Computes the board report's tables for `month`.
-pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
+pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result<BoardMetrics> {
+    let fy = month.fiscal_year();
+    let lease = scenarios::Lease::current(opts.scenarios);
     let m = [("month", Param::Month(month))];
+    let lease_params =
+        [("lease_years", Param::Integer(i64::from(lease.years))), ("lease_factor", Param::Number(lease.factor))];
+    let basis = scenarios::Basis::load(store, month, fy)?;
     Ok(BoardMetrics {
         month,
         monthly: run(
@@ -162,13 +261,28 @@ pub fn board(store: &Store, month: Month) -> anyhow::Result<BoardMetrics> {
             &[("from_month", Param::Month(month.plus(-12))), ("to_month", Param::Month(month))],
         )?,
         by_system: run(store, "usage_by_system", &m)?,
+        by_data_type: run(store, "usage_by_data_type", &m)?,
         by_kind: run(store, "usage_by_kind", &m)?,
+        by_municipality: run(store, "usage_by_municipality", &m)?,
+        by_role: run(store, "participation_by_role", &m)?,
+        concentration: run(store, "concentration", &m)?,
+        inactive: run(store, "inactive_members", &m)?,
         by_hospital: run(store, "views_by_hospital", &m)?,
+        flows: run(store, "flow_matrix", &m)?,
         cost: run(
             store,
-            "cost_per_view",
-            &[("month", Param::Month(month)), ("fiscal_year", Param::FiscalYear(month.fiscal_year()))],
+            "cost_per_use",
+            &[m[0], ("fiscal_year", Param::FiscalYear(fy)), lease_params[0], lease_params[1]],
         )?,
+        image_value: run(
+            store,
+            "image_server_value",
+            &[m[0], lease_params[0], lease_params[1], ("threshold_yen", Param::Integer(opts.threshold_yen_per_view))],
+        )?,
+        fees: run(store, "fee_fairness", &[("fiscal_year", Param::FiscalYear(fy))])?,
+        budget: run(store, "budget_execution", &[("fiscal_year", Param::FiscalYear(fy))])?,
+        enrollment: run(store, "enrollment_coverage", &m)?,
+        scenarios: scenarios::compute(opts.scenarios, &basis)?,
     })
 }
 

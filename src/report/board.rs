@@ -1,56 +1,59 @@
 //! The monthly board report (理事会報告): the month against the previous month and the
-//! same month last year, the 13-month trend, use by system and facility kind, views by
-//! disclosing hospital, the year's running cost per view, and alerts.
+//! same month last year, the 13-month trend, use by system, data type, facility kind and
+//! municipality, participation by role, concentration, inactive paying members, views and
+//! image-server value by hospital, cost per use, budget execution, registered patients,
+//! the renewal scenarios, and alerts. Charts are PNGs attached inline by Content-ID; every
+//! table also goes out as an xlsx.
 
 use askama::Template;
 
-use super::Rendered;
+use super::chart::{self, Bar, Spec};
 use super::format::{change, change_points, count, percent, yen};
+use super::{Attachment, Rendered};
 use crate::domain::Month;
 use crate::metrics::BoardMetrics;
-use crate::store::Table;
+use crate::metrics::scenarios::Outcome;
+use crate::store::{Cell, Table};
 
-/// One KPI line: this month, last month, a year ago.
-#[derive(Debug, Clone)]
-pub struct KpiRow {
-    /// What is counted, with its unit.
-    pub label: &'static str,
-    /// This month.
-    pub current: String,
-    /// Previous month.
-    pub prev: String,
-    /// Change from the previous month.
-    pub prev_change: String,
-    /// Same month last year.
-    pub last_year: String,
-    /// Change from the same month last year.
-    pub yoy_change: String,
-}
-
-/// One month of the trend.
-#[derive(Debug, Clone)]
-pub struct TrendRow {
-    /// `2025年7月`.
-    pub month: String,
-    /// 操作件数.
-    pub events: String,
-    /// 閲覧件数.
-    pub views: String,
-    /// 稼働施設数.
-    pub active: String,
-    /// 稼働施設率.
-    pub rate: String,
-    /// Bar width in px for the HTML (0–200), proportional to events.
-    pub bar_px: i64,
-}
-
-/// A row of a simple labelled table (already formatted cells).
+/// A row of a table: the label (left) and formatted cells (right-aligned).
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// The label (system, kind, hospital).
+    /// The label (system, kind, hospital...).
     pub label: String,
     /// The formatted cells.
     pub cells: Vec<String>,
+    /// Drawn in the warning colour.
+    pub flagged: bool,
+}
+
+/// A chart shown in a section.
+#[derive(Debug, Clone)]
+pub struct ChartRef {
+    /// Content-ID of the inline PNG.
+    pub cid: String,
+    /// Alternative text.
+    pub alt: String,
+    /// Height in CSS px at 600 px wide.
+    pub height: u32,
+}
+
+/// One section of the report: a heading, optional lines and chart, a table and a note.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The heading.
+    pub title: String,
+    /// Sentences above the table.
+    pub lines: Vec<String>,
+    /// A chart above the table.
+    pub chart: Option<ChartRef>,
+    /// Column headings (the first is the label column's).
+    pub headers: Vec<String>,
+    /// The rows (may be empty).
+    pub rows: Vec<Row>,
+    /// What to say when there are no rows.
+    pub empty: String,
+    /// Definitions and sources, under the table.
+    pub note: String,
 }
 
 /// Everything the board templates show, formatted.
@@ -62,20 +65,12 @@ pub struct BoardReport {
     pub month_label: String,
     /// `令和7年度`.
     pub fiscal_label: String,
-    /// The KPI comparison.
-    pub kpis: Vec<KpiRow>,
-    /// 13 months.
-    pub trend: Vec<TrendRow>,
-    /// By system.
-    pub systems: Vec<Row>,
-    /// By facility kind.
-    pub kinds: Vec<Row>,
-    /// By disclosing hospital.
-    pub hospitals: Vec<Row>,
-    /// Running cost lines: (label, value).
-    pub cost: Vec<(String, String)>,
     /// Things the board should know.
     pub alerts: Vec<String>,
+    /// The sections, in order.
+    pub sections: Vec<Section>,
+    /// The xlsx file name when attached, or why it is not.
+    pub attachment_note: String,
 }
 
 #[derive(Template)]
@@ -98,25 +93,62 @@ fn float(t: &Table, row: usize, col: &str) -> f64 {
     t.get(row, col).as_f64().unwrap_or(0.0)
 }
 
-/// Builds the view model from the metric tables.
-pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
-    let monthly = &m.monthly;
-    let n = monthly.rows.len();
+fn text(t: &Table, row: usize, col: &str) -> String {
+    t.get(row, col).to_string()
+}
+
+fn opt_yen(cell: &Cell, approx: bool) -> String {
+    cell.as_f64().map_or_else(|| "—".to_string(), |v| yen(v.round() as i64, approx))
+}
+
+fn opt_percent(cell: &Cell) -> String {
+    cell.as_f64().map_or_else(|| "—".to_string(), percent)
+}
+
+fn section(title: &str, headers: &[&str], rows: Vec<Row>) -> Section {
+    Section {
+        title: title.to_string(),
+        lines: Vec::new(),
+        chart: None,
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+        empty: "データがありません。".to_string(),
+        note: String::new(),
+    }
+}
+
+fn row(label: impl Into<String>, cells: Vec<String>) -> Row {
+    Row { label: label.into(), cells, flagged: false }
+}
+
+/// Charts drawn for the report, in the order they appear.
+struct Charts(Vec<(ChartRef, Vec<u8>)>);
+
+impl Charts {
+    fn add(&mut self, cid: &str, alt: String, png: Vec<u8>) -> ChartRef {
+        let height = png_height(&png) / 2;
+        let r = ChartRef { cid: cid.to_string(), alt, height };
+        self.0.push((r.clone(), png));
+        r
+    }
+}
+
+fn png_height(png: &[u8]) -> u32 {
+    png.get(20..24).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn kpis(m: &BoardMetrics) -> Section {
+    let t = &m.monthly;
+    let n = t.rows.len();
     // monthly_usage covers month-12 .. month: the last row is this month, the one before
     // the previous month, the first the same month last year.
     let (cur, prev, yoy) = (n.saturating_sub(1), n.saturating_sub(2), 0);
-    let kpi = |label: &'static str, col: &str| {
-        let (c, p, y) = (int(monthly, cur, col), int(monthly, prev, col), int(monthly, yoy, col));
-        KpiRow {
-            label,
-            current: count(c),
-            prev: count(p),
-            prev_change: change(c, p),
-            last_year: count(y),
-            yoy_change: change(c, y),
-        }
+    let kpi = |label: &str, col: &str| {
+        let (c, p, y) = (int(t, cur, col), int(t, prev, col), int(t, yoy, col));
+        row(label, vec![count(c), count(p), change(c, p), count(y), change(c, y)])
     };
-    let mut kpis = vec![
+    let rate = |r| float(t, r, "active_rate");
+    let mut rows = vec![
         kpi("操作件数（件）", "events"),
         kpi("閲覧件数（件）", "views"),
         kpi("画像の閲覧件数（件）", "image_views"),
@@ -125,132 +157,478 @@ pub fn build(m: &BoardMetrics, network: &str) -> BoardReport {
         kpi("稼働施設数（施設）", "active_facilities"),
         kpi("参加施設数（施設）", "participating_facilities"),
     ];
-    let rate = |row| float(monthly, row, "active_rate");
-    kpis.push(KpiRow {
-        label: "稼働施設率",
-        current: percent(rate(cur)),
-        prev: percent(rate(prev)),
-        prev_change: change_points(rate(cur), rate(prev)),
-        last_year: percent(rate(yoy)),
-        yoy_change: change_points(rate(cur), rate(yoy)),
-    });
+    rows.push(row(
+        "稼働施設率",
+        vec![
+            percent(rate(cur)),
+            percent(rate(prev)),
+            change_points(rate(cur), rate(prev)),
+            percent(rate(yoy)),
+            change_points(rate(cur), rate(yoy)),
+        ],
+    ));
+    let mut s = section(
+        "今月の利用（前月・前年同月との比較）",
+        &["項目", &m.month.label_ja(), "前月", "増減", "前年同月", "増減"],
+        rows,
+    );
+    s.note = "稼働施設率＝その月に1件以上利用した施設数 ÷ その月に加入中の参加施設数（統一の定義がないため、本報告ではこの定義を用います）。患者数・利用者数は仮名化したIDで数えています。".into();
+    s
+}
 
-    let max_events = (0..n).map(|r| int(monthly, r, "events")).max().unwrap_or(0).max(1);
-    let trend = (0..n)
+fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
+    let t = &m.monthly;
+    let months: Vec<Month> = (0..t.rows.len()).filter_map(|r| t.get(r, "month").as_date().map(Month::of)).collect();
+    let labels: Vec<String> = months
+        .iter()
+        .map(|mo| if mo.month() == 1 || *mo == months[0] { format!("{}/{}", mo.year() % 100, mo.month()) } else { format!("{}月", mo.month()) })
+        .collect();
+    let views: Vec<f64> = (0..t.rows.len()).map(|r| int(t, r, "views") as f64).collect();
+    let title = "閲覧件数の推移（13か月）";
+    let png = chart::vertical_bars(&Spec { title, unit: "件", legend: ("", ""), reference: None }, &labels, &views)?;
+    let rows = (0..t.rows.len())
         .map(|r| {
-            let month = monthly.get(r, "month").as_date().map(|d| Month::of(d).label_ja()).unwrap_or_default();
-            let events = int(monthly, r, "events");
-            TrendRow {
+            let month = months.get(r).map(|mo| mo.label_ja()).unwrap_or_default();
+            row(
                 month,
-                events: count(events),
-                views: count(int(monthly, r, "views")),
-                active: count(int(monthly, r, "active_facilities")),
-                rate: percent(rate(r)),
-                bar_px: events * 200 / max_events,
-            }
+                vec![
+                    count(int(t, r, "events")),
+                    count(int(t, r, "views")),
+                    count(int(t, r, "active_facilities")),
+                    percent(float(t, r, "active_rate")),
+                ],
+            )
         })
         .collect();
+    let mut s = section("13か月の推移", &["月", "操作件数", "閲覧件数", "稼働施設", "稼働施設率"], rows);
+    s.chart = Some(charts.add("trend", title.to_string(), png));
+    Ok(s)
+}
 
+fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     let s = &m.by_system;
     let systems = (0..s.rows.len())
-        .map(|r| Row {
-            label: s.get(r, "system").to_string(),
-            cells: vec![
-                count(int(s, r, "events")),
-                count(int(s, r, "views")),
-                count(int(s, r, "active_facilities")),
-                change(int(s, r, "events"), int(s, r, "events_prev_month")),
-                change(int(s, r, "events"), int(s, r, "events_last_year")),
-            ],
+        .map(|r| {
+            let e = int(s, r, "events");
+            row(
+                text(s, r, "system"),
+                vec![
+                    count(e),
+                    count(int(s, r, "views")),
+                    count(int(s, r, "active_facilities")),
+                    change(e, int(s, r, "events_prev_month")),
+                    change(e, int(s, r, "events_last_year")),
+                ],
+            )
         })
         .collect();
-
-    let k = &m.by_kind;
-    let kinds = (0..k.rows.len())
-        .map(|r| Row {
-            label: k.get(r, "kind").to_string(),
-            cells: vec![
-                count(int(k, r, "participating_facilities")),
-                count(int(k, r, "active_facilities")),
-                percent(float(k, r, "active_rate")),
-                count(int(k, r, "events")),
-            ],
+    let d = &m.by_data_type;
+    let types = (0..d.rows.len())
+        .map(|r| {
+            let e = int(d, r, "events");
+            row(
+                text(d, r, "data_type"),
+                vec![
+                    count(e),
+                    count(int(d, r, "views")),
+                    count(int(d, r, "unique_patients")),
+                    count(int(d, r, "active_facilities")),
+                    change(e, int(d, r, "events_prev_month")),
+                ],
+            )
         })
         .collect();
-
-    let h = &m.by_hospital;
-    let hospitals = (0..h.rows.len())
-        .map(|r| Row {
-            label: h.get(r, "name").to_string(),
-            cells: vec![
-                if h.get(r, "publishes_images") == &crate::store::Cell::Bool(true) { "○" } else { "—" }.to_string(),
-                count(int(h, r, "views")),
-                count(int(h, r, "image_views")),
-                change(int(h, r, "views"), int(h, r, "views_prev_month")),
-                change(int(h, r, "views"), int(h, r, "views_last_year")),
-                count(int(h, r, "image_views_12m")),
-            ],
+    let participation = |t: &Table, col: &str| {
+        (0..t.rows.len())
+            .map(|r| {
+                row(
+                    text(t, r, col),
+                    vec![
+                        count(int(t, r, "participating_facilities")),
+                        count(int(t, r, "active_facilities")),
+                        percent(float(t, r, "active_rate")),
+                        count(int(t, r, "events")),
+                    ],
+                )
+            })
+            .collect()
+    };
+    let o = &m.by_role;
+    let roles = (0..o.rows.len())
+        .map(|r| {
+            row(
+                text(o, r, "kind"),
+                vec![
+                    count(int(o, r, "participating_facilities")),
+                    count(int(o, r, "disclosing_facilities")),
+                    count(int(o, r, "viewing_facilities")),
+                    count(int(o, r, "idle_facilities")),
+                ],
+            )
         })
         .collect();
+    let mut role = section("役割別の参加施設（直近12か月）", &["種別", "参加", "開示", "閲覧", "どちらもなし"], roles);
+    role.note = "開示＝その施設の情報が閲覧された施設、閲覧＝他施設の情報を閲覧した施設。".into();
+    let c = &m.concentration;
+    let mut conc = section("利用の集中度（直近12か月）", &[], Vec::new());
+    conc.empty = String::new();
+    conc.lines.push(format!(
+        "参加施設 {} 施設の操作 {} 件のうち、上位10施設が {}（{} 件）。ジニ係数 {}。",
+        count(int(c, 0, "facilities")),
+        count(int(c, 0, "events")),
+        opt_percent(c.get(0, "top10_share")),
+        count(int(c, 0, "top10_events")),
+        c.get(0, "gini").as_f64().map_or_else(|| "—".to_string(), |g| format!("{g:.2}")),
+    ));
+    conc.note = "ジニ係数は使わなかった施設を 0 件として含めて計算（0＝均等、1に近いほど一部の施設に集中）。".into();
+    vec![
+        section("システム別", &["システム", "操作件数", "閲覧件数", "稼働施設", "前月比", "前年同月比"], systems),
+        section("情報の種類別", &["種類", "操作件数", "閲覧件数", "患者数", "稼働施設", "前月比"], types),
+        section("施設種別ごとの参加と稼働", &["種別", "参加施設", "稼働施設", "稼働施設率", "操作件数"], participation(&m.by_kind, "kind")),
+        section(
+            "市町別の参加と稼働（施設の所在地）",
+            &["市町", "参加施設", "稼働施設", "稼働施設率", "操作件数"],
+            participation(&m.by_municipality, "municipality"),
+        ),
+        role,
+        conc,
+    ]
+}
 
-    let c = &m.cost;
-    let fiscal_label = m.month.fiscal_year().label_ja();
-    let mut cost = Vec::new();
-    let mut alerts = Vec::new();
-    match c.get(0, "running_cost_yen").as_i64() {
-        Some(total) => {
-            let approx = c.get(0, "approximate") == &crate::store::Cell::Bool(true);
-            cost.push((format!("{fiscal_label}の運営費"), yen(total, approx)));
-            cost.push(("直近12か月の閲覧件数".into(), format!("{}件", count(int(c, 0, "views_12m")))));
-            if let Some(v) = c.get(0, "yen_per_view").as_f64() {
-                cost.push(("閲覧1件あたり".into(), yen(v as i64, approx)));
-            }
-            if let Some(v) = c.get(0, "yen_per_active_facility").as_f64() {
-                cost.push(("稼働施設1施設あたり".into(), yen(v as i64, approx)));
-            }
-        }
-        None => alerts.push(format!(
-            "{fiscal_label}の運営費（請求・契約）が取り込まれていないため、1件あたりの費用を出せません。"
-        )),
+fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
+    let t = &m.inactive;
+    let idle = |col: &'static str| (0..t.rows.len()).filter(move |r| t.get(*r, col).as_bool() == Some(true));
+    let fee_12m: i64 = idle("idle_12m").map(|r| int(t, r, "fee_yen")).sum();
+    let (n3, n6, n12) = (idle("idle_3m").count(), idle("idle_6m").count(), idle("idle_12m").count());
+    let mut s = section(
+        "会費を払いながら使っていない施設",
+        &["施設", "種別", "会費", "最終利用"],
+        (0..t.rows.len().min(15))
+            .map(|r| {
+                row(
+                    text(t, r, "name"),
+                    vec![
+                        text(t, r, "kind"),
+                        yen(int(t, r, "fee_yen"), false),
+                        t.get(r, "last_used").as_date().map_or_else(|| "なし".to_string(), |d| d.format("%Y-%m-%d").to_string()),
+                    ],
+                )
+            })
+            .collect(),
+    );
+    s.lines.push(format!(
+        "3か月使っていない {} 施設、6か月 {} 施設、12か月 {} 施設（12か月の施設の会費 計 {}）。",
+        count(n3 as i64),
+        count(n6 as i64),
+        count(n12 as i64),
+        yen(fee_12m, false)
+    ));
+    s.empty = "3か月以上使っていない会費負担施設はありません。".into();
+    if t.rows.len() > 15 {
+        s.note = format!("最終利用の古い順に15施設。全 {} 施設は添付の xlsx にあります。", t.rows.len());
     }
-    if int(monthly, cur, "events") == 0 {
+    if n6 > 0 {
+        alerts.push(format!("会費を払っている施設のうち {} 施設が6か月以上利用していません。", count(n6 as i64)));
+    }
+    s
+}
+
+fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
+    let h = &m.by_hospital;
+    let rows = (0..h.rows.len())
+        .map(|r| {
+            let v = int(h, r, "views");
+            row(
+                text(h, r, "name"),
+                vec![
+                    if h.get(r, "publishes_images").as_bool() == Some(true) { "○" } else { "—" }.to_string(),
+                    count(v),
+                    count(int(h, r, "image_views")),
+                    change(v, int(h, r, "views_prev_month")),
+                    change(v, int(h, r, "views_last_year")),
+                    count(int(h, r, "image_views_12m")),
+                ],
+            )
+        })
+        .collect();
+    let mut s = section("開示施設別の閲覧", &["開示施設", "画像公開", "閲覧", "うち画像", "前月比", "前年同月比", "画像 12か月"], rows);
+    let v = &m.image_value;
+    let mut bars: Vec<Bar> = (0..v.rows.len())
+        .map(|r| Bar { label: text(v, r, "name"), value: int(v, r, "image_views_12m") as f64, stacked: 0.0, highlight: false })
+        .collect();
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    if !bars.is_empty() {
+        let title = "画像の閲覧回数（公開病院別・直近12か月）";
+        let png = chart::horizontal_bars(&Spec { title, unit: "回", legend: ("", ""), reference: None }, &bars)?;
+        s.chart = Some(charts.add("image_views", title.to_string(), png));
+    }
+    Ok(s)
+}
+
+fn image_value(m: &BoardMetrics, threshold: i64, charts: &mut Charts, alerts: &mut Vec<String>) -> anyhow::Result<Section> {
+    let v = &m.image_value;
+    let rows: Vec<Row> = (0..v.rows.len())
+        .map(|r| Row {
+            label: text(v, r, "name"),
+            cells: vec![
+                opt_yen(v.get(r, "extra_annual_yen"), false),
+                format!("{}回", count(int(v, r, "image_views_12m"))),
+                opt_yen(v.get(r, "yen_per_image_view"), false),
+                text(v, r, "views_source"),
+            ],
+            flagged: v.get(r, "over_threshold").as_bool() == Some(true),
+        })
+        .collect();
+    let over: Vec<String> = rows.iter().filter(|r| r.flagged).map(|r| r.label.clone()).collect();
+    if !over.is_empty() {
+        alerts.push(format!(
+            "画像公開サーバーの費用が閲覧1回あたり {} を超える病院: {}",
+            yen(threshold, false),
+            over.join("、")
+        ));
+    }
+    let bars: Vec<Bar> = (0..v.rows.len())
+        .filter_map(|r| {
+            v.get(r, "yen_per_image_view").as_f64().map(|value| Bar {
+                label: text(v, r, "name"),
+                value,
+                stacked: 0.0,
+                highlight: v.get(r, "over_threshold").as_bool() == Some(true),
+            })
+        })
+        .collect();
+    let mut s = section("画像公開サーバーの価値（順位）", &["病院", "差額の年額", "画像閲覧 12か月", "閲覧1回あたり", "回数の出典"], rows);
+    s.empty = "画像公開グレードの見積がないため計算できません（更新見積を取り込んでください）。".into();
+    s.note = format!(
+        "差額の年額＝（画像公開グレードの見積 − 標準グレードの見積）をリース年額にしたもの。閲覧1回あたりが {} を超える病院に色をつけています（renkei.toml の [report] threshold_yen_per_view）。",
+        yen(threshold, false)
+    );
+    if !bars.is_empty() {
+        let title = "画像閲覧1回あたりのサーバー差額";
+        let label = format!("基準 {}", yen(threshold, false));
+        let spec = Spec { title, unit: "円", legend: ("", ""), reference: Some((threshold as f64, &label)) };
+        s.chart = Some(charts.add("image_value", title.to_string(), chart::horizontal_bars(&spec, &bars)?));
+    }
+    Ok(s)
+}
+
+fn cost(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
+    let c = &m.cost;
+    let fiscal = m.month.fiscal_year().label_ja();
+    let approx = c.get(0, "approximate").as_bool() == Some(true);
+    let mut s = section("利用1件あたりの費用", &["項目", "金額・件数"], Vec::new());
+    match c.get(0, "system_cost_yen").as_i64() {
+        Some(total) => {
+            let y = |col: &str| opt_yen(c.get(0, col), approx);
+            s.rows = vec![
+                row(format!("{fiscal}の運営費"), vec![y("running_cost_yen")]),
+                row("サーバー更新費の年額", vec![y("server_annual_yen")]),
+                row("システム費 計", vec![yen(total, approx)]),
+                row("直近12か月の閲覧件数", vec![format!("{}件", count(int(c, 0, "views_12m")))]),
+                row("閲覧1件あたり", vec![y("yen_per_view")]),
+                row("稼働施設1施設あたり", vec![y("yen_per_active_facility")]),
+                row("登録患者1人あたり", vec![y("yen_per_registered_patient")]),
+                row("住民1人あたり", vec![y("yen_per_resident")]),
+            ];
+            s.note = "システム費＝その年度の運営費（請求・契約の合計）＋リース中のサーバー更新見積の年額。1件あたり＝システム費 ÷ 直近12か月の件数・施設数、または最新の登録患者数・関係市町の人口。".into();
+        }
+        None => {
+            s.empty = format!("{fiscal}の運営費（請求・契約）が取り込まれていないため、1件あたりの費用を出せません。");
+            alerts.push(s.empty.clone());
+        }
+    }
+    s
+}
+
+fn money_sections(m: &BoardMetrics) -> Vec<Section> {
+    let b = &m.budget;
+    let rows = (0..b.rows.len())
+        .map(|r| {
+            let item = b.get(r, "item");
+            let label = match item {
+                Cell::Null => format!("{}計", text(b, r, "section")).replace("差引計", "収支差引"),
+                _ => format!("　{}", item),
+            };
+            let (budget, settled) = (b.get(r, "budget_yen"), b.get(r, "settled_yen"));
+            Row {
+                label,
+                cells: vec![opt_yen(budget, false), opt_yen(settled, false)],
+                flagged: text(b, r, "section") == "差引" && (budget.as_i64() < Some(0) || settled.as_i64() < Some(0)),
+            }
+        })
+        .collect();
+    let mut budget = section(&format!("{}の予算と決算", m.month.fiscal_year().label_ja()), &["科目", "予算", "決算"], rows);
+    budget.empty = "この年度の予算・決算が取り込まれていません。".into();
+    budget.note = "収支差引＝収入計 − 支出計（マイナスは赤字）。".into();
+
+    let f = &m.fees;
+    let mut fees = section("会費と利用の釣り合い", &[], Vec::new());
+    fees.empty = String::new();
+    let under: Vec<usize> = (0..f.rows.len()).filter(|r| f.get(*r, "use_to_fee").as_f64().is_some_and(|x| x < 0.5)).collect();
+    if !f.rows.is_empty() {
+        fees.lines.push(format!(
+            "会費を払う {} 施設のうち {} 施設は、会費の割合に比べて利用の割合が半分未満です（一覧は xlsx の「会費の公平性」）。",
+            count(f.rows.len() as i64),
+            count(under.len() as i64)
+        ));
+    }
+
+    let e = &m.enrollment;
+    let rows = (0..e.rows.len())
+        .map(|r| {
+            let label = match e.get(r, "municipality") {
+                Cell::Null => "全体".to_string(),
+                other => other.to_string(),
+            };
+            row(
+                label,
+                vec![
+                    count(int(e, r, "registered_patients")),
+                    e.get(r, "population").as_i64().map_or_else(|| "—".into(), count),
+                    opt_percent(e.get(r, "coverage")),
+                    opt_percent(e.get(r, "shared_rate")),
+                ],
+            )
+        })
+        .collect();
+    let mut enrol = section("登録患者と人口カバー率", &["市町", "登録患者", "人口", "人口カバー率", "情報共有患者率"], rows);
+    enrol.empty = "登録患者数が取り込まれていません。".into();
+    enrol.note = "人口カバー率＝登録患者数 ÷ 人口。情報共有患者率＝直近12か月に情報が閲覧された患者 ÷ 登録患者（全体のみ）。".into();
+
+    let fl = &m.flows;
+    let mut flows = section(
+        "どの市町の施設が、どの病院の情報を見ているか（直近12か月・上位10）",
+        &["閲覧した市町 → 開示施設", "閲覧件数", "閲覧施設"],
+        (0..fl.rows.len().min(10))
+            .map(|r| {
+                row(
+                    format!("{} → {}", text(fl, r, "viewing_municipality"), text(fl, r, "disclosing_facility")),
+                    vec![count(int(fl, r, "views")), count(int(fl, r, "viewing_facilities"))],
+                )
+            })
+            .collect(),
+    );
+    flows.note = "全ての組み合わせは添付の xlsx の「市町×開示施設」にあります。".into();
+    vec![budget, fees, enrol, flows]
+}
+
+fn scenarios(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
+    let yen0 = |v: i64| yen(v, false);
+    let rows: Vec<Row> = m
+        .scenarios
+        .iter()
+        .map(|o: &Outcome| {
+            row(
+                o.name.clone(),
+                vec![
+                    o.capital_yen.map_or_else(|| "—".into(), yen0),
+                    yen0(o.annual_cost_yen),
+                    format!("{}件", count(o.image_views_lost)),
+                    o.yen_per_remaining_view.map_or_else(|| "—".into(), yen0),
+                    o.fee_change_per_member.map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
+                ],
+            )
+        })
+        .collect();
+    let mut s = section("更新案の比較", &["案", "更新費", "年間費用", "失われる画像閲覧", "閲覧1件あたり", "会費の増減／施設"], rows);
+    s.empty = "更新案が設定されていません（renkei.toml の [[scenarios]]）。".into();
+    s.note = "年間費用＝リース年額＋運営費（仲介手数料を除く案はその分を差し引く）。失われる画像閲覧＝画像公開をやめる病院の直近12か月の画像閲覧（アクセスログ）。会費の増減＝年間費用を会費と市町負担金でまかなうための、会費を払う1施設あたりの年額の増減（人件費などは含みません）。".into();
+    if !m.scenarios.is_empty() {
+        let bars: Vec<Bar> = m
+            .scenarios
+            .iter()
+            .map(|o| Bar {
+                label: o.name.clone(),
+                value: o.annual_lease_yen as f64,
+                stacked: o.running_yen as f64,
+                highlight: false,
+            })
+            .collect();
+        let title = "更新案ごとの年間費用";
+        let spec = Spec { title, unit: "円", legend: ("リース年額", "運営費"), reference: None };
+        s.chart = Some(charts.add("scenarios", title.to_string(), chart::horizontal_bars(&spec, &bars)?));
+    }
+    Ok(s)
+}
+
+fn gaps(m: &BoardMetrics, alerts: &mut Vec<String>) {
+    let t = &m.monthly;
+    let n = t.rows.len();
+    if int(t, n.saturating_sub(1), "events") == 0 {
         alerts.push(format!("{}のアクセスログがありません。取込漏れがないか確かめてください。", m.month.label_ja()));
     }
-    let gaps: Vec<String> = (0..n.saturating_sub(1))
-        .filter(|r| int(monthly, *r, "events") == 0)
-        .filter_map(|r| monthly.get(r, "month").as_date().map(|d| Month::of(d).label_ja()))
+    let missing: Vec<String> = (0..n.saturating_sub(1))
+        .filter(|r| int(t, *r, "events") == 0)
+        .filter_map(|r| t.get(r, "month").as_date().map(|d| Month::of(d).label_ja()))
         .collect();
-    if !gaps.is_empty() {
-        alerts.push(format!("アクセスログのない月があります: {}", gaps.join("、")));
-    }
-    let idle = int(monthly, cur, "participating_facilities") - int(monthly, cur, "active_facilities");
-    if idle > 0 {
-        alerts.push(format!("参加施設のうち {} 施設は今月一度も利用していません。", count(idle)));
-    }
-    BoardReport {
-        network: network.to_string(),
-        month_label: m.month.label_ja(),
-        fiscal_label,
-        kpis,
-        trend,
-        systems,
-        kinds,
-        hospitals,
-        cost,
-        alerts,
+    if !missing.is_empty() {
+        alerts.push(format!("アクセスログのない月があります: {}", missing.join("、")));
     }
 }
 
-/// Renders the board report for `m`.
-pub fn render(m: &BoardMetrics, network: &str) -> anyhow::Result<Rendered> {
-    let report = build(m, network);
+/// The whole message must stay under this; past it the xlsx is left out with a note.
+pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Renders the board report for `m`: HTML, text, inline charts and the xlsx of every table.
+pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> anyhow::Result<Rendered> {
+    let mut charts = Charts(Vec::new());
+    let mut alerts = Vec::new();
+    gaps(m, &mut alerts);
+    let mut sections = vec![kpis(m), trend(m, &mut charts)?];
+    sections.extend(usage_sections(m));
+    sections.push(inactive(m, &mut alerts));
+    sections.push(hospitals(m, &mut charts)?);
+    sections.push(image_value(m, threshold_yen_per_view, &mut charts, &mut alerts)?);
+    sections.push(cost(m, &mut alerts));
+    sections.extend(money_sections(m));
+    sections.push(scenarios(m, &mut charts)?);
+
+    let report_id = format!("board-{}", m.month);
+    let sheets = m.sheets();
+    let refs: Vec<(&str, &Table)> = sheets.iter().map(|(n, t)| (*n, t)).collect();
+    let xlsx = crate::export::xlsx(&refs)?;
+    let xlsx_name = format!("{report_id}.xlsx");
+    // base64 grows attachments by 4/3; text parts are small next to the images.
+    let inline: usize = charts.0.iter().map(|(_, png)| png.len()).sum();
+    let fits = (inline + xlsx.len()) * 4 / 3 + 256 * 1024 < MAX_MESSAGE_BYTES;
+    let attachment_note = if fits {
+        format!("表はすべて添付の {xlsx_name} にあります（数式は含みません）。")
+    } else {
+        format!("表の xlsx はメールの大きさの上限（10 MB）を超えるため添付していません。renkei report board --month {} --out DIR で作れます。", m.month)
+    };
+    let report = BoardReport {
+        network: network.to_string(),
+        month_label: m.month.label_ja(),
+        fiscal_label: m.month.fiscal_year().label_ja(),
+        alerts,
+        sections,
+        attachment_note,
+    };
     let html = BoardHtml { r: &report }.render()?;
     let text = BoardText { r: &report }.render()?;
+    let mut attachments: Vec<Attachment> = charts
+        .0
+        .into_iter()
+        .map(|(c, png)| Attachment {
+            filename: format!("{}.png", c.cid),
+            content_type: "image/png".into(),
+            bytes: png,
+            content_id: Some(c.cid),
+        })
+        .collect();
+    if fits {
+        attachments.push(Attachment {
+            filename: xlsx_name,
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            bytes: xlsx,
+            content_id: None,
+        });
+    }
     Ok(Rendered {
-        report_id: format!("board-{}", m.month),
+        report_id,
         subject: format!("【{}】{} 月次利用報告", report.network, report.month_label),
         html,
         text,
-        attachments: Vec::new(),
+        attachments,
     })
 }

@@ -5,6 +5,7 @@
 //! Never touches DuckDB; hands a [`Rendered`] report to `deliver`.
 
 pub mod board;
+pub mod chart;
 pub mod format;
 
 use std::path::{Path, PathBuf};

@@ -39,6 +39,13 @@ impl Cell {
             _ => None,
         }
     }
+    /// The boolean, if the cell is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Cell::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
     /// The text, if the cell is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -1,0 +1,39 @@
+-- 予算と決算
+-- 問い: その年度の収入と支出を科目ごとに、予算と決算で並べる。収入計・支出計と、
+--       収支差引（マイナスは赤字）。
+-- param: fiscal_year FISCAL_YEAR 年度（4月が属する西暦年）
+-- col: section 区分（収入・支出・差引）
+-- col: item 科目（空は区分の計）
+-- col: budget_yen 予算（円）
+-- col: settled_yen 決算（円）
+WITH rows AS (
+    SELECT CASE direction WHEN 'income' THEN '収入' ELSE '支出' END AS section,
+           CASE direction WHEN 'income' THEN 1 ELSE 2 END AS section_order,
+           item,
+           CASE WHEN stage = 'budget' THEN amount_yen END AS budget_yen,
+           CASE WHEN stage = 'settled' THEN amount_yen END AS settled_yen,
+           CASE direction WHEN 'income' THEN 1 ELSE -1 END AS sign
+    FROM budget
+    WHERE fiscal_year = $fiscal_year
+),
+lines AS (
+    SELECT section, section_order, item, sum(budget_yen) AS budget_yen, sum(settled_yen) AS settled_yen,
+           min(sign) AS sign, 0 AS total_order
+    FROM rows
+    GROUP BY section, section_order, item
+),
+totals AS (
+    SELECT section, section_order, CAST(NULL AS VARCHAR) AS item, sum(budget_yen) AS budget_yen,
+           sum(settled_yen) AS settled_yen, min(sign) AS sign, 1 AS total_order
+    FROM lines
+    GROUP BY section, section_order
+),
+balance AS (
+    SELECT '差引' AS section, 3 AS section_order, CAST(NULL AS VARCHAR) AS item,
+           sum(sign * budget_yen) AS budget_yen, sum(sign * settled_yen) AS settled_yen, 1 AS sign, 1 AS total_order
+    FROM totals
+    HAVING count(*) > 0
+)
+SELECT section, item, budget_yen, settled_yen
+FROM (SELECT * FROM lines UNION ALL SELECT * FROM totals UNION ALL SELECT * FROM balance)
+ORDER BY section_order, total_order, budget_yen DESC NULLS LAST, settled_yen DESC NULLS LAST, item;

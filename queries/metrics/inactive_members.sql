@@ -1,0 +1,43 @@
+-- 使っていない会費負担施設
+-- 問い: その年度に会費を払っている参加施設のうち、対象月までの3か月・6か月・12か月に
+--       一度も操作しなかった施設はどこか（自施設の職員による操作だけを数える）。
+-- param: month MONTH 対象月（月初日）
+-- col: facility_id 施設番号
+-- col: name 施設名
+-- col: kind 種別
+-- col: municipality 所在市町
+-- col: fee_yen その年度の会費（円）
+-- col: last_used 最後に操作した日（なければ空）
+-- col: idle_3m 3か月使っていない
+-- col: idle_6m 6か月使っていない
+-- col: idle_12m 12か月使っていない
+WITH paying AS (
+    SELECT f.facility_id, f.name, f.kind, f.municipality, sum(fee.fee_yen) AS fee_yen
+    FROM membership_fees AS fee
+    JOIN facilities AS f USING (facility_id)
+    WHERE fee.fiscal_year = CASE WHEN month(CAST($month AS DATE)) >= 4 THEN year(CAST($month AS DATE))
+                                 ELSE year(CAST($month AS DATE)) - 1 END
+      AND (f.left_on IS NULL OR f.left_on >= CAST($month AS DATE))
+    GROUP BY ALL
+    HAVING sum(fee.fee_yen) > 0
+),
+last_use AS (
+    SELECT facility_id, CAST(max(occurred_at) AS DATE) AS last_used
+    FROM access_events
+    WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    GROUP BY facility_id
+)
+SELECT
+    p.facility_id,
+    p.name,
+    p.kind,
+    p.municipality,
+    p.fee_yen,
+    l.last_used,
+    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 2 MONTH, true) AS idle_3m,
+    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 5 MONTH, true) AS idle_6m,
+    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 11 MONTH, true) AS idle_12m
+FROM paying AS p
+LEFT JOIN last_use AS l USING (facility_id)
+WHERE coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 2 MONTH, true)
+ORDER BY l.last_used NULLS FIRST, p.fee_yen DESC, p.name;

@@ -1,0 +1,32 @@
+-- 更新案の前提（利用と収入）
+-- 問い: 更新案を比べる前提として、直近12か月の閲覧件数、その年度に会費を払う施設数と
+--       会費の合計、市町からの負担金（予算、なければ決算）はいくらか。
+-- param: month MONTH 対象月（月初日、この月までの12か月）
+-- param: fiscal_year FISCAL_YEAR 年度（4月が属する西暦年）
+-- col: views_12m 直近12か月の閲覧件数（件）
+-- col: paying_members 会費を払う施設数（施設）
+-- col: fee_income_yen 会費の合計（円）
+-- col: municipal_support_yen 市町の負担金（円）
+WITH fees AS (
+    SELECT count(*) AS paying_members, sum(fee_yen) AS fee_income_yen
+    FROM (SELECT facility_id, sum(fee_yen) AS fee_yen
+          FROM membership_fees WHERE fiscal_year = $fiscal_year
+          GROUP BY facility_id HAVING sum(fee_yen) > 0)
+),
+support AS (
+    SELECT sum(amount_yen) AS municipal_support_yen
+    FROM budget
+    WHERE fiscal_year = $fiscal_year AND direction = 'income' AND municipality IS NOT NULL
+      AND stage = (SELECT CASE WHEN bool_or(stage = 'budget') THEN 'budget' ELSE 'settled' END
+                   FROM budget WHERE fiscal_year = $fiscal_year AND direction = 'income' AND municipality IS NOT NULL)
+),
+use AS (
+    SELECT count(*) AS views_12m
+    FROM access_events
+    WHERE action = '閲覧'
+      AND occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
+      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+)
+SELECT use.views_12m, fees.paying_members, coalesce(fees.fee_income_yen, 0) AS fee_income_yen,
+       coalesce(support.municipal_support_yen, 0) AS municipal_support_yen
+FROM use, fees, support;
