@@ -1,7 +1,8 @@
 -- 予算と決算
--- 問い: その年度の収入と支出を科目ごとに、予算と決算で並べる。収入計・支出計と、
---       収支差引（マイナスは赤字）。
+-- 問い: その年度（予算・決算が未登録なら、それ以前で最も新しい年度）の収入と支出を
+--       科目ごとに、予算と決算で並べる。収入計・支出計と、収支差引（マイナスは赤字）。
 -- param: fiscal_year FISCAL_YEAR 年度（4月が属する西暦年）
+-- col: fiscal_year 表示している年度
 -- col: section 区分（収入・支出・差引）
 -- col: item 科目（空は区分の計）
 -- col: budget_yen 予算（円）
@@ -14,7 +15,7 @@ WITH rows AS (
            CASE WHEN stage = 'settled' THEN amount_yen END AS settled_yen,
            CASE direction WHEN 'income' THEN 1 ELSE -1 END AS sign
     FROM budget
-    WHERE fiscal_year = $fiscal_year
+    WHERE fiscal_year = (SELECT max(fiscal_year) FROM budget WHERE fiscal_year <= $fiscal_year)
 ),
 lines AS (
     SELECT section, section_order, item, sum(budget_yen) AS budget_yen, sum(settled_yen) AS settled_yen,
@@ -34,6 +35,7 @@ balance AS (
     FROM totals
     HAVING count(*) > 0
 )
-SELECT section, item, budget_yen, settled_yen
+SELECT (SELECT max(fiscal_year) FROM budget WHERE fiscal_year <= $fiscal_year) AS fiscal_year,
+       section, item, budget_yen, settled_yen
 FROM (SELECT * FROM lines UNION ALL SELECT * FROM totals UNION ALL SELECT * FROM balance)
 ORDER BY section_order, total_order, budget_yen DESC NULLS LAST, settled_yen DESC NULLS LAST, item;

@@ -1,13 +1,14 @@
 -- 使っていない会費負担施設
 -- 問い: その年度に会費を払っている参加施設のうち、対象月までの3か月・6か月・12か月に
---       一度も操作しなかった施設はどこか（自施設の職員による操作だけを数える）。
+--       一度も使われなかった施設はどこか。自施設の職員が操作したときと、自施設の情報が
+--       閲覧されたとき（検査会社や病院の開示）を、使われたと数える。
 -- param: month MONTH 対象月（月初日）
 -- col: facility_id 施設番号
 -- col: name 施設名
 -- col: kind 種別
 -- col: municipality 所在市町
 -- col: fee_yen その年度の会費（円）
--- col: last_used 最後に操作した日（なければ空）
+-- col: last_used 最後に使われた日（なければ空）
 -- col: idle_3m 3か月使っていない
 -- col: idle_6m 6か月使っていない
 -- col: idle_12m 12か月使っていない
@@ -22,9 +23,18 @@ WITH paying AS (
     HAVING sum(fee.fee_yen) > 0
 ),
 last_use AS (
-    SELECT facility_id, CAST(max(occurred_at) AS DATE) AS last_used
-    FROM access_events
-    WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    SELECT facility_id, CAST(max(used_at) AS DATE) AS last_used
+    FROM (
+        SELECT facility_id, max(occurred_at) AS used_at
+        FROM access_events
+        WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+        GROUP BY facility_id
+        UNION ALL
+        SELECT disclosing_facility_id, max(occurred_at)
+        FROM access_events
+        WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH AND disclosing_facility_id IS NOT NULL
+        GROUP BY disclosing_facility_id
+    )
     GROUP BY facility_id
 )
 SELECT

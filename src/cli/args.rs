@@ -56,6 +56,8 @@ pub enum Command {
         #[command(subcommand)]
         kind: ReportKind,
     },
+    /// renkei.toml の更新案を、実際の利用・会費・見積で比べる
+    Scenarios(ScenariosArgs),
     /// 報告を作って届ける（SMTP 未設定なら outbox に .eml を置く）
     Send {
         /// 報告の種類
@@ -82,6 +84,17 @@ pub struct DemoArgs {
     /// 見本データの最後の月 YYYY-MM（既定: 先月）
     #[arg(long)]
     pub until: Option<String>,
+}
+
+/// `renkei scenarios`
+#[derive(Debug, Args)]
+pub struct ScenariosArgs {
+    /// 会費を見る年度（2025、FY2025、R7、令和7年度。既定: 先月の年度）
+    #[arg(long)]
+    pub fy: Option<String>,
+    /// 出力の形式と書き出し先
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `renkei ingest`

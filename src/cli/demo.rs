@@ -15,10 +15,42 @@ use crate::jobs::{self, Audience};
 /// The demo's board recipient when the config names none.
 const DEMO_BOARD: &str = "理事会（デモ） <board@renkei-demo.example>";
 
-/// The sample config with the demo's network name and board address set.
+/// The seed's renewal options (shared/seed): R8 quotes 約6,450万円 over a 5-year lease
+/// (約1,530万円 a year: lease factor 1.186), images only at 魚沼基幹病院 (約3,900万円,
+/// 約930万円 a year), and R8 running cost 約1,770万円. The intermediary margin (10%) and
+/// the cost of doing Team's work on ID-Link are assumptions the seed does not give.
+const DEMO_SCENARIOS: &str = r#"
+[[scenarios]]
+name = "現行どおり更新"
+lease_years = 5
+lease_factor = 1.186
+running = { "ID-Link" = 7900000, "Team" = 9000000, "その他保守" = 800000 }
+
+[[scenarios]]
+name = "画像公開は魚沼基幹病院のみ"
+lease_years = 5
+lease_factor = 1.186
+running = { "ID-Link" = 7900000, "Team" = 9000000, "その他保守" = 800000 }
+publishing_hospitals = ["魚沼基幹病院"]
+
+[[scenarios]]
+name = "各社と直接契約（仲介手数料10%と仮定）"
+lease_years = 5
+lease_factor = 1.186
+running = { "ID-Link" = 7900000, "Team" = 9000000, "その他保守" = 800000 }
+margin = 0.10
+
+[[scenarios]]
+name = "多職種連携も ID-Link で（Team 廃止、追加費用は仮定）"
+lease_years = 5
+lease_factor = 1.186
+running = { "ID-Link" = 7900000, "ID-Link 多職種連携の追加" = 2500000, "その他保守" = 800000 }
+"#;
+
+/// The sample config with the demo's network name, board address and scenarios set.
 fn demo_config() -> String {
     format!(
-        "{}\n## ── renkei demo が書き加えた設定 ──\n[report]\nnetwork_name = \"{}\"\n\n[recipients]\nboard = [\"{}\"]\n",
+        "{}\n## ── renkei demo が書き加えた設定 ──\n[report]\nnetwork_name = \"{}\"\n\n[recipients]\nboard = [\"{}\"]\n{DEMO_SCENARIOS}",
         crate::config::SAMPLE_CONFIG,
         demo::NETWORK,
         DEMO_BOARD

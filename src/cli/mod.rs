@@ -11,6 +11,7 @@ mod output;
 mod query;
 mod repl;
 mod report;
+mod scenarios;
 mod sql;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Send { kind } => report::send(&settings(cli.config.as_deref(), None)?, kind),
         Command::Sql(a) => sql::run(&settings(cli.config.as_deref(), None)?, &a),
         Command::Query(a) => query::run(&settings(cli.config.as_deref(), None)?, &a),
+        Command::Scenarios(args) => scenarios::run(&settings(cli.config.as_deref(), None)?, &args),
         Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
     }
 }

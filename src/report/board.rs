@@ -453,11 +453,12 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
             Row {
                 label,
                 cells: vec![opt_yen(budget, false), opt_yen(settled, false)],
-                flagged: text(b, r, "section") == "差引" && (budget.as_i64() < Some(0) || settled.as_i64() < Some(0)),
+                flagged: text(b, r, "section") == "差引" && [budget, settled].iter().any(|c| c.as_i64().is_some_and(|v| v < 0)),
             }
         })
         .collect();
-    let mut budget = section(&format!("{}の予算と決算", m.month.fiscal_year().label_ja()), &["科目", "予算", "決算"], rows);
+    let shown = b.get(0, "fiscal_year").as_i64().map_or(m.month.fiscal_year(), |y| crate::domain::FiscalYear::new(y as i32));
+    let mut budget = section(&format!("{}の予算と決算", shown.label_ja()), &["科目", "予算", "決算"], rows);
     budget.empty = "この年度の予算・決算が取り込まれていません。".into();
     budget.note = "収支差引＝収入計 − 支出計（マイナスは赤字）。".into();
 

@@ -61,6 +61,45 @@ pub struct Spec<'a> {
     pub reference: Option<(f64, &'a str)>,
 }
 
+/// Pixels the longest bar label needs at 26 px (full-width characters are square, others
+/// about half), capped at 40% of the width; longer labels are shortened with "…".
+fn label_area(bars: &[Bar]) -> u32 {
+    let widest = bars.iter().map(|b| text_width(&b.label)).max().unwrap_or(0);
+    (widest + 24).clamp(120, MAX_LABEL)
+}
+
+const MAX_LABEL: u32 = WIDTH * 2 / 5;
+
+fn text_width(text: &str) -> u32 {
+    text.chars().map(|c| if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { 14 } else { 26 }).sum()
+}
+
+fn fit_label(text: &str) -> String {
+    // Full-width brackets carry wide side bearings in the font; half-width ones read better.
+    let text = &text.replace('（', "(").replace('）', ")");
+    if text_width(text) + 24 <= MAX_LABEL {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if text_width(&out) + text_width(&c.to_string()) + 26 + 24 > MAX_LABEL {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Axis labels: yen from a million up in 万円, so the axis stays short.
+fn axis_value(v: f64, unit: &str, max: f64) -> String {
+    if unit == "円" && max >= 1e6 {
+        format!("{}万円", group_thousands((v / 1e4).round() as i64))
+    } else {
+        label_value(v, unit)
+    }
+}
+
 fn label_value(v: f64, unit: &str) -> String {
     format!("{}{unit}", group_thousands(v.round() as i64))
 }
@@ -101,11 +140,11 @@ pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
     let max = max.max(spec.reference.map_or(0.0, |r| r.0)).max(1.0) * 1.3;
     draw(WIDTH, height, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(spec.title, (FAMILY, 34).into_font().color(&INK))
+            .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
             .margin(24)
             .x_label_area_size(50)
-            .y_label_area_size(300)
-            .build_cartesian_2d(0f64..max, (0..n as i32).into_segmented())
+            .y_label_area_size(label_area(bars))
+            .build_cartesian_2d(0f64..max, (0..n as i32 - 1).into_segmented())
             .map_err(plot_err)?;
         let top = |i: i32| n as i32 - 1 - i;
         chart
@@ -115,15 +154,25 @@ pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
             .bold_line_style(GRID)
             .y_labels(n)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => bars.get(top(*i) as usize).map(|b| b.label.clone()).unwrap_or_default(),
+                SegmentValue::CenterOf(i) => bars.get(top(*i) as usize).map(|b| fit_label(&b.label)).unwrap_or_default(),
                 _ => String::new(),
             })
             .x_labels(5)
-            .x_label_formatter(&|v| label_value(*v, spec.unit))
-            .label_style((FAMILY, 24).into_font().color(&INK))
+            .x_label_formatter(&|v| axis_value(*v, spec.unit, max))
+            .label_style((FAMILY, 26).into_font().color(&INK))
             .axis_style(GRID)
             .draw()
             .map_err(plot_err)?;
+        if let Some((x, label)) = spec.reference {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(x, SegmentValue::Exact(0)), (x, SegmentValue::Last)],
+                    ORANGE.stroke_width(3),
+                )))
+                .map_err(plot_err)?
+                .label(label)
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ORANGE.stroke_width(3)));
+        }
         let first = chart
             .draw_series(
                 Histogram::horizontal(&chart)
@@ -163,20 +212,10 @@ pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
                 Text::new(
                     format!(" {}", label_value(b.value + b.stacked, spec.unit)),
                     (b.value + b.stacked, SegmentValue::CenterOf(top(i as i32))),
-                    (FAMILY, 24).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                    (FAMILY, 26).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
                 )
             }))
             .map_err(plot_err)?;
-        if let Some((x, label)) = spec.reference {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    [(x, SegmentValue::Exact(0)), (x, SegmentValue::Last)],
-                    ORANGE.stroke_width(3),
-                )))
-                .map_err(plot_err)?
-                .label(label)
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ORANGE.stroke_width(3)));
-        }
         if !spec.legend.0.is_empty() || spec.reference.is_some() {
             chart
                 .configure_series_labels()
@@ -197,11 +236,11 @@ pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[f64]) -> anyhow::
     let max = values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.15;
     draw(WIDTH, 560, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(spec.title, (FAMILY, 34).into_font().color(&INK))
+            .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
             .margin(24)
             .x_label_area_size(56)
             .y_label_area_size(150)
-            .build_cartesian_2d((0..n as i32).into_segmented(), 0f64..max)
+            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..max)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
@@ -214,8 +253,8 @@ pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[f64]) -> anyhow::
                 _ => String::new(),
             })
             .y_labels(6)
-            .y_label_formatter(&|v| label_value(*v, spec.unit))
-            .label_style((FAMILY, 22).into_font().color(&INK))
+            .y_label_formatter(&|v| axis_value(*v, spec.unit, max))
+            .label_style((FAMILY, 26).into_font().color(&INK))
             .axis_style(GRID)
             .draw()
             .map_err(plot_err)?;

@@ -8,9 +8,11 @@ pub fn count(n: i64) -> String {
     group_thousands(n)
 }
 
-/// `1,330,000円`, or `約1,330,000円` when approximate.
+/// `1,330,000円`, `約1,330,000円` when approximate, and `△500,000円` (the accounting
+/// sign for a negative amount) below zero.
 pub fn yen(n: i64, approximate: bool) -> String {
-    format!("{}{}円", if approximate { "約" } else { "" }, group_thousands(n))
+    let sign = if n < 0 { "△" } else { "" };
+    format!("{}{sign}{}円", if approximate { "約" } else { "" }, group_thousands(n.saturating_abs()))
 }
 
 /// `42.5%` from a 0–1 ratio.
@@ -54,6 +56,7 @@ mod tests {
     fn formats() {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(yen(13_300_000, true), "約13,300,000円");
+        assert_eq!(yen(-500_000, false), "△500,000円");
         assert_eq!(percent(0.4251), "42.5%");
         assert_eq!(change(110, 100), "+10.0%");
         assert_eq!(change(90, 100), "−10.0%");

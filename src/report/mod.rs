@@ -41,7 +41,9 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// Writes the HTML, the text and every attachment into `dir` for preview; returns the paths.
+    /// Writes the HTML, the text and every attachment into `dir` for preview; returns the
+    /// paths. The preview HTML points at the chart files instead of `cid:` so that a
+    /// browser shows it as the mail reader will.
     pub fn write_preview(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
         let mut written = Vec::new();
@@ -51,7 +53,13 @@ impl Rendered {
             written.push(path);
             Ok(())
         };
-        write(format!("{}.html", self.report_id), self.html.as_bytes())?;
+        let mut html = self.html.clone();
+        for a in &self.attachments {
+            if let Some(cid) = &a.content_id {
+                html = html.replace(&format!("src=\"cid:{cid}\""), &format!("src=\"{}\"", a.filename));
+            }
+        }
+        write(format!("{}.html", self.report_id), html.as_bytes())?;
         write(format!("{}.txt", self.report_id), self.text.as_bytes())?;
         for a in &self.attachments {
             write(a.filename.clone(), &a.bytes)?;
