@@ -23,7 +23,9 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
     let last_complete = Month::of(crate::clock::now_jst().date()).plus(-1);
     let fy = match &args.fy {
         Some(text) => FiscalYear::parse(text).map_err(|e| {
-            Problem::new(format!("年度「{text}」を読めません")).because(e).hint("2025、FY2025、R7、令和7年度 のように書いてください")
+            Problem::new(format!("年度「{text}」を読めません"))
+                .because(e)
+                .hint("2025、FY2025、R7、令和7年度 のように書いてください")
         })?,
         None => last_complete.fiscal_year(),
     };
@@ -36,8 +38,9 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     println!("更新案の比較（{}の会費、{}までの12か月の閲覧）", fy.label_ja(), month.label_ja());
-    let headers = ["案", "更新費", "リース年額", "運営費", "年間費用", "失われる画像閲覧", "閲覧1件あたり", "会費の増減/施設"]
-        .map(String::from);
+    let headers =
+        ["案", "更新費", "リース年額", "運営費", "年間費用", "失われる画像閲覧", "閲覧1件あたり", "会費の増減/施設"]
+            .map(String::from);
     let yen0 = |v: i64| yen(v, false);
     let rows: Vec<Vec<String>> = outcomes
         .iter()
@@ -50,7 +53,8 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
                 yen0(o.annual_cost_yen),
                 format!("{}件", count(o.image_views_lost)),
                 o.yen_per_remaining_view.map_or_else(|| "—".into(), yen0),
-                o.fee_change_per_member.map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
+                o.fee_change_per_member
+                    .map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
             ]
         })
         .collect();
@@ -59,6 +63,8 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
     for o in outcomes.iter().filter(|o| !o.dropped.is_empty()) {
         println!("「{}」で画像公開をやめる病院: {}", o.name, o.dropped.join("、"));
     }
-    println!("年間費用＝リース年額＋運営費×(1−仲介手数料)。会費の増減＝年間費用を会費と市町負担金でまかなうための、会費を払う1施設あたりの年額の増減。");
+    println!(
+        "年間費用＝リース年額＋運営費×(1−仲介手数料)。会費の増減＝年間費用を会費と市町負担金でまかなうための、会費を払う1施設あたりの年額の増減。"
+    );
     Ok(ExitCode::SUCCESS)
 }

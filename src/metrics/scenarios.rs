@@ -4,7 +4,7 @@
 //! hospitals that keep publishing images and the other grade for everyone else.
 //!
 //! Annual cost = lease (`annual_lease_yen`, or capital × `lease_factor` ÷ `lease_years`)
-//! + running lines × (1 − `margin`). Views lost = the access-log image views, last 12
+//! plus running lines × (1 − `margin`). Views lost = the access-log image views, last 12
 //! months, of hospitals that stop publishing. Break-even = what each paying member's fee
 //! must change by for fees plus municipal support to cover that annual system cost.
 
@@ -118,11 +118,14 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
         for wanted in keep {
             if !rows.clone().any(|r| name_of(r) == *wanted) {
                 let known: Vec<String> = rows.clone().filter(|r| publishes(*r)).map(name_of).collect();
-                return Err(Problem::new(format!("更新案「{}」の publishing_hospitals にある「{wanted}」が見積にも施設にもありません", s.name))
-                    .hint(format!(
-                        "名簿・見積と同じ施設名で書いてください（画像公開中の施設: {}）",
-                        if known.is_empty() { "なし".to_string() } else { known.join("、") }
-                    )));
+                return Err(Problem::new(format!(
+                    "更新案「{}」の publishing_hospitals にある「{wanted}」が見積にも施設にもありません",
+                    s.name
+                ))
+                .hint(format!(
+                    "名簿・見積と同じ施設名で書いてください（画像公開中の施設: {}）",
+                    if known.is_empty() { "なし".to_string() } else { known.join("、") }
+                )));
             }
         }
     }
@@ -146,10 +149,8 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
         };
         (Some(rows.clone().map(per).sum()), "見積")
     };
-    let lease = Lease {
-        years: s.lease_years.unwrap_or(DEFAULT_LEASE_YEARS).max(1),
-        factor: s.lease_factor.unwrap_or(1.0),
-    };
+    let lease =
+        Lease { years: s.lease_years.unwrap_or(DEFAULT_LEASE_YEARS).max(1), factor: s.lease_factor.unwrap_or(1.0) };
     let annual_lease_yen = s.annual_lease_yen.or(capital_yen.map(|c| lease.annual(c))).unwrap_or(0);
     let running: i64 = s.running.values().sum();
     let running_yen = (running as f64 * (1.0 - s.margin.unwrap_or(0.0))).round() as i64;

@@ -181,7 +181,13 @@ fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let months: Vec<Month> = (0..t.rows.len()).filter_map(|r| t.get(r, "month").as_date().map(Month::of)).collect();
     let labels: Vec<String> = months
         .iter()
-        .map(|mo| if mo.month() == 1 || *mo == months[0] { format!("{}/{}", mo.year() % 100, mo.month()) } else { format!("{}月", mo.month()) })
+        .map(|mo| {
+            if mo.month() == 1 || *mo == months[0] {
+                format!("{}/{}", mo.year() % 100, mo.month())
+            } else {
+                format!("{}月", mo.month())
+            }
+        })
         .collect();
     let views: Vec<f64> = (0..t.rows.len()).map(|r| int(t, r, "views") as f64).collect();
     let title = "閲覧件数の推移（13か月）";
@@ -284,7 +290,11 @@ fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     vec![
         section("システム別", &["システム", "操作件数", "閲覧件数", "稼働施設", "前月比", "前年同月比"], systems),
         section("情報の種類別", &["種類", "操作件数", "閲覧件数", "患者数", "稼働施設", "前月比"], types),
-        section("施設種別ごとの参加と稼働", &["種別", "参加施設", "稼働施設", "稼働施設率", "操作件数"], participation(&m.by_kind, "kind")),
+        section(
+            "施設種別ごとの参加と稼働",
+            &["種別", "参加施設", "稼働施設", "稼働施設率", "操作件数"],
+            participation(&m.by_kind, "kind"),
+        ),
         section(
             "市町別の参加と稼働（施設の所在地）",
             &["市町", "参加施設", "稼働施設", "稼働施設率", "操作件数"],
@@ -310,7 +320,9 @@ fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
                     vec![
                         text(t, r, "kind"),
                         yen(int(t, r, "fee_yen"), false),
-                        t.get(r, "last_used").as_date().map_or_else(|| "なし".to_string(), |d| d.format("%Y-%m-%d").to_string()),
+                        t.get(r, "last_used")
+                            .as_date()
+                            .map_or_else(|| "なし".to_string(), |d| d.format("%Y-%m-%d").to_string()),
                     ],
                 )
             })
@@ -351,10 +363,19 @@ fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
             )
         })
         .collect();
-    let mut s = section("開示施設別の閲覧", &["開示施設", "画像公開", "閲覧", "うち画像", "前月比", "前年同月比", "画像 12か月"], rows);
+    let mut s = section(
+        "開示施設別の閲覧",
+        &["開示施設", "画像公開", "閲覧", "うち画像", "前月比", "前年同月比", "画像 12か月"],
+        rows,
+    );
     let v = &m.image_value;
     let mut bars: Vec<Bar> = (0..v.rows.len())
-        .map(|r| Bar { label: text(v, r, "name"), value: int(v, r, "image_views_12m") as f64, stacked: 0.0, highlight: false })
+        .map(|r| Bar {
+            label: text(v, r, "name"),
+            value: int(v, r, "image_views_12m") as f64,
+            stacked: 0.0,
+            highlight: false,
+        })
         .collect();
     bars.sort_by(|a, b| b.value.total_cmp(&a.value));
     if !bars.is_empty() {
@@ -365,7 +386,12 @@ fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     Ok(s)
 }
 
-fn image_value(m: &BoardMetrics, threshold: i64, charts: &mut Charts, alerts: &mut Vec<String>) -> anyhow::Result<Section> {
+fn image_value(
+    m: &BoardMetrics,
+    threshold: i64,
+    charts: &mut Charts,
+    alerts: &mut Vec<String>,
+) -> anyhow::Result<Section> {
     let v = &m.image_value;
     let rows: Vec<Row> = (0..v.rows.len())
         .map(|r| Row {
@@ -397,7 +423,11 @@ fn image_value(m: &BoardMetrics, threshold: i64, charts: &mut Charts, alerts: &m
             })
         })
         .collect();
-    let mut s = section("画像公開サーバーの価値（順位）", &["病院", "差額の年額", "画像閲覧 12か月", "閲覧1回あたり", "回数の出典"], rows);
+    let mut s = section(
+        "画像公開サーバーの価値（順位）",
+        &["病院", "差額の年額", "画像閲覧 12か月", "閲覧1回あたり", "回数の出典"],
+        rows,
+    );
     s.empty = "画像公開グレードの見積がないため計算できません（更新見積を取り込んでください）。".into();
     s.note = format!(
         "差額の年額＝（画像公開グレードの見積 − 標準グレードの見積）をリース年額にしたもの。閲覧1回あたりが {} を超える病院に色をつけています（renkei.toml の [report] threshold_yen_per_view）。",
@@ -453,11 +483,13 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
             Row {
                 label,
                 cells: vec![opt_yen(budget, false), opt_yen(settled, false)],
-                flagged: text(b, r, "section") == "差引" && [budget, settled].iter().any(|c| c.as_i64().is_some_and(|v| v < 0)),
+                flagged: text(b, r, "section") == "差引"
+                    && [budget, settled].iter().any(|c| c.as_i64().is_some_and(|v| v < 0)),
             }
         })
         .collect();
-    let shown = b.get(0, "fiscal_year").as_i64().map_or(m.month.fiscal_year(), |y| crate::domain::FiscalYear::new(y as i32));
+    let shown =
+        b.get(0, "fiscal_year").as_i64().map_or(m.month.fiscal_year(), |y| crate::domain::FiscalYear::new(y as i32));
     let mut budget = section(&format!("{}の予算と決算", shown.label_ja()), &["科目", "予算", "決算"], rows);
     budget.empty = "この年度の予算・決算が取り込まれていません。".into();
     budget.note = "収支差引＝収入計 − 支出計（マイナスは赤字）。".into();
@@ -465,7 +497,8 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
     let f = &m.fees;
     let mut fees = section("会費と利用の釣り合い", &[], Vec::new());
     fees.empty = String::new();
-    let under: Vec<usize> = (0..f.rows.len()).filter(|r| f.get(*r, "use_to_fee").as_f64().is_some_and(|x| x < 0.5)).collect();
+    let under: Vec<usize> =
+        (0..f.rows.len()).filter(|r| f.get(*r, "use_to_fee").as_f64().is_some_and(|x| x < 0.5)).collect();
     if !f.rows.is_empty() {
         fees.lines.push(format!(
             "会費を払う {} 施設のうち {} 施設は、会費の割合に比べて利用の割合が半分未満です（一覧は xlsx の「会費の公平性」）。",
@@ -492,9 +525,12 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
             )
         })
         .collect();
-    let mut enrol = section("登録患者と人口カバー率", &["市町", "登録患者", "人口", "人口カバー率", "情報共有患者率"], rows);
+    let mut enrol =
+        section("登録患者と人口カバー率", &["市町", "登録患者", "人口", "人口カバー率", "情報共有患者率"], rows);
     enrol.empty = "登録患者数が取り込まれていません。".into();
-    enrol.note = "人口カバー率＝登録患者数 ÷ 人口。情報共有患者率＝直近12か月に情報が閲覧された患者 ÷ 登録患者（全体のみ）。".into();
+    enrol.note =
+        "人口カバー率＝登録患者数 ÷ 人口。情報共有患者率＝直近12か月に情報が閲覧された患者 ÷ 登録患者（全体のみ）。"
+            .into();
 
     let fl = &m.flows;
     let mut flows = section(
@@ -526,12 +562,17 @@ fn scenarios(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
                     yen0(o.annual_cost_yen),
                     format!("{}件", count(o.image_views_lost)),
                     o.yen_per_remaining_view.map_or_else(|| "—".into(), yen0),
-                    o.fee_change_per_member.map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
+                    o.fee_change_per_member
+                        .map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
                 ],
             )
         })
         .collect();
-    let mut s = section("更新案の比較", &["案", "更新費", "年間費用", "失われる画像閲覧", "閲覧1件あたり", "会費の増減／施設"], rows);
+    let mut s = section(
+        "更新案の比較",
+        &["案", "更新費", "年間費用", "失われる画像閲覧", "閲覧1件あたり", "会費の増減／施設"],
+        rows,
+    );
     s.empty = "更新案が設定されていません（renkei.toml の [[scenarios]]）。".into();
     s.note = "年間費用＝リース年額＋運営費（仲介手数料を除く案はその分を差し引く）。失われる画像閲覧＝画像公開をやめる病院の直近12か月の画像閲覧（アクセスログ）。会費の増減＝年間費用を会費と市町負担金でまかなうための、会費を払う1施設あたりの年額の増減（人件費などは含みません）。".into();
     if !m.scenarios.is_empty() {
@@ -595,7 +636,10 @@ pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> a
     let attachment_note = if fits {
         format!("表はすべて添付の {xlsx_name} にあります（数式は含みません）。")
     } else {
-        format!("表の xlsx はメールの大きさの上限（10 MB）を超えるため添付していません。renkei report board --month {} --out DIR で作れます。", m.month)
+        format!(
+            "表の xlsx はメールの大きさの上限（10 MB）を超えるため添付していません。renkei report board --month {} --out DIR で作れます。",
+            m.month
+        )
     };
     let report = BoardReport {
         network: network.to_string(),

@@ -116,7 +116,11 @@ fn encode(pixels: &[u8], width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn draw(width: u32, height: u32, paint: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
+fn draw(
+    width: u32,
+    height: u32,
+    paint: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<u8>> {
     register_font()?;
     let mut pixels = vec![255u8; (width * height * 3) as usize];
     {
@@ -154,7 +158,9 @@ pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
             .bold_line_style(GRID)
             .y_labels(n)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => bars.get(top(*i) as usize).map(|b| fit_label(&b.label)).unwrap_or_default(),
+                SegmentValue::CenterOf(i) => {
+                    bars.get(top(*i) as usize).map(|b| fit_label(&b.label)).unwrap_or_default()
+                }
                 _ => String::new(),
             })
             .x_labels(5)
@@ -284,7 +290,8 @@ mod tests {
 
     #[test]
     fn draws_png_with_the_bundled_font() {
-        let spec = Spec { title: "画像閲覧回数（直近12か月）", unit: "回", legend: ("", ""), reference: None };
+        let spec =
+            Spec { title: "画像閲覧回数（直近12か月）", unit: "回", legend: ("", ""), reference: None };
         let bars = [
             Bar { label: "魚沼基幹病院".into(), value: 1200.0, stacked: 0.0, highlight: false },
             Bar { label: "齋藤記念病院".into(), value: 30.0, stacked: 0.0, highlight: true },

@@ -34,11 +34,11 @@ fn board_report_eml_parses_back_with_japanese_subject_and_bodies() {
     assert_eq!(msg.subject(), Some("【テスト連携ネット】2025年7月 月次利用報告"));
     let from = msg.from().unwrap().first().unwrap();
     assert_eq!((from.name(), from.address()), (Some("連携ネット事務局"), Some("office@example.jp")));
-    assert!(msg.content_type().is_some_and(|c| c.ctype() == "multipart" && c.subtype() == Some("alternative")));
     let text = msg.body_text(0).unwrap();
     // The hand count of tests/it/metrics.rs: 5 events against 2 last month and 1 a year ago.
-    assert!(text.contains("操作件数（件）: 5（前月 2 +150.0%／前年同月 1 +400.0%）"), "{text}");
-    assert!(text.contains("稼働施設率: 50.0%（前月 25.0% +25.0pt／前年同月 25.0% +25.0pt）"), "{text}");
+    assert!(text.contains("（2025年7月／前月／増減／前年同月／増減）"), "{text}");
+    assert!(text.contains("操作件数（件）: 5／2／+150.0%／1／+400.0%"), "{text}");
+    assert!(text.contains("稼働施設率: 50.0%／25.0%／+25.0pt／25.0%／+25.0pt"), "{text}");
     assert!(text.contains("閲覧1件あたり: 2,333,333円"), "{text}");
     let html = msg.body_html(0).unwrap();
     assert!(html.contains("<html lang=\"ja\">"));
@@ -60,6 +60,63 @@ fn board_report_eml_parses_back_with_japanese_subject_and_bodies() {
     assert_eq!(resent, id);
     assert_eq!(w.count("SELECT attempts FROM deliveries WHERE recipient = 'board@example.jp'"), 2);
 }
+
+#[test]
+fn board_eml_is_alternative_text_and_related_html_with_charts_and_the_xlsx_attached() {
+    let w = network_with_known_answers();
+    std::fs::write(w.join("renkei.toml"), CONFIG).unwrap();
+    w.ok(&["send", "board", "--month", "2025-07"]);
+    let raw = std::fs::read(&emls(&w)[0]).unwrap();
+    assert!(raw.len() < 10 * 1024 * 1024, "{} bytes", raw.len());
+    let msg = MessageParser::default().parse(&raw).unwrap();
+    let kind = |part: &mail_parser::MessagePart| {
+        part.content_type().map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""))).unwrap_or_default()
+    };
+    let children = |part: &mail_parser::MessagePart| match &part.body {
+        mail_parser::PartType::Multipart(ids) => ids.iter().map(|i| msg.part(*i).unwrap()).collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    // mixed(alternative(text, related(html, png…)), xlsx)
+    let root = msg.root_part();
+    assert_eq!(kind(root), "multipart/mixed");
+    let top = children(root);
+    assert_eq!(top.iter().map(|p| kind(p)).collect::<Vec<_>>(), ["multipart/alternative", XLSX]);
+    assert_eq!(top[1].attachment_name(), Some("board-2025-07.xlsx"));
+    let alt = children(top[0]);
+    assert_eq!(alt.iter().map(|p| kind(p)).collect::<Vec<_>>(), ["text/plain", "multipart/related"]);
+    let related = children(alt[1]);
+    assert_eq!(kind(related[0]), "text/html");
+    let html = related[0].text_contents().unwrap();
+    let cids: Vec<String> = related[1..]
+        .iter()
+        .map(|p| {
+            assert_eq!(kind(p), "image/png");
+            assert!(p.contents().starts_with(b"\x89PNG"), "a PNG");
+            p.content_id().unwrap().trim_matches(['<', '>']).to_string()
+        })
+        .collect();
+    // Trend, image views by hospital, image-server value (齋藤記念病院's quote).
+    assert_eq!(cids, ["trend", "image_views", "image_value"]);
+    let used: Vec<&str> = html.split("src=\"cid:").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(used, cids, "every cid the HTML uses is attached, and only those");
+
+    // The workbook holds every table, headed in Japanese, with the hand counts.
+    let xlsx = top[1].contents().to_vec();
+    let path = w.join("board.xlsx");
+    std::fs::write(&path, xlsx).unwrap();
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let names = wb.sheet_names();
+    for sheet in ["月別利用", "市町×開示施設", "画像サーバーの価値", "予算と決算", "更新案"]
+    {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    let flows = wb.worksheet_range("市町×開示施設").unwrap();
+    assert_eq!(flows.get((0, 0)).unwrap().to_string(), "閲覧した施設の所在市町");
+    assert_eq!(flows.get((1, 2)).unwrap().to_string(), "3", "魚沼市 → 齋藤記念病院");
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[test]
 fn a_test_send_goes_to_one_address_and_leaves_the_ledger_alone() {
@@ -85,7 +142,16 @@ fn report_board_writes_a_preview() {
     let html = std::fs::read_to_string(w.join("preview/board-2025-07.html")).unwrap();
     assert!(html.contains("2025年7月 月次利用報告"));
     let text = std::fs::read_to_string(w.join("preview/board-2025-07.txt")).unwrap();
-    assert!(text.contains("画像の閲覧件数（件）: 2"), "{text}");
+    assert!(text.contains("画像の閲覧件数（件）: 2／"), "{text}");
+    // The seed's R7 budget: 28,200,000 against 28,700,000, a deficit of 500,000.
+    assert!(text.contains("収入計: 28,200,000円／—"), "{text}");
+    assert!(text.contains("支出計: 28,700,000円／13,900,000円"), "{text}");
+    assert!(text.contains("収支差引: △500,000円／△13,900,000円 ※"), "{text}");
+    // The preview HTML shows the chart files beside it, not cid: links.
+    assert!(html.contains("src=\"trend.png\"") && !html.contains("cid:"));
+    for file in ["trend.png", "image_views.png", "image_value.png", "board-2025-07.xlsx"] {
+        assert!(w.join("preview").join(file).exists(), "{file}");
+    }
 }
 
 #[test]
