@@ -52,6 +52,7 @@ fn main() -> anyhow::Result<()> {
             for i in 1..=stmt.parameter_count() {
                 stmt.raw_bind_parameter(i, value(&stmt.parameter_name(i)?))?;
             }
+            stmt.raw_execute()?;
             let mut result = stmt.raw_query();
             while result.next()?.is_some() {
                 rows += 1;
