@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
 use crate::metrics::scenarios::{self, Basis};
-use crate::report::format::{count, yen};
+use crate::report::format::{count, yen, yen_change};
 use crate::store::Store;
 
 /// Prints the comparison; `--format`/`--out` give the raw numbers as csv, json or xlsx.
@@ -53,8 +53,7 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
                 yen0(o.annual_cost_yen),
                 format!("{}件", count(o.image_views_lost)),
                 o.yen_per_remaining_view.map_or_else(|| "—".into(), yen0),
-                o.fee_change_per_member
-                    .map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
+                o.fee_change_per_member.map_or_else(|| "—".into(), yen_change),
             ]
         })
         .collect();

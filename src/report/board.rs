@@ -8,7 +8,7 @@
 use askama::Template;
 
 use super::chart::{self, Bar, Spec};
-use super::format::{change, change_points, count, percent, yen};
+use super::format::{change, change_points, count, percent, yen, yen_change};
 use super::{Attachment, Rendered};
 use crate::domain::Month;
 use crate::metrics::BoardMetrics;
@@ -562,8 +562,7 @@ fn scenarios(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
                     yen0(o.annual_cost_yen),
                     format!("{}件", count(o.image_views_lost)),
                     o.yen_per_remaining_view.map_or_else(|| "—".into(), yen0),
-                    o.fee_change_per_member
-                        .map_or_else(|| "—".into(), |v| format!("{}{}", if v > 0 { "+" } else { "" }, yen0(v))),
+                    o.fee_change_per_member.map_or_else(|| "—".into(), yen_change),
                 ],
             )
         })

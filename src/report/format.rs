@@ -15,6 +15,11 @@ pub fn yen(n: i64, approximate: bool) -> String {
     format!("{}{sign}{}円", if approximate { "約" } else { "" }, group_thousands(n.saturating_abs()))
 }
 
+/// A change in yen: `+59,469円`, `△12,538円`, `0円`.
+pub fn yen_change(n: i64) -> String {
+    format!("{}{}", if n > 0 { "+" } else { "" }, yen(n, false))
+}
+
 /// `42.5%` from a 0–1 ratio.
 pub fn percent(ratio: f64) -> String {
     format!("{:.1}%", ratio * 100.0)
@@ -57,6 +62,7 @@ mod tests {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(yen(13_300_000, true), "約13,300,000円");
         assert_eq!(yen(-500_000, false), "△500,000円");
+        assert_eq!((yen_change(59_469), yen_change(-12_538)), ("+59,469円".to_string(), "△12,538円".to_string()));
         assert_eq!(percent(0.4251), "42.5%");
         assert_eq!(change(110, 100), "+10.0%");
         assert_eq!(change(90, 100), "−10.0%");
