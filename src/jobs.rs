@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::Settings;
 use crate::deliver::{self, Delivered};
-use crate::domain::Month;
+use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
 use crate::ingest::{self, FileReport, IngestOptions, pseudonymize::Key};
 use crate::metrics;
@@ -37,6 +37,16 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
 pub fn parse_month(text: &str) -> Result<Month, Problem> {
     Month::parse(text).map_err(|e| {
         Problem::new("--month を読めません").value(text).because(e).hint("2025-07 のように指定してください")
+    })
+}
+
+/// Parses a `--fy` value, with a message that says what forms are accepted.
+pub fn parse_fiscal_year(text: &str) -> Result<FiscalYear, Problem> {
+    FiscalYear::parse(text).map_err(|e| {
+        Problem::new("--fy を読めません")
+            .value(text)
+            .because(e)
+            .hint("2025、FY2025、R7、令和7年度 のように指定してください")
     })
 }
 

@@ -8,7 +8,6 @@ use super::args::DemoArgs;
 use crate::config::Settings;
 use crate::deliver::Delivered;
 use crate::demo;
-use crate::domain::Month;
 use crate::ingest::IngestOptions;
 use crate::jobs::{self, Audience};
 
@@ -71,7 +70,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let until = match &args.until {
         Some(text) => jobs::parse_month(text)?,
-        None => Month::of(crate::clock::now_jst().date()).plus(-1),
+        None => crate::clock::last_complete_month(),
     };
     println!("■ 見本の入力ファイル（{}）", settings.inbox().display());
     for path in demo::write_inputs(&settings.inbox(), until, args.scale.max(1))? {

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use super::args::ScenariosArgs;
 use super::output;
 use crate::config::Settings;
-use crate::domain::{FiscalYear, Month};
+
 use crate::error::Problem;
+use crate::jobs;
 use crate::metrics::scenarios::{self, Basis};
 use crate::report::format::{count, yen, yen_change};
 use crate::store::Store;
@@ -20,13 +21,9 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
             .hint("renkei.toml に [[scenarios]] を書いてください（renkei init が書く見本の末尾に例があります）")
             .into());
     }
-    let last_complete = Month::of(crate::clock::now_jst().date()).plus(-1);
+    let last_complete = crate::clock::last_complete_month();
     let fy = match &args.fy {
-        Some(text) => FiscalYear::parse(text).map_err(|e| {
-            Problem::new(format!("年度「{text}」を読めません"))
-                .because(e)
-                .hint("2025、FY2025、R7、令和7年度 のように書いてください")
-        })?,
+        Some(text) => jobs::parse_fiscal_year(text)?,
         None => last_complete.fiscal_year(),
     };
     // Views are counted over the 12 months up to the fiscal year's end, or up to last month.

@@ -33,8 +33,6 @@ pub struct ChartRef {
     pub cid: String,
     /// Alternative text.
     pub alt: String,
-    /// Height in CSS px at 600 px wide.
-    pub height: u32,
 }
 
 /// One section of the report: a heading, optional lines and chart, a table and a note.
@@ -126,15 +124,20 @@ struct Charts(Vec<(ChartRef, Vec<u8>)>);
 
 impl Charts {
     fn add(&mut self, cid: &str, alt: String, png: Vec<u8>) -> ChartRef {
-        let height = png_height(&png) / 2;
-        let r = ChartRef { cid: cid.to_string(), alt, height };
+        let r = ChartRef { cid: cid.to_string(), alt };
         self.0.push((r.clone(), png));
         r
     }
 }
 
-fn png_height(png: &[u8]) -> u32 {
-    png.get(20..24).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+/// The integer columns `cols` of row `r`, formatted as counts.
+fn counts(t: &Table, r: usize, cols: &[&str]) -> Vec<String> {
+    cols.iter().map(|c| count(int(t, r, c))).collect()
+}
+
+/// One row per table row: the label from `label_col`, the cells from `cells`.
+fn rows_of(t: &Table, label_col: &str, cells: impl Fn(usize) -> Vec<String>) -> Vec<Row> {
+    (0..t.rows.len()).map(|r| row(text(t, r, label_col), cells(r))).collect()
 }
 
 fn kpis(m: &BoardMetrics) -> Section {
@@ -195,15 +198,9 @@ fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let rows = (0..t.rows.len())
         .map(|r| {
             let month = months.get(r).map(|mo| mo.label_ja()).unwrap_or_default();
-            row(
-                month,
-                vec![
-                    count(int(t, r, "events")),
-                    count(int(t, r, "views")),
-                    count(int(t, r, "active_facilities")),
-                    percent(float(t, r, "active_rate")),
-                ],
-            )
+            let mut cells = counts(t, r, &["events", "views", "active_facilities"]);
+            cells.push(percent(float(t, r, "active_rate")));
+            row(month, cells)
         })
         .collect();
     let mut s = section("13か月の推移", &["月", "操作件数", "閲覧件数", "稼働施設", "稼働施設率"], rows);
@@ -213,66 +210,29 @@ fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
 
 fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     let s = &m.by_system;
-    let systems = (0..s.rows.len())
-        .map(|r| {
-            let e = int(s, r, "events");
-            row(
-                text(s, r, "system"),
-                vec![
-                    count(e),
-                    count(int(s, r, "views")),
-                    count(int(s, r, "active_facilities")),
-                    change(e, int(s, r, "events_prev_month")),
-                    change(e, int(s, r, "events_last_year")),
-                ],
-            )
-        })
-        .collect();
+    let systems = rows_of(s, "system", |r| {
+        let e = int(s, r, "events");
+        let mut cells = counts(s, r, &["events", "views", "active_facilities"]);
+        cells.extend([change(e, int(s, r, "events_prev_month")), change(e, int(s, r, "events_last_year"))]);
+        cells
+    });
     let d = &m.by_data_type;
-    let types = (0..d.rows.len())
-        .map(|r| {
-            let e = int(d, r, "events");
-            row(
-                text(d, r, "data_type"),
-                vec![
-                    count(e),
-                    count(int(d, r, "views")),
-                    count(int(d, r, "unique_patients")),
-                    count(int(d, r, "active_facilities")),
-                    change(e, int(d, r, "events_prev_month")),
-                ],
-            )
-        })
-        .collect();
+    let types = rows_of(d, "data_type", |r| {
+        let mut cells = counts(d, r, &["events", "views", "unique_patients", "active_facilities"]);
+        cells.push(change(int(d, r, "events"), int(d, r, "events_prev_month")));
+        cells
+    });
     let participation = |t: &Table, col: &str| {
-        (0..t.rows.len())
-            .map(|r| {
-                row(
-                    text(t, r, col),
-                    vec![
-                        count(int(t, r, "participating_facilities")),
-                        count(int(t, r, "active_facilities")),
-                        percent(float(t, r, "active_rate")),
-                        count(int(t, r, "events")),
-                    ],
-                )
-            })
-            .collect()
+        rows_of(t, col, |r| {
+            let mut cells = counts(t, r, &["participating_facilities", "active_facilities"]);
+            cells.extend([percent(float(t, r, "active_rate")), count(int(t, r, "events"))]);
+            cells
+        })
     };
     let o = &m.by_role;
-    let roles = (0..o.rows.len())
-        .map(|r| {
-            row(
-                text(o, r, "kind"),
-                vec![
-                    count(int(o, r, "participating_facilities")),
-                    count(int(o, r, "disclosing_facilities")),
-                    count(int(o, r, "viewing_facilities")),
-                    count(int(o, r, "idle_facilities")),
-                ],
-            )
-        })
-        .collect();
+    let roles = rows_of(o, "kind", |r| {
+        counts(o, r, &["participating_facilities", "disclosing_facilities", "viewing_facilities", "idle_facilities"])
+    });
     let mut role = section("役割別の参加施設（直近12か月）", &["種別", "参加", "開示", "閲覧", "どちらもなし"], roles);
     role.note = "開示＝その施設の情報が閲覧された施設、閲覧＝他施設の情報を閲覧した施設。".into();
     let c = &m.concentration;
@@ -347,22 +307,17 @@ fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
 
 fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let h = &m.by_hospital;
-    let rows = (0..h.rows.len())
-        .map(|r| {
-            let v = int(h, r, "views");
-            row(
-                text(h, r, "name"),
-                vec![
-                    if h.get(r, "publishes_images").as_bool() == Some(true) { "○" } else { "—" }.to_string(),
-                    count(v),
-                    count(int(h, r, "image_views")),
-                    change(v, int(h, r, "views_prev_month")),
-                    change(v, int(h, r, "views_last_year")),
-                    count(int(h, r, "image_views_12m")),
-                ],
-            )
-        })
-        .collect();
+    let rows = rows_of(h, "name", |r| {
+        let v = int(h, r, "views");
+        vec![
+            if h.get(r, "publishes_images").as_bool() == Some(true) { "○" } else { "—" }.to_string(),
+            count(v),
+            count(int(h, r, "image_views")),
+            change(v, int(h, r, "views_prev_month")),
+            change(v, int(h, r, "views_last_year")),
+            count(int(h, r, "image_views_12m")),
+        ]
+    });
     let mut s = section(
         "開示施設別の閲覧",
         &["開示施設", "画像公開", "閲覧", "うち画像", "前月比", "前年同月比", "画像 12か月"],

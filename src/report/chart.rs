@@ -3,7 +3,7 @@
 //! reader's machine. Drawn at twice the size they are shown (600 px wide in the email)
 //! so they stay sharp on high-density screens.
 
-use std::sync::Once;
+use std::sync::OnceLock;
 
 use anyhow::Context;
 use plotters::coord::Shift;
@@ -25,14 +25,14 @@ const BLUE: RGBColor = RGBColor(47, 111, 159);
 const LIGHT_BLUE: RGBColor = RGBColor(150, 190, 220);
 const ORANGE: RGBColor = RGBColor(217, 130, 43);
 
+/// Registers the bundled font once; a failure is remembered, not retried or forgotten.
 fn register_font() -> anyhow::Result<()> {
-    static ONCE: Once = Once::new();
-    let mut result = Ok(());
-    ONCE.call_once(|| {
-        result = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT)
-            .map_err(|_| anyhow::anyhow!("the bundled font data/fonts/NotoSansCJKjp-Regular-subset.otf is unreadable"));
-    });
-    result
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    if *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok()) {
+        Ok(())
+    } else {
+        anyhow::bail!("the bundled font data/fonts/NotoSansCJKjp-Regular-subset.otf is unreadable")
+    }
 }
 
 /// One bar of a horizontal bar chart.
@@ -71,7 +71,11 @@ fn label_area(bars: &[Bar]) -> u32 {
 const MAX_LABEL: u32 = WIDTH * 2 / 5;
 
 fn text_width(text: &str) -> u32 {
-    text.chars().map(|c| if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { 14 } else { 26 }).sum()
+    text.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> u32 {
+    if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { 14 } else { 26 }
 }
 
 fn fit_label(text: &str) -> String {
@@ -80,11 +84,14 @@ fn fit_label(text: &str) -> String {
     if text_width(text) + 24 <= MAX_LABEL {
         return text.to_string();
     }
+    // Keep characters while they and the "…" fit in the label area.
+    let mut room = MAX_LABEL - 24 - char_width('…');
     let mut out = String::new();
     for c in text.chars() {
-        if text_width(&out) + text_width(&c.to_string()) + 26 + 24 > MAX_LABEL {
+        if char_width(c) > room {
             break;
         }
+        room -= char_width(c);
         out.push(c);
     }
     out.push('…');
