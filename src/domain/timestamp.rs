@@ -12,6 +12,9 @@ const JST_OFFSET_MIN: i64 = 9 * 60;
 /// Parses `2025-07-01 09:15:00`, `2025-07-01T09:15:00+09:00`, `2025-07-01T00:15:00Z`,
 /// `2025/7/1 9:15`, `2025/07/01 09:15:00.123` to JST. No offset means JST already.
 pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
+    if let Some(t) = fixed_width(text.trim().as_bytes()) {
+        return Ok(t);
+    }
     let bad = || {
         format!("日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z）")
     };
@@ -62,6 +65,24 @@ pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
         None => local,
         Some(off) => local + Duration::minutes(JST_OFFSET_MIN - off),
     })
+}
+
+/// The common form `2025-07-01 09:15:00` (`/` or `T` too, seconds optional, no offset),
+/// read without allocating: most log rows take this path.
+fn fixed_width(t: &[u8]) -> Option<NaiveDateTime> {
+    let num = |from: usize, to: usize| -> Option<u32> {
+        t.get(from..to)?.iter().try_fold(0u32, |acc, b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+    };
+    let shape = (t.len() == 16 || (t.len() == 19 && t[16] == b':'))
+        && matches!(t[4], b'-' | b'/')
+        && t[7] == t[4]
+        && matches!(t[10], b' ' | b'T')
+        && t[13] == b':';
+    if !shape {
+        return None;
+    }
+    let seconds = if t.len() == 19 { num(17, 19)? } else { 0 };
+    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?.and_hms_opt(num(11, 13)?, num(14, 16)?, seconds)
 }
 
 /// `+09:00`, `+0900`, `-05:00` → minutes east of UTC.

@@ -1,14 +1,21 @@
-//! Access logs (CSV/TSV): one row per operation → `access_events`, IDs pseudonymized,
-//! facilities resolved, bad rows quarantined with where and why.
+//! Access logs (CSV/TSV, and JSON Lines through [`super::jsonl`]): one row per operation →
+//! `access_events`, IDs pseudonymized, facilities resolved, bad rows quarantined with where
+//! and why.
+//!
+//! This is the hot path. Records are read into one reused buffer, checked, and pushed into
+//! column batches without allocating per row; facility names and IDs are looked up once per
+//! distinct value.
 
 use std::collections::HashMap;
+use std::io::Read;
 
+use super::decode::read_error;
 use super::headers::{ColumnMap, aliases, column_letter, wanted_headers};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
 use crate::domain::timestamp::parse_jst;
 use crate::error::Problem;
-use crate::store::{AccessEventRow, QuarantineRow};
+use crate::store::{AccessEvent, EventBatch, QuarantineRow};
 
 /// Longest field kept (Excel's cell limit).
 const MAX_FIELD_CHARS: usize = 32_767;
@@ -16,23 +23,27 @@ const MAX_FIELD_CHARS: usize = 32_767;
 /// Rows appended to the store per batch.
 pub const BATCH_ROWS: usize = 50_000;
 
+/// Quarantine rows handed on together.
+const HELD_BATCH: usize = 10_000;
+
 /// Canonical actions: 閲覧 (view) is what "views" count.
-fn canonical_action(raw: &str) -> String {
+const ACTIONS: &[(&str, &[&str])] = &[
+    ("閲覧", &["閲覧", "参照", "表示", "view", "read", "r"]),
+    ("登録", &["登録", "作成", "書込", "書き込み", "create", "write", "c"]),
+    ("更新", &["更新", "update", "u"]),
+    ("削除", &["削除", "delete", "d"]),
+    ("ダウンロード", &["ダウンロード", "download"]),
+];
+
+fn canonical_action(raw: &str) -> &str {
     let t = raw.trim();
-    match t.to_ascii_lowercase().as_str() {
-        "閲覧" | "参照" | "表示" | "view" | "read" | "r" => "閲覧".to_string(),
-        "登録" | "作成" | "書込" | "書き込み" | "create" | "write" | "c" => "登録".to_string(),
-        "更新" | "update" | "u" => "更新".to_string(),
-        "削除" | "delete" | "d" => "削除".to_string(),
-        "ダウンロード" | "download" => "ダウンロード".to_string(),
-        _ => t.to_string(),
-    }
+    ACTIONS.iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(t))).map_or(t, |(canon, _)| canon)
 }
 
-/// What the parser hands on: rows to load and rows to quarantine, in batches.
+/// Where the parser hands its output: batches of good rows and of quarantined rows.
 pub trait EventSink {
     /// Receives a batch of good rows.
-    fn events(&mut self, rows: Vec<AccessEventRow>) -> anyhow::Result<()>;
+    fn events(&mut self, rows: EventBatch) -> anyhow::Result<()>;
     /// Receives quarantined rows.
     fn quarantine(&mut self, rows: Vec<QuarantineRow>) -> anyhow::Result<()>;
 }
@@ -46,37 +57,88 @@ pub struct ParseCounts {
     pub quarantined: u64,
 }
 
-/// Parses a decoded access log. Returns a [`Problem`] (file refused) when the header is
-/// not an access log's or most rows are unreadable.
-pub fn parse(
+/// The fields of one record, by position.
+pub trait Fields {
+    /// How many fields.
+    fn count(&self) -> usize;
+    /// Field `i` (`""` past the end).
+    fn field(&self, i: usize) -> &str;
+}
+
+impl Fields for csv::StringRecord {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+}
+
+impl Fields for [String] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.get(i).map_or("", String::as_str)
+    }
+}
+
+/// Parses a CSV/TSV access log from a UTF-8 stream. Returns a [`Problem`] (file refused)
+/// when the header is not an access log's, the text turns binary or most rows are unreadable.
+pub fn parse_csv(
     file: &str,
-    text: &str,
+    text: impl Read,
     delimiter: u8,
     matcher: &FacilityMatcher,
     ids: &mut Pseudonymizer,
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
-        _ => {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 20)
+        .from_reader(text);
+    let unreadable = |row_number: u64, e: csv::Error| -> anyhow::Error {
+        let because = match e.kind() {
+            csv::ErrorKind::Io(io) => read_error(io),
+            _ => e.to_string(),
+        };
+        Problem::new(format!("{file} を最後まで読めません（データベースは変更していません）"))
+            .at(format!("{file} {row_number}行目"))
+            .because(because)
+            .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
+            .into()
+    };
+    let mut record = csv::StringRecord::new();
+    let header: Vec<String> = match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(|s| s.trim().to_string()).collect(),
+        Ok(false) => {
             return Err(Problem::new(format!("{file} に見出し行がありません"))
                 .hint("1行目に見出しのある CSV を置いてください")
                 .into());
         }
+        Err(e) => return Err(unreadable(1, e)),
     };
-    let rows = records.enumerate().map(|(i, record)| {
-        let row_number = i as u64 + 2;
-        record.map(|r| (row_number, r.iter().map(str::to_string).collect())).map_err(|e| {
-            Problem::new(format!("{file} を CSV として読めません（データベースは変更していません）"))
-                .at(format!("{file} {row_number}行目"))
-                .because(e.to_string())
-                .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
-        })
-    });
-    parse_records(file, &header, Columns::Letters, rows, matcher, ids, sink)
+    let mut rows = Validator::new(file, header, Columns::Letters, matcher, ids, sink)?;
+    let mut row_number = 1;
+    loop {
+        row_number += 1;
+        match reader.read_record(&mut record) {
+            Ok(true) => rows.push(row_number, &record)?,
+            Ok(false) => break,
+            // Bytes that are not UTF-8 in a UTF-8 file: that row only.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                let column = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => Some(err.field()),
+                    _ => None,
+                };
+                rows.hold_garbled(row_number, column)?;
+            }
+            Err(e) => return Err(unreadable(row_number, e)),
+        }
+    }
+    rows.finish()
 }
 
 /// How quarantine rows name a column: spreadsheet letters (CSV) or the key (JSON).
@@ -88,208 +150,288 @@ pub enum Columns {
     Keys,
 }
 
-/// Validates, pseudonymizes and hands on records (row number, fields in `header` order).
-pub fn parse_records(
-    file: &str,
-    header: &[String],
-    columns: Columns,
-    records: impl Iterator<Item = Result<(u64, Vec<String>), Problem>>,
-    matcher: &FacilityMatcher,
-    ids: &mut Pseudonymizer,
-    sink: &mut dyn EventSink,
-) -> anyhow::Result<ParseCounts> {
-    let kind = &aliases()["access_log"];
-    let map = ColumnMap::match_headers(kind, header);
-    let missing = map.missing(kind);
-    if !missing.is_empty() {
-        return Err(Problem::new(format!("{file} はアクセスログとして読めません（データベースは変更していません）"))
-            .at(format!("{file} 1行目（見出し）"))
-            .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
-            .hint(format!(
-                "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
-                wanted_headers(kind)
-            ))
-            .into());
-    }
-    let col = |f: &str| map.index(f);
-    let (c_time, c_sys, c_user, c_fac, c_pat, c_act) = (
-        col("occurred_at").expect("required"),
-        col("system").expect("required"),
-        col("user_id").expect("required"),
-        col("facility").expect("required"),
-        col("patient_id").expect("required"),
-        col("action").expect("required"),
-    );
-    let (c_disc, c_type) = (col("disclosing_facility"), col("data_type"));
-    let width = header.len();
+/// Column positions of the canonical fields.
+struct Positions {
+    time: usize,
+    system: usize,
+    user: usize,
+    facility: usize,
+    patient: usize,
+    action: usize,
+    disclosing: Option<usize>,
+    data_type: Option<usize>,
+}
 
-    let mut counts = ParseCounts::default();
-    let mut batch = Vec::with_capacity(BATCH_ROWS.min(4096));
-    let mut held = Vec::new();
-    let mut facility_cache: HashMap<String, Option<i32>> = HashMap::new();
-    let mut resolve = |name: &str| -> Option<i32> {
-        if let Some(hit) = facility_cache.get(name) {
+/// Checks records one by one, pseudonymizes them and hands them on in batches.
+pub struct Validator<'a> {
+    file: &'a str,
+    header: Vec<String>,
+    columns: Columns,
+    at: Positions,
+    matcher: &'a FacilityMatcher,
+    ids: &'a mut Pseudonymizer,
+    facilities: HashMap<String, Option<i32>, foldhash::fast::RandomState>,
+    sink: &'a mut dyn EventSink,
+    batch: EventBatch,
+    held: Vec<QuarantineRow>,
+    first_held: Option<QuarantineRow>,
+    counts: ParseCounts,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for records in `header` order; a [`Problem`] when required columns are
+    /// missing (it lists the headers found and those wanted).
+    pub fn new(
+        file: &'a str,
+        header: Vec<String>,
+        columns: Columns,
+        matcher: &'a FacilityMatcher,
+        ids: &'a mut Pseudonymizer,
+        sink: &'a mut dyn EventSink,
+    ) -> anyhow::Result<Validator<'a>> {
+        let kind = &aliases()["access_log"];
+        let map = ColumnMap::match_headers(kind, &header);
+        let missing = map.missing(kind);
+        if !missing.is_empty() {
+            return Err(Problem::new(format!("{file} はアクセスログとして読めません（データベースは変更していません）"))
+                .at(format!("{file} 1行目（見出し）"))
+                .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
+                .hint(format!(
+                    "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
+                    wanted_headers(kind)
+                ))
+                .into());
+        }
+        let required = |f: &str| map.index(f).expect("checked above");
+        let at = Positions {
+            time: required("occurred_at"),
+            system: required("system"),
+            user: required("user_id"),
+            facility: required("facility"),
+            patient: required("patient_id"),
+            action: required("action"),
+            disclosing: map.index("disclosing_facility"),
+            data_type: map.index("data_type"),
+        };
+        Ok(Validator {
+            file,
+            header,
+            columns,
+            at,
+            matcher,
+            ids,
+            facilities: HashMap::default(),
+            sink,
+            batch: EventBatch::with_capacity(BATCH_ROWS),
+            held: Vec::new(),
+            first_held: None,
+            counts: ParseCounts::default(),
+        })
+    }
+
+    fn resolve(&mut self, name: &str) -> Option<i32> {
+        if let Some(hit) = self.facilities.get(name) {
             return *hit;
         }
-        let hit = matcher.resolve(name);
-        facility_cache.insert(name.to_string(), hit);
+        let hit = self.matcher.resolve(name);
+        self.facilities.insert(name.to_string(), hit);
         hit
-    };
-    for record in records {
-        let (row_number, record) = record?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+    }
+
+    fn quarantine(
+        &self,
+        row_number: u64,
+        column: Option<usize>,
+        value: Option<&str>,
+        reason: String,
+        hint: &str,
+    ) -> QuarantineRow {
+        QuarantineRow {
+            row_number,
+            column: column.filter(|c| *c < self.header.len()).map(|c| match self.columns {
+                Columns::Letters => format!("{}列「{}」", column_letter(c), self.header[c]),
+                Columns::Keys => format!("キー「{}」", self.header[c]),
+            }),
+            value: value.map(str::to_string),
+            reason,
+            hint: Some(hint.to_string()),
         }
-        let quarantine =
-            |column: Option<usize>, value: Option<String>, reason: String, hint: Option<String>| QuarantineRow {
+    }
+
+    /// Holds a row the source itself could not read (not JSON, a broken line).
+    pub fn hold(&mut self, row: QuarantineRow) -> anyhow::Result<()> {
+        if self.first_held.is_none() {
+            self.first_held = Some(row.clone());
+        }
+        self.counts.quarantined += 1;
+        self.held.push(row);
+        if self.held.len() >= HELD_BATCH {
+            self.sink.quarantine(std::mem::take(&mut self.held))?;
+        }
+        Ok(())
+    }
+
+    /// Holds a row whose bytes are not text in its encoding.
+    pub fn hold_garbled(&mut self, row_number: u64, column: Option<usize>) -> anyhow::Result<()> {
+        let reason = "文字化けしています（文字コードとして読めない文字があります）".to_string();
+        let row = self.quarantine(row_number, column, None, reason, "元のシステムから出力し直してください");
+        self.hold(row)
+    }
+
+    /// Checks one record and takes it into the batch, or holds it with the reason.
+    pub fn push(&mut self, row_number: u64, record: &(impl Fields + ?Sized)) -> anyhow::Result<()> {
+        match self.check(row_number, record)? {
+            Some(held) => self.hold(held),
+            None if self.batch.len() >= BATCH_ROWS => {
+                let full = std::mem::replace(&mut self.batch, EventBatch::with_capacity(BATCH_ROWS));
+                self.counts.loaded += full.len() as u64;
+                self.sink.events(full)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the record into the batch (None), or says why not (the row to hold). An error
+    /// refuses the whole file.
+    fn check(&mut self, row_number: u64, record: &(impl Fields + ?Sized)) -> anyhow::Result<Option<QuarantineRow>> {
+        let width = self.header.len();
+        let n = record.count();
+        let field = |c: usize| record.field(c).trim();
+        if (0..n).all(|c| field(c).is_empty()) {
+            return Ok(None);
+        }
+        let hold = |this: &Self, column: usize, value: Option<&str>, reason: String, hint: &str| {
+            Ok(Some(this.quarantine(row_number, Some(column), value, reason, hint)))
+        };
+        if n != width {
+            return Ok(Some(QuarantineRow {
                 row_number,
-                column: column.map(|c| match columns {
-                    Columns::Letters => format!("{}列「{}」", column_letter(c), header[c]),
-                    Columns::Keys => format!("キー「{}」", header[c]),
-                }),
-                value,
-                reason,
-                hint,
-            };
-        if record.len() != width {
-            held.push(quarantine(
-                None,
-                None,
-                format!("列の数が見出しと違います（見出し {width} 列、この行 {} 列）", record.len()),
-                Some("値の中のカンマが引用符で囲まれているか確かめてください".into()),
-            ));
-            continue;
+                column: None,
+                value: None,
+                reason: format!("列の数が見出しと違います（見出し {width} 列、この行 {n} 列）"),
+                hint: Some("値の中のカンマが引用符で囲まれているか確かめてください".into()),
+            }));
+        }
+        // Control characters or U+FFFD anywhere: look closer (rare, so the common row pays
+        // one pass over its bytes).
+        if (0..n).any(|c| suspicious(record.field(c).as_bytes())) {
+            if let Some(c) = (0..n).find(|c| record.field(*c).contains('\0')) {
+                return Err(Problem::new(format!("{} を取り込めませんでした（データベースは変更していません）", self.file))
+                    .at(format!("{} {row_number}行目 {}", self.file, self.describe(c)))
+                    .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
+                    .hint("CSV として出力し直してから置いてください")
+                    .into());
+            }
+            if let Some(c) = (0..n).find(|c| record.field(*c).chars().any(garbled)) {
+                let value = if c == self.at.user || c == self.at.patient { None } else { Some(field(c)) };
+                let reason = "文字化けしています（文字コードとして読めない文字があります）".into();
+                return hold(self, c, value, reason, "元のシステムから出力し直してください");
+            }
         }
         // A cell longer than Excel's own limit is a broken export, not data; the value is
         // not kept (it could be anything), only its length.
-        if let Some(c) = (0..record.len()).find(|c| record[*c].chars().count() > MAX_FIELD_CHARS) {
-            held.push(quarantine(
-                Some(c.min(width.saturating_sub(1))),
-                None,
-                format!("値が長すぎます（{} 文字、上限 {MAX_FIELD_CHARS} 文字）", record[c].chars().count()),
-                Some("元のシステムから出力し直してください".into()),
-            ));
-            continue;
-        }
-        let field = |c: usize| record.get(c).map_or("", |s| s.trim());
-        if let Some(c) = (0..width).find(|c| field(*c).contains('\u{FFFD}')) {
-            let value = if c == c_user || c == c_pat { None } else { Some(field(c).to_string()) };
-            held.push(quarantine(
-                Some(c),
-                value,
-                "文字化けしています（文字コードとして読めない文字があります）".into(),
-                Some("元のシステムから出力し直してください".into()),
-            ));
-            continue;
-        }
-        let occurred_at = match parse_jst(field(c_time))
-            .or_else(|e| super::source_maps::parse_custom_timestamp(field(c_time)).ok_or(e))
-        {
-            Ok(t) => t,
-            Err(reason) => {
-                held.push(quarantine(
-                    Some(c_time),
-                    Some(field(c_time).to_string()),
-                    reason,
-                    Some("日時の書式を直してください".into()),
-                ));
-                continue;
+        if let Some(c) = (0..n).find(|c| record.field(*c).len() > MAX_FIELD_CHARS) {
+            let chars = record.field(c).chars().count();
+            if chars > MAX_FIELD_CHARS {
+                let reason = format!("値が長すぎます（{chars} 文字、上限 {MAX_FIELD_CHARS} 文字）");
+                return hold(self, c, None, reason, "元のシステムから出力し直してください");
             }
-        };
-        let system = field(c_sys);
-        if system.is_empty() {
-            held.push(quarantine(
-                Some(c_sys),
-                None,
-                "システム名が空です".into(),
-                Some("ID-Link・Team などのシステム名を入れてください".into()),
-            ));
-            continue;
         }
-        let facility_name = field(c_fac);
-        let Some(facility_id) = resolve(facility_name) else {
-            held.push(unknown_facility(
-                quarantine(Some(c_fac), Some(facility_name.to_string()), String::new(), None),
-                facility_name,
-            ));
-            continue;
+        let at = &self.at;
+        let (time, system, facility_name) = (field(at.time), field(at.system), field(at.facility));
+        let (user_raw, patient_raw, action) = (field(at.user), field(at.patient), canonical_action(field(at.action)));
+        let disclosing_name = at.disclosing.map(field).filter(|s| !s.is_empty());
+        let data_type = at.data_type.map(field).filter(|s| !s.is_empty());
+        let (c_time, c_system, c_facility, c_disclosing, c_patient, c_action) =
+            (at.time, at.system, at.facility, at.disclosing, at.patient, at.action);
+        let occurred_at =
+            match parse_jst(time).or_else(|e| super::source_maps::parse_custom_timestamp(time).ok_or(e)) {
+                Ok(t) => t,
+                Err(reason) => return hold(self, c_time, Some(time), reason, "日時の書式を直してください"),
+            };
+        if system.is_empty() {
+            let hint = "ID-Link・Team などのシステム名を入れてください";
+            return hold(self, c_system, None, "システム名が空です".into(), hint);
+        }
+        let Some(facility_id) = self.resolve(facility_name) else {
+            return Ok(Some(self.unknown_facility(row_number, c_facility, facility_name)));
         };
-        let disclosing_facility_id = match c_disc.map(field).filter(|s| !s.is_empty()) {
+        let disclosing_facility_id = match disclosing_name {
             None => None,
-            Some(name) => match resolve(name) {
+            Some(name) => match self.resolve(name) {
                 Some(id) => Some(id),
-                None => {
-                    held.push(unknown_facility(quarantine(c_disc, Some(name.to_string()), String::new(), None), name));
-                    continue;
-                }
+                None => return Ok(Some(self.unknown_facility(row_number, c_disclosing.expect("named"), name))),
             },
         };
-        let user_raw = field(c_user);
-        let patient_raw = field(c_pat);
         if patient_raw.is_empty() {
-            held.push(quarantine(
-                Some(c_pat),
-                None,
-                "患者IDが空です".into(),
-                Some("患者IDの入った行を出力し直してください".into()),
-            ));
-            continue;
+            return hold(self, c_patient, None, "患者IDが空です".into(), "患者IDの入った行を出力し直してください");
         }
-        let action = canonical_action(field(c_act));
         if action.is_empty() {
-            held.push(quarantine(
-                Some(c_act),
-                None,
-                "操作が空です".into(),
-                Some("閲覧・登録などの操作を入れてください".into()),
-            ));
-            continue;
+            return hold(self, c_action, None, "操作が空です".into(), "閲覧・登録などの操作を入れてください");
         }
-        batch.push(AccessEventRow {
+        let user_key = self.ids.pseudonym(IdKind::User, user_raw);
+        let patient_key = self.ids.pseudonym(IdKind::Patient, patient_raw);
+        self.batch.push(AccessEvent {
             occurred_at,
-            system: system.to_string(),
-            user_key: ids.pseudonym(IdKind::User, user_raw),
+            system,
+            user_key: user_key.as_ref().map(|p| p.as_str()),
             facility_id,
-            patient_key: ids.pseudonym(IdKind::Patient, patient_raw),
+            patient_key: patient_key.as_ref().map(|p| p.as_str()),
             disclosing_facility_id,
-            data_type: c_type.map(field).filter(|s| !s.is_empty()).map(str::to_string),
+            data_type,
             action,
         });
-        if batch.len() >= BATCH_ROWS {
-            counts.loaded += batch.len() as u64;
-            sink.events(std::mem::take(&mut batch))?;
+        Ok(None)
+    }
+
+    fn describe(&self, column: usize) -> String {
+        self.quarantine(0, Some(column), None, String::new(), "").column.unwrap_or_default()
+    }
+
+    fn unknown_facility(&self, row_number: u64, column: usize, name: &str) -> QuarantineRow {
+        if name.is_empty() {
+            let hint = "施設名の入った行を出力し直してください";
+            return self.quarantine(row_number, Some(column), Some(name), "施設名が空です".into(), hint);
         }
+        let hint = format!(
+            "renkei alias add '{name}' '名簿上の施設名' で別名を登録し、renkei ingest --replace でこのファイルを取り込み直してください"
+        );
+        let reason = format!("施設「{name}」が名簿にも別名にもありません");
+        self.quarantine(row_number, Some(column), Some(name), reason, &hint)
     }
-    let total = counts.loaded + batch.len() as u64 + held.len() as u64;
-    // A file most of whose rows fail is the wrong file or a broken export, not bad rows.
-    if held.len() > 10 && held.len() as u64 * 2 > total {
-        let first = &held[0];
-        return Err(Problem::new(format!("{file} の大半の行を読めません（データベースは変更していません）"))
-            .at(format!("{file} {}行目 {}", first.row_number, first.column.clone().unwrap_or_default()))
-            .because(format!("{} 行中 {} 行が読めません。最初の理由: {}", total, held.len(), first.reason))
-            .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
-            .into());
+
+    /// Hands on what is left, or refuses the file when most of its rows failed.
+    pub fn finish(mut self) -> anyhow::Result<ParseCounts> {
+        let loaded = self.counts.loaded + self.batch.len() as u64;
+        let held = self.counts.quarantined;
+        // A file most of whose rows fail is the wrong file or a broken export, not bad rows.
+        if held > 10 && held * 2 > loaded + held {
+            let first = self.first_held.take().expect("rows were held");
+            return Err(Problem::new(format!("{} の大半の行を読めません（データベースは変更していません）", self.file))
+                .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
+                .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
+                .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
+                .into());
+        }
+        self.counts.loaded = loaded;
+        let batch = std::mem::replace(&mut self.batch, EventBatch::with_capacity(0));
+        if !batch.is_empty() {
+            self.sink.events(batch)?;
+        }
+        if !self.held.is_empty() {
+            self.sink.quarantine(std::mem::take(&mut self.held))?;
+        }
+        Ok(self.counts)
     }
-    counts.loaded += batch.len() as u64;
-    counts.quarantined = held.len() as u64;
-    if !batch.is_empty() {
-        sink.events(batch)?;
-    }
-    if !held.is_empty() {
-        sink.quarantine(held)?;
-    }
-    Ok(counts)
 }
 
-fn unknown_facility(mut q: QuarantineRow, name: &str) -> QuarantineRow {
-    if name.is_empty() {
-        q.reason = "施設名が空です".into();
-        q.hint = Some("施設名の入った行を出力し直してください".into());
-    } else {
-        q.reason = format!("施設「{name}」が名簿にも別名にもありません");
-        q.hint = Some(format!(
-            "renkei alias add '{name}' '名簿上の施設名' で別名を登録し、renkei ingest --replace でこのファイルを取り込み直してください"
-        ));
-    }
-    q
+/// Bytes that may be a control character or U+FFFD (whose UTF-8 starts with 0xEF); checked
+/// without branching so the common row costs one vectorized pass.
+fn suspicious(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |seen, b| seen | (*b < 0x20) | (*b == 0xEF))
+}
+
+/// A character that shows the bytes were not text in the file's encoding.
+fn garbled(c: char) -> bool {
+    c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }

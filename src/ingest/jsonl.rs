@@ -13,10 +13,18 @@
 //! - 操作: `action` (R 閲覧, C 登録, U 更新, D 削除, E 実行)
 //! - システム: `source.site`; データ種別: `subtype[0].display`, else `type.display`
 
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+
 use serde_json::Value;
 
+use super::access_log::{Columns, EventSink, ParseCounts, Validator};
+use super::decode::read_error;
 use super::headers::{aliases, header_key};
+use super::matcher::FacilityMatcher;
+use super::pseudonymize::Pseudonymizer;
 use crate::domain::names::matching_key;
+use crate::error::Problem;
 use crate::store::QuarantineRow;
 
 /// The canonical fields, in the order records carry them.
@@ -40,53 +48,93 @@ pub fn detect(text: &str) -> Option<Shape> {
     Some(if obj.get("resourceType").and_then(Value::as_str) == Some("AuditEvent") { Shape::Fhir } else { Shape::Flat })
 }
 
-/// Records (line number, fields in [`FIELDS`] order) and the lines that could not be read.
-pub fn records(text: &str, shape: Shape) -> (Vec<(u64, Vec<String>)>, Vec<QuarantineRow>) {
-    let kind = &aliases()["access_log"];
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let number = i as u64 + 1;
-        if line.trim().is_empty() {
+/// Parses a JSON Lines access log from a UTF-8 stream, a line at a time; lines that are
+/// not JSON are held with their line number, the rest go through the CSV rows' checks.
+pub fn parse(
+    file: &str,
+    text: impl Read,
+    shape: Shape,
+    matcher: &FacilityMatcher,
+    ids: &mut Pseudonymizer,
+    sink: &mut dyn EventSink,
+) -> anyhow::Result<ParseCounts> {
+    let header: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
+    let mut rows = Validator::new(file, header, Columns::Keys, matcher, ids, sink)?;
+    let mut reader = BufReader::with_capacity(1 << 20, text);
+    let mut keys = KeyFields::default();
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| {
+            Problem::new(format!("{file} を最後まで読めません（データベースは変更していません）"))
+                .at(format!("{file} {}行目", number + 1))
+                .because(read_error(&e))
+                .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
+        })?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let Ok(text) = std::str::from_utf8(&line) else {
+            rows.hold_garbled(number, None)?;
+            continue;
+        };
+        if text.trim().is_empty() {
             continue;
         }
-        let hold = |reason: String| QuarantineRow {
-            row_number: number,
-            column: None,
-            value: None,
-            reason,
-            hint: Some("元のシステムから出力し直してください".into()),
-        };
-        let Ok(value) = serde_json::from_str::<Value>(line.trim()) else {
-            bad.push(hold("JSON として読めません".into()));
-            continue;
-        };
-        let Some(obj) = value.as_object() else {
-            bad.push(hold("JSON のオブジェクトではありません".into()));
-            continue;
-        };
-        let fields = match shape {
-            Shape::Flat => FIELDS
-                .iter()
-                .map(|f| {
-                    let names: Vec<String> = kind.fields[*f].iter().map(|n| matching_key(n)).collect();
-                    obj.iter()
-                        .find(|(k, _)| names.contains(&header_key(k).0))
-                        .map(|(_, v)| text_of(v))
-                        .unwrap_or_default()
-                })
-                .collect(),
-            Shape::Fhir => {
-                if obj.get("resourceType").and_then(Value::as_str) != Some("AuditEvent") {
-                    bad.push(hold("AuditEvent ではない FHIR リソースです".into()));
-                    continue;
-                }
-                audit_event(&value)
-            }
-        };
-        good.push((number, fields));
+        match fields(text, shape, &mut keys) {
+            Ok(fields) => rows.push(number, fields.as_slice())?,
+            Err(reason) => rows.hold(QuarantineRow {
+                row_number: number,
+                column: None,
+                value: None,
+                reason: reason.into(),
+                hint: Some("元のシステムから出力し直してください".into()),
+            })?,
+        }
     }
-    (good, bad)
+    rows.finish()
+}
+
+/// Which canonical field each object key of a flat file means, worked out once per key.
+#[derive(Default)]
+struct KeyFields(HashMap<String, Option<usize>>);
+
+impl KeyFields {
+    fn field_of(&mut self, key: &str) -> Option<usize> {
+        if let Some(hit) = self.0.get(key) {
+            return *hit;
+        }
+        let kind = &aliases()["access_log"];
+        let wanted = header_key(key).0;
+        let hit = FIELDS.iter().position(|f| kind.fields[*f].iter().any(|n| matching_key(n) == wanted));
+        self.0.insert(key.to_string(), hit);
+        hit
+    }
+}
+
+/// One line's fields in [`FIELDS`] order, or why it cannot be read.
+fn fields(line: &str, shape: Shape, keys: &mut KeyFields) -> Result<Vec<String>, &'static str> {
+    let value = serde_json::from_str::<Value>(line.trim()).map_err(|_| "JSON として読めません")?;
+    let obj = value.as_object().ok_or("JSON のオブジェクトではありません")?;
+    match shape {
+        Shape::Flat => {
+            let mut fields = vec![String::new(); FIELDS.len()];
+            for (k, v) in obj {
+                if let Some(i) = keys.field_of(k)
+                    && fields[i].is_empty()
+                {
+                    fields[i] = text_of(v);
+                }
+            }
+            Ok(fields)
+        }
+        Shape::Fhir if obj.get("resourceType").and_then(Value::as_str) != Some("AuditEvent") => {
+            Err("AuditEvent ではない FHIR リソースです")
+        }
+        Shape::Fhir => Ok(audit_event(&value)),
+    }
 }
 
 fn text_of(v: &Value) -> String {
@@ -172,20 +220,20 @@ mod tests {
     fn a_fhir_audit_event_maps_to_the_canonical_fields() {
         let line = r#"{"resourceType":"AuditEvent","type":{"code":"rest","display":"RESTful操作"},"subtype":[{"code":"read","display":"画像"}],"action":"R","recorded":"2025-07-01T00:15:00Z","agent":[{"who":{"identifier":{"value":"U77"},"display":"医師A"},"requestor":true},{"who":{"reference":"Organization/12","display":"ゆきぐにクリニック"},"requestor":false}],"source":{"site":"ID-Link","observer":{"display":"齋藤記念病院"}},"entity":[{"what":{"reference":"Patient/P900","identifier":{"value":"P900"}}},{"what":{"reference":"ImagingStudy/1"}}]}"#;
         assert_eq!(detect(line), Some(Shape::Fhir));
-        let (good, bad) = records(&format!("{line}\nnot json\n"), Shape::Fhir);
+        let mut keys = KeyFields::default();
         assert_eq!(
-            good[0].1,
+            fields(line, Shape::Fhir, &mut keys).unwrap(),
             ["2025-07-01T00:15:00Z", "ID-Link", "U77", "ゆきぐにクリニック", "P900", "齋藤記念病院", "画像", "閲覧"]
         );
-        assert_eq!(bad.len(), 1);
-        assert_eq!(bad[0].row_number, 2);
+        assert_eq!(fields("not json", Shape::Fhir, &mut keys), Err("JSON として読めません"));
+        assert_eq!(fields(r#"{"resourceType":"Patient"}"#, Shape::Fhir, &mut keys), Err("AuditEvent ではない FHIR リソースです"));
     }
 
     #[test]
     fn flat_json_lines_use_the_header_aliases() {
         let text = "{\"日時\":\"2025-07-01 09:00\",\"システム\":\"Team\",\"利用者ID\":\"U1\",\"利用施設\":\"十日町病院\",\"患者ID\":12,\"操作\":\"登録\"}\n";
         assert_eq!(detect(text), Some(Shape::Flat));
-        let (good, _) = records(text, Shape::Flat);
-        assert_eq!(good[0].1, ["2025-07-01 09:00", "Team", "U1", "十日町病院", "12", "", "", "登録"]);
+        let got = fields(text.trim(), Shape::Flat, &mut KeyFields::default()).unwrap();
+        assert_eq!(got, ["2025-07-01 09:00", "Team", "U1", "十日町病院", "12", "", "", "登録"]);
     }
 }

@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod jsonl;
 pub mod matcher;
 pub mod municipalities;
+pub mod pipeline;
 pub mod pseudonymize;
 pub mod quotes;
 pub mod record;
@@ -33,10 +34,10 @@ use sha2::{Digest, Sha256};
 pub use detect::SourceKind;
 
 use crate::error::Problem;
-use crate::store::{AccessEventRow, FileLoad, FileMeta, QuarantineRow, Store};
-use access_log::EventSink;
+use crate::store::{FileMeta, Store};
 use detect::Container;
 use matcher::FacilityMatcher;
+use pipeline::LogFormat;
 use pseudonymize::{Key, Pseudonymizer};
 
 /// What happened to one file.
@@ -163,12 +164,15 @@ fn ingest_file(
     opts: &IngestOptions,
 ) -> anyhow::Result<Outcome> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| -> anyhow::Error {
         Problem::new(format!("{file} を読めません"))
             .because(e.to_string())
             .hint("ファイルの場所と読み取り権限を確かめてください")
-    })?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+            .into()
+    };
+    let t = std::time::Instant::now();
+    let sha256 = hash_file(path).map_err(unreadable)?;
+    eprintln!("TIMING hash {:?}", t.elapsed());
     let previous = store.query(
         "SELECT source_file_id, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files WHERE sha256 = ?",
         &[duckdb::types::Value::Text(sha256.clone())],
@@ -179,8 +183,6 @@ fn ingest_file(
     {
         return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
     }
-    let container = detect::container(path).unwrap_or(Container::Text);
-    let bytes = gunzip(&file, bytes)?;
     let matcher = FacilityMatcher::load(store)?;
     let reject = |reason: String, hint: &str| -> anyhow::Error {
         Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
@@ -188,95 +190,67 @@ fn ingest_file(
             .hint(hint)
             .into()
     };
-    match container {
-        Container::Workbook(ext) => {
-            let grids = grid::read_workbook(&bytes, ext)
-                .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
-            let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
-            load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+    if let Some(Container::Workbook(ext)) = detect::container(path) {
+        let bytes = std::fs::read(path).map_err(unreadable)?;
+        let grids = grid::read_workbook(&bytes, ext)
+            .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
+        let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
+        return load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace);
+    }
+    let bar = progress(&file, std::fs::metadata(path).map_err(unreadable)?.len());
+    let raw = std::fs::File::open(path).map_err(unreadable)?;
+    let not_text = |e: decode::DecodeError| match e {
+        decode::DecodeError::Empty => reject("ファイルが空です".into(), "中身のあるファイルを置いてください"),
+        decode::DecodeError::Binary { line } => reject(
+            format!("{line} 行目以降がテキストではありません（バイナリデータか、壊れたファイルです）"),
+            "CSV として出力し直してから置いてください",
+        ),
+        decode::DecodeError::Read(reason) => reject(reason, "元のファイルを出力し直すか、圧縮し直してください"),
+    };
+    let stream = decode::TextStream::new(bar.wrap_read(raw)).map_err(not_text)?;
+    let delimiter = detect::delimiter(&stream.head);
+    let header_line = stream.head.lines().next().unwrap_or("");
+    let log_header = grid::read_csv(header_line, delimiter)
+        .is_ok_and(|g| g.find_header(&headers::aliases()["access_log"]).is_ok());
+    let log_format = match jsonl::detect(&stream.head) {
+        Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
+        _ if opts.source == Some(SourceKind::AccessLog) || (opts.source.is_none() && log_header) => {
+            Some(LogFormat::Delimited(delimiter))
         }
-        Container::Text => {
-            let decoded = decode::decode(&bytes).map_err(|e| match e {
-                decode::DecodeError::Empty => reject("ファイルが空です".into(), "中身のあるファイルを置いてください"),
-                decode::DecodeError::Binary { line } => reject(
-                    format!("{line} 行目以降がテキストではありません（バイナリデータか、壊れたファイルです）"),
-                    "CSV として出力し直してから置いてください",
-                ),
-            })?;
-            if opts.source.is_none_or(|s| s == SourceKind::AccessLog)
-                && let Some(shape) = jsonl::detect(&decoded.text)
-            {
-                let (good, bad) = jsonl::records(&decoded.text, shape);
-                if bad.len() > 10 && bad.len() * 2 > good.len() + bad.len() {
-                    return Err(reject(
-                        format!(
-                            "{} 行中 {} 行を JSON として読めません（最初は {} 行目）",
-                            good.len() + bad.len(),
-                            bad.len(),
-                            bad[0].row_number
-                        ),
-                        "元のシステムから JSON Lines で出力し直してください",
-                    ));
-                }
-                if matcher.is_empty() {
-                    return Err(no_roster_yet(&file));
-                }
-                let header: Vec<String> = jsonl::FIELDS.iter().map(|f| f.to_string()).collect();
-                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
-                let mut load = store.begin_file(meta)?;
-                if let Some(id) = previous_id {
-                    load.remove_file(id)?;
-                }
-                let mut sink = LoadSink { load: &mut load, bar: progress(&file, decoded.text.lines().count() as u64) };
-                let rows = good.into_iter().map(Ok);
-                let counts = access_log::parse_records(
-                    &file,
-                    &header,
-                    access_log::Columns::Keys,
-                    rows,
-                    &matcher,
-                    ids,
-                    &mut sink,
-                )?;
-                let unreadable = bad.len() as u64;
-                sink.quarantine(bad)?;
-                load.commit(counts.loaded)?;
-                return Ok(Outcome::Loaded {
-                    source: SourceKind::AccessLog,
-                    rows: counts.loaded,
-                    quarantined: counts.quarantined + unreadable,
-                    warnings: Vec::new(),
-                });
-            }
-            let delimiter = detect::delimiter(&decoded.text);
-            let header_line = decoded.text.lines().next().unwrap_or("");
-            let header_grid = grid::read_csv(header_line, delimiter).unwrap_or_default();
-            let is_log = opts.source == Some(SourceKind::AccessLog)
-                || (opts.source.is_none() && header_grid.find_header(&headers::aliases()["access_log"]).is_ok());
-            if is_log {
-                if matcher.is_empty() && header_grid.find_header(&headers::aliases()["access_log"]).is_ok() {
-                    return Err(no_roster_yet(&file));
-                }
-                let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
-                let mut load = store.begin_file(meta)?;
-                if let Some(id) = previous_id {
-                    load.remove_file(id)?;
-                }
-                let rows = decoded.text.lines().count().saturating_sub(1) as u64;
-                let mut sink = LoadSink { load: &mut load, bar: progress(&file, rows) };
-                let counts = access_log::parse(&file, &decoded.text, delimiter, &matcher, ids, &mut sink)?;
-                load.commit(counts.loaded)?;
-                return Ok(Outcome::Loaded {
-                    source: SourceKind::AccessLog,
-                    rows: counts.loaded,
-                    quarantined: counts.quarantined,
-                    warnings: Vec::new(),
-                });
-            }
-            let grid =
-                grid::read_csv(&decoded.text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
-            let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
-            load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+        _ => None,
+    };
+    if let Some(format) = log_format {
+        // With no roster every row would be an unknown facility (a forced --source with
+        // the wrong header is told about its header instead).
+        if matcher.is_empty() && (log_header || matches!(format, LogFormat::Json(_))) {
+            return Err(no_roster_yet(&file));
+        }
+        let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
+        let counts = pipeline::load_log(store, ids, &matcher, meta, previous_id, stream.reader, format)?;
+        bar.finish_and_clear();
+        return Ok(Outcome::Loaded {
+            source: SourceKind::AccessLog,
+            rows: counts.loaded,
+            quarantined: counts.quarantined,
+            warnings: Vec::new(),
+        });
+    }
+    let text = stream.read_all().map_err(not_text)?;
+    bar.finish_and_clear();
+    let grid = grid::read_csv(&text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
+    let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
+    load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+}
+
+/// SHA-256 of a file, read in pieces.
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match std::io::Read::read(&mut file, &mut buf)? {
+            0 => return Ok(hex::encode(hasher.finalize())),
+            n => hasher.update(&buf[..n]),
         }
     }
 }
@@ -289,44 +263,20 @@ fn no_roster_yet(file: &str) -> anyhow::Error {
         .into()
 }
 
-/// A progress bar for a long file, on stderr; hidden when stderr is not a terminal
-/// (indicatif's default) and for files too short to need one.
-fn progress(file: &str, rows: u64) -> indicatif::ProgressBar {
-    if rows < 100_000 {
+/// A progress bar for a long file (by bytes read), on stderr; hidden when stderr is not a
+/// terminal (indicatif's default) and for files too short to need one.
+fn progress(file: &str, bytes: u64) -> indicatif::ProgressBar {
+    if bytes < 16 << 20 {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(rows);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} 行 残り {eta}")
+    let bar = indicatif::ProgressBar::new(bytes);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} 残り {eta}")
     {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(file.to_string());
     bar
-}
-
-/// Largest decompressed size of a gzip file.
-const MAX_GUNZIPPED: u64 = 2 * 1024 * 1024 * 1024;
-
-/// Ungzips bytes that start with the gzip magic; others pass through unchanged.
-fn gunzip(file: &str, bytes: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Ok(bytes);
-    }
-    let mut out = Vec::new();
-    let mut reader = flate2::read::MultiGzDecoder::new(bytes.as_slice()).take(MAX_GUNZIPPED + 1);
-    reader.read_to_end(&mut out).map_err(|e| {
-        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
-            .because(format!("gzip を展開できません。途中で切れているか壊れています（{e}）"))
-            .hint("元のファイルを圧縮し直してください")
-    })?;
-    if out.len() as u64 > MAX_GUNZIPPED {
-        return Err(Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
-            .because(format!("展開後の大きさが上限（{} GB）を超えます", MAX_GUNZIPPED >> 30))
-            .hint("ファイルを分けて置いてください")
-            .into());
-    }
-    Ok(out)
 }
 
 /// Picks the sheet (and kind) to read: the first sheet a kind recognises, the kind whose
@@ -474,21 +424,5 @@ fn load_grid(
             load.commit(n)?;
             Ok(Outcome::Loaded { source: kind, rows: n, quarantined: held.len() as u64, warnings })
         }
-    }
-}
-
-/// Hands parsed rows straight to the open file transaction, moving the progress bar.
-struct LoadSink<'l, 'a> {
-    load: &'l mut FileLoad<'a>,
-    bar: indicatif::ProgressBar,
-}
-
-impl EventSink for LoadSink<'_, '_> {
-    fn events(&mut self, rows: Vec<AccessEventRow>) -> anyhow::Result<()> {
-        self.bar.inc(rows.len() as u64);
-        self.load.append_events(&rows)
-    }
-    fn quarantine(&mut self, rows: Vec<QuarantineRow>) -> anyhow::Result<()> {
-        self.load.quarantine(&rows)
     }
 }

@@ -66,11 +66,23 @@ impl Key {
     }
 }
 
+/// A pseudonym: the kept HMAC bytes as lowercase hex. `Copy`, so the hot path hands it
+/// on without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pseudonym([u8; KEPT_BYTES * 2]);
+
+impl Pseudonym {
+    /// The hex text stored in the `*_key` columns.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex is ASCII")
+    }
+}
+
 /// Turns raw IDs into pseudonyms, computing each distinct ID's HMAC once.
 pub struct Pseudonymizer {
     mac: HmacSha256,
     /// Pseudonyms already computed, per [`IdKind`] (index `kind as usize - 1`).
-    cache: [HashMap<String, String>; 2],
+    cache: [HashMap<String, Pseudonym, foldhash::fast::RandomState>; 2],
 }
 
 /// Which kind of ID; the same raw value means different things per kind.
@@ -87,25 +99,27 @@ impl Pseudonymizer {
     pub fn new(key: &Key) -> Pseudonymizer {
         Pseudonymizer {
             mac: HmacSha256::new_from_slice(&key.0).expect("any key length"),
-            cache: [HashMap::new(), HashMap::new()],
+            cache: Default::default(),
         }
     }
 
     /// The pseudonym of `raw` (trimmed; empty stays None).
-    pub fn pseudonym(&mut self, kind: IdKind, raw: &str) -> Option<String> {
+    pub fn pseudonym(&mut self, kind: IdKind, raw: &str) -> Option<Pseudonym> {
         let raw = raw.trim();
         if raw.is_empty() {
             return None;
         }
         let cache = &mut self.cache[kind as usize - 1];
         if let Some(p) = cache.get(raw) {
-            return Some(p.clone());
+            return Some(*p);
         }
         let mut mac = self.mac.clone();
         mac.update(&[kind as u8]);
         mac.update(raw.as_bytes());
-        let p = hex::encode(&mac.finalize().into_bytes()[..KEPT_BYTES]);
-        cache.insert(raw.to_string(), p.clone());
+        let mut hex = [0u8; KEPT_BYTES * 2];
+        hex::encode_to_slice(&mac.finalize().into_bytes()[..KEPT_BYTES], &mut hex).expect("sized for the kept bytes");
+        let p = Pseudonym(hex);
+        cache.insert(raw.to_string(), p);
         Some(p)
     }
 }
@@ -132,16 +146,16 @@ mod tests {
         let again = Key::load_or_create(&path).unwrap();
         assert_eq!(key.fingerprint(), again.fingerprint());
         let mut p = Pseudonymizer::new(&key);
-        let a = p.pseudonym(IdKind::Patient, "P0001234").unwrap();
-        assert_eq!(Pseudonymizer::new(&again).pseudonym(IdKind::Patient, " P0001234 ").unwrap(), a);
-        assert_ne!(p.pseudonym(IdKind::User, "P0001234").unwrap(), a);
+        let a = p.pseudonym(IdKind::Patient, "P0001234").unwrap().as_str().to_string();
+        assert_eq!(Pseudonymizer::new(&again).pseudonym(IdKind::Patient, " P0001234 ").unwrap().as_str(), a);
+        assert_ne!(p.pseudonym(IdKind::User, "P0001234").unwrap().as_str(), a);
         assert!(!a.contains("0001234"));
         assert_eq!(a.len(), 32);
         assert_eq!(p.pseudonym(IdKind::Patient, "  "), None);
 
         let other = tempfile::tempdir().unwrap();
         let k2 = Key::load_or_create(&other.path().join("k")).unwrap();
-        assert_ne!(Pseudonymizer::new(&k2).pseudonym(IdKind::Patient, "P0001234").unwrap(), a);
+        assert_ne!(Pseudonymizer::new(&k2).pseudonym(IdKind::Patient, "P0001234").unwrap().as_str(), a);
         assert_eq!(mask("P0001234"), "＊＊＊（ID 8文字、伏せ字）");
     }
 }

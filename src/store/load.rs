@@ -2,8 +2,12 @@
 //! `ingested_files`, or nothing does (the transaction rolls back unless committed, so a
 //! rejected file, an error or a kill -9 leaves the store as it was).
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use chrono::NaiveDate;
+use duckdb::arrow::array::{ArrayRef, Int32Array, Int32Builder, StringBuilder, TimestampMicrosecondArray};
+use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::types::Value;
 use duckdb::{Connection, Transaction, params};
 
@@ -58,25 +62,94 @@ pub struct FacilityRecord {
     pub publishes_images: bool,
 }
 
-/// One access event, pseudonymized, facilities resolved.
-#[derive(Debug, Clone)]
-pub struct AccessEventRow {
+/// One access event as the parser hands it on: pseudonymized, facilities resolved.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessEvent<'a> {
     /// JST wall-clock time.
     pub occurred_at: chrono::NaiveDateTime,
     /// ID-Link, Team, ...
-    pub system: String,
+    pub system: &'a str,
     /// HMAC of the user ID.
-    pub user_key: Option<String>,
+    pub user_key: Option<&'a str>,
     /// The facility that used the network.
     pub facility_id: i32,
     /// HMAC of the patient ID.
-    pub patient_key: Option<String>,
+    pub patient_key: Option<&'a str>,
     /// The facility whose data was seen.
     pub disclosing_facility_id: Option<i32>,
     /// 画像, 検査, ...
-    pub data_type: Option<String>,
+    pub data_type: Option<&'a str>,
     /// 閲覧, 登録, ...
-    pub action: String,
+    pub action: &'a str,
+}
+
+/// Access events in columns (Arrow arrays), appended to the store in one call: a row at a
+/// time through the appender costs several FFI calls per value, a batch one per column.
+pub struct EventBatch {
+    occurred_at: Vec<i64>,
+    system: StringBuilder,
+    user_key: StringBuilder,
+    facility_id: Vec<i32>,
+    patient_key: StringBuilder,
+    disclosing_facility_id: Int32Builder,
+    data_type: StringBuilder,
+    action: StringBuilder,
+}
+
+impl EventBatch {
+    /// An empty batch with room for `rows`.
+    pub fn with_capacity(rows: usize) -> EventBatch {
+        let strings = |bytes_per_row: usize| StringBuilder::with_capacity(rows, rows * bytes_per_row);
+        EventBatch {
+            occurred_at: Vec::with_capacity(rows),
+            system: strings(8),
+            user_key: strings(32),
+            facility_id: Vec::with_capacity(rows),
+            patient_key: strings(32),
+            disclosing_facility_id: Int32Builder::with_capacity(rows),
+            data_type: strings(6),
+            action: strings(6),
+        }
+    }
+
+    /// Adds one event.
+    pub fn push(&mut self, e: AccessEvent<'_>) {
+        self.occurred_at.push(e.occurred_at.and_utc().timestamp_micros());
+        self.system.append_value(e.system);
+        self.user_key.append_option(e.user_key);
+        self.facility_id.push(e.facility_id);
+        self.patient_key.append_option(e.patient_key);
+        self.disclosing_facility_id.append_option(e.disclosing_facility_id);
+        self.data_type.append_option(e.data_type);
+        self.action.append_value(e.action);
+    }
+
+    /// Events in the batch.
+    pub fn len(&self) -> usize {
+        self.facility_id.len()
+    }
+
+    /// True when the batch holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.facility_id.is_empty()
+    }
+
+    /// The batch in `access_events` column order, every row from file `source_file_id`.
+    fn finish(mut self, source_file_id: i32) -> anyhow::Result<RecordBatch> {
+        let n = self.len();
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("occurred_at", Arc::new(TimestampMicrosecondArray::from(self.occurred_at))),
+            ("system", Arc::new(self.system.finish())),
+            ("user_key", Arc::new(self.user_key.finish())),
+            ("facility_id", Arc::new(Int32Array::from(self.facility_id))),
+            ("patient_key", Arc::new(self.patient_key.finish())),
+            ("disclosing_facility_id", Arc::new(self.disclosing_facility_id.finish())),
+            ("data_type", Arc::new(self.data_type.finish())),
+            ("action", Arc::new(self.action.finish())),
+            ("source_file_id", Arc::new(Int32Array::from(vec![source_file_id; n]))),
+        ];
+        Ok(RecordBatch::try_from_iter(columns)?)
+    }
 }
 
 /// One running-cost line.
@@ -197,22 +270,11 @@ impl<'a> FileLoad<'a> {
         Ok(())
     }
 
-    /// Appends access events (bulk, through DuckDB's appender).
-    pub fn append_events(&mut self, events: &[AccessEventRow]) -> anyhow::Result<()> {
+    /// Appends a batch of access events (one bulk append through DuckDB's Arrow appender).
+    pub fn append_events(&mut self, events: EventBatch) -> anyhow::Result<()> {
+        let batch = events.finish(self.id)?;
         let mut app = self.tx.appender("access_events")?;
-        for e in events {
-            app.append_row(params![
-                timestamp_value(e.occurred_at),
-                e.system,
-                e.user_key,
-                e.facility_id,
-                e.patient_key,
-                e.disclosing_facility_id,
-                e.data_type,
-                e.action,
-                self.id
-            ])?;
-        }
+        app.append_record_batch(batch)?;
         app.flush()?;
         Ok(())
     }

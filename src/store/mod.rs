@@ -17,7 +17,7 @@ use duckdb::{AccessMode, Config, Connection};
 use crate::error::Problem;
 
 pub use load::{
-    AccessEventRow, BudgetRow, EnrollmentRow, FacilityRecord, FileLoad, FileMeta, ImageViewRow, InvoiceRow,
+    AccessEvent, BudgetRow, EnrollmentRow, EventBatch, FacilityRecord, FileLoad, FileMeta, ImageViewRow, InvoiceRow,
     MunicipalityRow, QuarantineRow, QuoteRow,
 };
 pub use table::{Cell, Table, date_value, timestamp_value};
