@@ -170,76 +170,107 @@ fn ingest_file(
             .hint("ファイルの場所と読み取り権限を確かめてください")
             .into()
     };
-    let t = std::time::Instant::now();
-    let sha256 = hash_file(path).map_err(unreadable)?;
-    eprintln!("TIMING hash {:?}", t.elapsed());
+    // The SHA-256 is read on its own thread while the file is opened and, for a log,
+    // parsed; nothing is written before it says whether the bytes are new.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| hash_file(path));
+        let sha256 = move || hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(unreadable);
+        let matcher = FacilityMatcher::load(store)?;
+        let reject = |reason: String, hint: &str| -> anyhow::Error {
+            Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
+                .because(reason)
+                .hint(hint)
+                .into()
+        };
+        if let Some(Container::Workbook(ext)) = detect::container(path) {
+            let sha256 = sha256()?;
+            let previous_id = match seen_before(store, &sha256, opts)? {
+                Seen::Again(outcome) => return Ok(outcome),
+                Seen::Replacing(id) => Some(id),
+                Seen::New => None,
+            };
+            let bytes = std::fs::read(path).map_err(unreadable)?;
+            let grids = grid::read_workbook(&bytes, ext)
+                .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
+            let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
+            return load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace);
+        }
+        let bar = progress(&file, std::fs::metadata(path).map_err(unreadable)?.len());
+        let raw = std::fs::File::open(path).map_err(unreadable)?;
+        let not_text = |e: decode::DecodeError| match e {
+            decode::DecodeError::Empty => reject("ファイルが空です".into(), "中身のあるファイルを置いてください"),
+            decode::DecodeError::Binary { line } => reject(
+                format!("{line} 行目以降がテキストではありません（バイナリデータか、壊れたファイルです）"),
+                "CSV として出力し直してから置いてください",
+            ),
+            decode::DecodeError::Read(reason) => reject(reason, "元のファイルを出力し直すか、圧縮し直してください"),
+        };
+        let stream = decode::TextStream::new(bar.wrap_read(raw)).map_err(not_text)?;
+        let delimiter = detect::delimiter(&stream.head);
+        let header_line = stream.head.lines().next().unwrap_or("");
+        let log_header = grid::read_csv(header_line, delimiter)
+            .is_ok_and(|g| g.find_header(&headers::aliases()["access_log"]).is_ok());
+        let log_format = match jsonl::detect(&stream.head) {
+            Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
+            _ if opts.source == Some(SourceKind::AccessLog) || (opts.source.is_none() && log_header) => {
+                Some(LogFormat::Delimited(delimiter))
+            }
+            _ => None,
+        };
+        if let Some(format) = log_format {
+            // With no roster every row would be an unknown facility (a forced --source with
+            // the wrong header is told about its header instead).
+            if matcher.is_empty() && (log_header || matches!(format, LogFormat::Json(_))) {
+                return Err(no_roster_yet(&file));
+            }
+            let begin = |store: &Store| -> anyhow::Result<pipeline::Begin> {
+                let sha256 = sha256()?;
+                Ok(match seen_before(store, &sha256, opts)? {
+                    Seen::Again(outcome) => pipeline::Begin::Skip(outcome),
+                    seen => pipeline::Begin::Load {
+                        meta: FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() },
+                        replaces: if let Seen::Replacing(id) = seen { Some(id) } else { None },
+                    },
+                })
+            };
+            let outcome = pipeline::load_log(store, ids, &matcher, &file, stream.reader, format, begin)?;
+            bar.finish_and_clear();
+            return Ok(outcome);
+        }
+        let text = stream.read_all().map_err(not_text)?;
+        bar.finish_and_clear();
+        let sha256 = sha256()?;
+        let previous_id = match seen_before(store, &sha256, opts)? {
+            Seen::Again(outcome) => return Ok(outcome),
+            Seen::Replacing(id) => Some(id),
+            Seen::New => None,
+        };
+        let grid = grid::read_csv(&text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
+        let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
+        load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+    })
+}
+
+/// Whether the same bytes were loaded before.
+enum Seen {
+    /// Never.
+    New,
+    /// Yes, and they are left as they are.
+    Again(Outcome),
+    /// Yes, as this file, which `--replace` replaces.
+    Replacing(i32),
+}
+
+fn seen_before(store: &Store, sha256: &str, opts: &IngestOptions) -> anyhow::Result<Seen> {
     let previous = store.query(
         "SELECT source_file_id, strftime(ingested_at, '%Y-%m-%d %H:%M') FROM ingested_files WHERE sha256 = ?",
-        &[duckdb::types::Value::Text(sha256.clone())],
+        &[duckdb::types::Value::Text(sha256.to_string())],
     )?;
-    let previous_id = previous.rows.first().and_then(|r| r[0].as_i64()).map(|i| i as i32);
-    if let Some(row) = previous.rows.first()
-        && !opts.replace
-    {
-        return Ok(Outcome::AlreadyIngested { at: row[1].to_string() });
-    }
-    let matcher = FacilityMatcher::load(store)?;
-    let reject = |reason: String, hint: &str| -> anyhow::Error {
-        Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
-            .because(reason)
-            .hint(hint)
-            .into()
-    };
-    if let Some(Container::Workbook(ext)) = detect::container(path) {
-        let bytes = std::fs::read(path).map_err(unreadable)?;
-        let grids = grid::read_workbook(&bytes, ext)
-            .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
-        let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
-        return load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace);
-    }
-    let bar = progress(&file, std::fs::metadata(path).map_err(unreadable)?.len());
-    let raw = std::fs::File::open(path).map_err(unreadable)?;
-    let not_text = |e: decode::DecodeError| match e {
-        decode::DecodeError::Empty => reject("ファイルが空です".into(), "中身のあるファイルを置いてください"),
-        decode::DecodeError::Binary { line } => reject(
-            format!("{line} 行目以降がテキストではありません（バイナリデータか、壊れたファイルです）"),
-            "CSV として出力し直してから置いてください",
-        ),
-        decode::DecodeError::Read(reason) => reject(reason, "元のファイルを出力し直すか、圧縮し直してください"),
-    };
-    let stream = decode::TextStream::new(bar.wrap_read(raw)).map_err(not_text)?;
-    let delimiter = detect::delimiter(&stream.head);
-    let header_line = stream.head.lines().next().unwrap_or("");
-    let log_header = grid::read_csv(header_line, delimiter)
-        .is_ok_and(|g| g.find_header(&headers::aliases()["access_log"]).is_ok());
-    let log_format = match jsonl::detect(&stream.head) {
-        Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
-        _ if opts.source == Some(SourceKind::AccessLog) || (opts.source.is_none() && log_header) => {
-            Some(LogFormat::Delimited(delimiter))
-        }
-        _ => None,
-    };
-    if let Some(format) = log_format {
-        // With no roster every row would be an unknown facility (a forced --source with
-        // the wrong header is told about its header instead).
-        if matcher.is_empty() && (log_header || matches!(format, LogFormat::Json(_))) {
-            return Err(no_roster_yet(&file));
-        }
-        let meta = FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() };
-        let counts = pipeline::load_log(store, ids, &matcher, meta, previous_id, stream.reader, format)?;
-        bar.finish_and_clear();
-        return Ok(Outcome::Loaded {
-            source: SourceKind::AccessLog,
-            rows: counts.loaded,
-            quarantined: counts.quarantined,
-            warnings: Vec::new(),
-        });
-    }
-    let text = stream.read_all().map_err(not_text)?;
-    bar.finish_and_clear();
-    let grid = grid::read_csv(&text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
-    let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
-    load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+    Ok(match previous.rows.first() {
+        None => Seen::New,
+        Some(row) if !opts.replace => Seen::Again(Outcome::AlreadyIngested { at: row[1].to_string() }),
+        Some(row) => Seen::Replacing(row[0].as_i64().expect("an integer id") as i32),
+    })
 }
 
 /// SHA-256 of a file, read in pieces.

@@ -6,14 +6,29 @@
 use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::access_log::{self, EventSink, ParseCounts};
+use super::access_log::{self, EventSink};
 use super::jsonl;
+use super::{Outcome, SourceKind};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::Pseudonymizer;
 use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
 
-/// Batches parsed ahead of the store (each up to [`access_log::BATCH_ROWS`] rows).
-const QUEUE: usize = 2;
+/// Batches parsed ahead of the store (each up to [`access_log::BATCH_ROWS`] rows, a few
+/// MB): enough for the parser to keep going while the file's hash is still being read.
+const QUEUE: usize = 4;
+
+/// What to do once the file's hash is known.
+pub enum Begin {
+    /// Load it, replacing an earlier file's rows when `replaces` says so.
+    Load {
+        /// The file's row in `ingested_files`.
+        meta: FileMeta,
+        /// The earlier file with the same bytes (`--replace`).
+        replaces: Option<i32>,
+    },
+    /// Do not load it (the same bytes are in the store).
+    Skip(Outcome),
+}
 
 /// How the log's rows are written.
 #[derive(Debug, Clone, Copy)]
@@ -41,25 +56,20 @@ impl EventSink for Channel {
     }
 }
 
-/// Loads one access log in one transaction (replacing file `previous_id` when given) and
-/// commits it; nothing of it stays when anything fails.
+/// Loads one access log in one transaction and commits it; nothing of it stays when
+/// anything fails. The parser starts at once; `begin` (which waits for the file's hash)
+/// decides before anything is written whether the file is loaded at all.
 pub fn load_log(
     store: &mut Store,
     ids: &mut Pseudonymizer,
     matcher: &FacilityMatcher,
-    meta: FileMeta,
-    previous_id: Option<i32>,
+    file: &str,
     text: Box<dyn Read + Send>,
     format: LogFormat,
-) -> anyhow::Result<ParseCounts> {
-    let file = meta.path.clone();
-    let mut load = store.begin_file(meta)?;
-    if let Some(id) = previous_id {
-        load.remove_file(id)?;
-    }
+    begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
+) -> anyhow::Result<Outcome> {
     let (tx, rx) = sync_channel(QUEUE);
-    let (parsed, appended) = std::thread::scope(|scope| {
-        let file = file.as_str();
+    std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
             let mut sink = Channel(tx);
             match format {
@@ -67,32 +77,44 @@ pub fn load_log(
                 LogFormat::Json(shape) => jsonl::parse(file, text, shape, matcher, ids, &mut sink),
             }
         });
-        let appended = append_all(&mut load, rx);
+        let stored = store_all(store, begin, rx);
         let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (parsed, appended)
-    });
-    // The store's error first: when appending fails the parser only sees the queue close.
-    appended?;
-    let counts = parsed?;
-    let t = std::time::Instant::now();
-    load.commit(counts.loaded)?;
-    eprintln!("TIMING commit {:?}", t.elapsed());
-    Ok(counts)
+        // The store's error first: when appending fails the parser only sees the queue close.
+        let load = match stored? {
+            Ok(load) => load,
+            Err(skipped) => return Ok(skipped),
+        };
+        let counts = parsed?;
+        load.commit(counts.loaded)?;
+        Ok(Outcome::Loaded {
+            source: SourceKind::AccessLog,
+            rows: counts.loaded,
+            quarantined: counts.quarantined,
+            warnings: Vec::new(),
+        })
+    })
 }
 
-/// Appends every batch the parser sends until it is done (or stops on the first error,
-/// dropping the queue so the parser stops too).
-fn append_all(load: &mut FileLoad<'_>, batches: Receiver<Batch>) -> anyhow::Result<()> {
-    let mut busy = std::time::Duration::ZERO;
-    let started = std::time::Instant::now();
+/// Opens the file's transaction once `begin` allows it and appends every batch the parser
+/// sends until it is done. Returning early drops the queue, which stops the parser.
+fn store_all<'s>(
+    store: &'s mut Store,
+    begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
+    batches: Receiver<Batch>,
+) -> anyhow::Result<Result<FileLoad<'s>, Outcome>> {
+    let (meta, replaces) = match begin(store)? {
+        Begin::Skip(outcome) => return Ok(Err(outcome)),
+        Begin::Load { meta, replaces } => (meta, replaces),
+    };
+    let mut load = store.begin_file(meta)?;
+    if let Some(id) = replaces {
+        load.remove_file(id)?;
+    }
     for batch in batches {
-        let t = std::time::Instant::now();
         match batch {
-            Batch::Events(rows) => if std::env::var_os("NOAPPEND").is_none() { load.append_events(rows)? },
+            Batch::Events(rows) => load.append_events(rows)?,
             Batch::Held(rows) => load.quarantine(&rows)?,
         }
-        busy += t.elapsed();
     }
-    eprintln!("TIMING append busy {busy:?} of {:?}", started.elapsed());
-    Ok(())
+    Ok(Ok(load))
 }

@@ -66,15 +66,15 @@ impl Key {
     }
 }
 
-/// A pseudonym: the kept HMAC bytes as lowercase hex. `Copy`, so the hot path hands it
-/// on without allocating.
+/// A pseudonym: the kept HMAC bytes, stored as a UUID in the `*_key` columns. `Copy`, so
+/// the hot path hands it on without allocating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pseudonym([u8; KEPT_BYTES * 2]);
+pub struct Pseudonym(pub [u8; KEPT_BYTES]);
 
-impl Pseudonym {
-    /// The hex text stored in the `*_key` columns.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("hex is ASCII")
+impl std::fmt::Display for Pseudonym {
+    /// Lowercase hex, as the store shows it without the UUID dashes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex::encode(self.0))
     }
 }
 
@@ -116,9 +116,9 @@ impl Pseudonymizer {
         let mut mac = self.mac.clone();
         mac.update(&[kind as u8]);
         mac.update(raw.as_bytes());
-        let mut hex = [0u8; KEPT_BYTES * 2];
-        hex::encode_to_slice(&mac.finalize().into_bytes()[..KEPT_BYTES], &mut hex).expect("sized for the kept bytes");
-        let p = Pseudonym(hex);
+        let mut kept = [0u8; KEPT_BYTES];
+        kept.copy_from_slice(&mac.finalize().into_bytes()[..KEPT_BYTES]);
+        let p = Pseudonym(kept);
         cache.insert(raw.to_string(), p);
         Some(p)
     }
@@ -146,16 +146,16 @@ mod tests {
         let again = Key::load_or_create(&path).unwrap();
         assert_eq!(key.fingerprint(), again.fingerprint());
         let mut p = Pseudonymizer::new(&key);
-        let a = p.pseudonym(IdKind::Patient, "P0001234").unwrap().as_str().to_string();
-        assert_eq!(Pseudonymizer::new(&again).pseudonym(IdKind::Patient, " P0001234 ").unwrap().as_str(), a);
-        assert_ne!(p.pseudonym(IdKind::User, "P0001234").unwrap().as_str(), a);
+        let a = p.pseudonym(IdKind::Patient, "P0001234").unwrap().to_string();
+        assert_eq!(Pseudonymizer::new(&again).pseudonym(IdKind::Patient, " P0001234 ").unwrap().to_string(), a);
+        assert_ne!(p.pseudonym(IdKind::User, "P0001234").unwrap().to_string(), a);
         assert!(!a.contains("0001234"));
         assert_eq!(a.len(), 32);
         assert_eq!(p.pseudonym(IdKind::Patient, "  "), None);
 
         let other = tempfile::tempdir().unwrap();
         let k2 = Key::load_or_create(&other.path().join("k")).unwrap();
-        assert_ne!(Pseudonymizer::new(&k2).pseudonym(IdKind::Patient, "P0001234").unwrap().as_str(), a);
+        assert_ne!(Pseudonymizer::new(&k2).pseudonym(IdKind::Patient, "P0001234").unwrap().to_string(), a);
         assert_eq!(mask("P0001234"), "＊＊＊（ID 8文字、伏せ字）");
     }
 }

@@ -1,22 +1,27 @@
-//! The Parquet lake: the normalized tables written as Parquet under `[paths] lake`,
-//! Hive-partitioned by table and month (`lake/access_events/month=2025-07/…parquet`),
+//! The Parquet lake: the normalized tables as Parquet under `[paths] lake`, Hive-partitioned
+//! by table and month (`lake/access_events/month=2025-07/file-000012.parquet`),
 //! pseudonymized like the store. The same files serve DuckDB here and Spark SQL or Trino
 //! when a prefecture-wide deployment outgrows one machine (DESIGN "Scale past one machine").
 //!
-//! The lake is rewritten whole into a sibling folder and swapped in by rename, so a reader
-//! never sees half of it; a crash leaves the previous lake in place.
+//! Incremental: each input file's monthly rows are their own Parquet files, named by the
+//! file's id, so an ingest writes only what it brought and a `--replace` deletes only what
+//! it replaced. `_files.txt` lists the ids the lake holds; it is written last, so after a
+//! crash the next sync redoes whatever was unfinished (rewriting a file's Parquet is
+//! idempotent). Every Parquet file appears whole (written aside, then renamed); the small
+//! tables are rewritten whole each time.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use super::Store;
 
-/// Tables with a month, partitioned by it, and the expression giving the month.
+/// Tables with a month, partitioned by it, and the expression giving the month's first day.
 const MONTHLY: &[(&str, &str)] = &[
-    ("access_events", "strftime(occurred_at, '%Y-%m')"),
-    ("image_views", "strftime(month, '%Y-%m')"),
-    ("enrollments", "strftime(month, '%Y-%m')"),
+    ("access_events", "date_trunc('month', occurred_at)::DATE"),
+    ("image_views", "month"),
+    ("enrollments", "month"),
 ];
 /// Tables written whole (small, or keyed by fiscal year).
 const WHOLE: &[&str] = &[
@@ -29,54 +34,152 @@ const WHOLE: &[&str] = &[
     "municipalities",
     "ingested_files",
 ];
+/// The ids of the input files whose rows the lake holds, one per line.
+const MANIFEST: &str = "_files.txt";
 
 fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
 }
 
-/// Writes every table to `dir`, replacing what was there.
-pub fn write(store: &Store, dir: &Path) -> anyhow::Result<()> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("フォルダ {} を作れません", parent.display()))?;
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("lake");
-    let fresh = parent.join(format!(".{name}.new"));
-    let old = parent.join(format!(".{name}.old"));
-    for p in [&fresh, &old] {
-        if p.exists() {
-            std::fs::remove_dir_all(p)?;
+/// What changed: files written and removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Synced {
+    /// Input files whose rows were written.
+    pub added: usize,
+    /// Input files whose rows were removed (replaced or gone from the store).
+    pub removed: usize,
+}
+
+/// Brings the lake in `dir` up to date with the store.
+pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<Synced> {
+    std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
+    let in_store: BTreeSet<i32> = store
+        .query("SELECT source_file_id FROM ingested_files", &[])?
+        .rows
+        .iter()
+        .filter_map(|r| r[0].as_i64().map(|i| i as i32))
+        .collect();
+    let in_lake = read_manifest(dir)?;
+    let gone: Vec<i32> = in_lake.difference(&in_store).copied().collect();
+    let new: Vec<i32> = in_store.difference(&in_lake).copied().collect();
+    for (table, _) in MONTHLY {
+        remove_files(&dir.join(table), &gone)?;
+    }
+    if !new.is_empty() {
+        let staging = dir.join(".staging");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)?;
+        }
+        std::fs::create_dir_all(&staging)?;
+        let ids = new.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+        for (table, month) in MONTHLY {
+            let out = staging.join(table);
+            store.execute(
+                &format!(
+                    "COPY (SELECT *, {month} AS month_key, source_file_id AS file_key FROM {table}
+                           WHERE source_file_id IN ({ids}))
+                     TO {} (FORMAT parquet, PARTITION_BY (month_key, file_key))",
+                    quoted(&out)
+                ),
+                &[],
+            )?;
+            place_files(&out, &dir.join(table))?;
+        }
+        std::fs::remove_dir_all(&staging)?;
+    }
+    for table in WHOLE {
+        let target = dir.join(table);
+        std::fs::create_dir_all(&target)?;
+        let aside = target.join(".part_0.parquet.new");
+        store.execute(&format!("COPY {table} TO {} (FORMAT parquet)", quoted(&aside)), &[])?;
+        std::fs::rename(&aside, target.join("part_0.parquet"))?;
+    }
+    write_manifest(dir, &in_store)?;
+    Ok(Synced { added: new.len(), removed: gone.len() })
+}
+
+/// The ids the lake holds; a lake without a manifest (new, or of the older whole-rewrite
+/// layout) holds none, and its monthly folders are cleared so nothing is counted twice.
+fn read_manifest(dir: &Path) -> anyhow::Result<BTreeSet<i32>> {
+    match std::fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(text) => Ok(text.lines().filter_map(|l| l.trim().parse().ok()).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            for (table, _) in MONTHLY {
+                let folder = dir.join(table);
+                if folder.exists() {
+                    std::fs::remove_dir_all(&folder)?;
+                }
+            }
+            Ok(BTreeSet::new())
+        }
+        Err(e) => Err(e).with_context(|| format!("{} を読めません", dir.join(MANIFEST).display())),
+    }
+}
+
+fn write_manifest(dir: &Path, ids: &BTreeSet<i32>) -> anyhow::Result<()> {
+    let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
+    let aside = dir.join(format!(".{MANIFEST}.new"));
+    std::fs::write(&aside, text)?;
+    std::fs::rename(&aside, dir.join(MANIFEST))?;
+    Ok(())
+}
+
+/// The lake's name for the `n`th Parquet file of input file `id` in a month.
+fn file_name(id: i32, n: usize) -> String {
+    if n == 0 { format!("file-{id:06}.parquet") } else { format!("file-{id:06}-{n}.parquet") }
+}
+
+/// Deletes every Parquet file of input files `ids` under `table_dir`.
+fn remove_files(table_dir: &Path, ids: &[i32]) -> anyhow::Result<()> {
+    if ids.is_empty() || !table_dir.exists() {
+        return Ok(());
+    }
+    let prefixes: Vec<String> = ids.iter().map(|id| format!("file-{id:06}")).collect();
+    for month in std::fs::read_dir(table_dir)? {
+        let month = month?.path();
+        if !month.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&month)? {
+            let path = file?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if prefixes.iter().any(|p| name.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with(['.', '-']))) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        if std::fs::read_dir(&month)?.next().is_none() {
+            std::fs::remove_dir(&month)?;
         }
     }
-    std::fs::create_dir_all(&fresh)?;
-    for (table, month) in MONTHLY {
-        let target = fresh.join(table);
-        store.execute(
-            &format!(
-                "COPY (SELECT *, {month} AS month_key FROM {table}) TO {} (FORMAT parquet, PARTITION_BY (month_key), FILENAME_PATTERN 'part_{{i}}')",
-                quoted(&target)
-            ),
-            &[],
-        )?;
-        // Hive folders named `month=YYYY-MM`, as Spark and Trino expect.
-        if target.exists() {
-            for entry in std::fs::read_dir(&target)? {
-                let path = entry?.path();
-                if let Some(n) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix("month_key=")) {
-                    std::fs::rename(&path, target.join(format!("month={n}")))?;
-                }
+    Ok(())
+}
+
+/// Moves DuckDB's `month_key=2025-07-01/file_key=12/data_0.parquet` to
+/// `month=2025-07/file-000012.parquet`, the Hive folder names Spark and Trino expect.
+fn place_files(staged: &Path, table_dir: &Path) -> anyhow::Result<()> {
+    if !staged.exists() {
+        return Ok(());
+    }
+    for month in std::fs::read_dir(staged)? {
+        let month = month?.path();
+        let Some(key) = folder_value(&month, "month_key=") else { continue };
+        let target = table_dir.join(format!("month={}", key.get(..7).unwrap_or(&key)));
+        std::fs::create_dir_all(&target)?;
+        for source in std::fs::read_dir(&month)? {
+            let source = source?.path();
+            let Some(id) = folder_value(&source, "file_key=").and_then(|v| v.parse::<i32>().ok()) else {
+                continue;
+            };
+            let mut parts: Vec<PathBuf> = std::fs::read_dir(&source)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            parts.sort();
+            for (n, part) in parts.iter().enumerate() {
+                std::fs::rename(part, target.join(file_name(id, n)))?;
             }
         }
     }
-    for table in WHOLE {
-        let target = fresh.join(table);
-        std::fs::create_dir_all(&target)?;
-        store.execute(&format!("COPY {table} TO {} (FORMAT parquet)", quoted(&target.join("part_0.parquet"))), &[])?;
-    }
-    if dir.exists() {
-        std::fs::rename(dir, &old)?;
-    }
-    std::fs::rename(&fresh, dir)?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old)?;
-    }
     Ok(())
+}
+
+fn folder_value(path: &Path, prefix: &str) -> Option<String> {
+    path.file_name()?.to_str()?.strip_prefix(prefix).map(str::to_string)
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use duckdb::arrow::array::{ArrayRef, Int32Array, Int32Builder, StringBuilder, TimestampMicrosecondArray};
+use duckdb::arrow::array::{
+    ArrayRef, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringBuilder, TimestampMicrosecondArray,
+};
+use duckdb::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::types::Value;
 use duckdb::{Connection, Transaction, params};
@@ -69,12 +72,12 @@ pub struct AccessEvent<'a> {
     pub occurred_at: chrono::NaiveDateTime,
     /// ID-Link, Team, ...
     pub system: &'a str,
-    /// HMAC of the user ID.
-    pub user_key: Option<&'a str>,
+    /// HMAC of the user ID (the 16 bytes kept).
+    pub user_key: Option<[u8; 16]>,
     /// The facility that used the network.
     pub facility_id: i32,
-    /// HMAC of the patient ID.
-    pub patient_key: Option<&'a str>,
+    /// HMAC of the patient ID (the 16 bytes kept).
+    pub patient_key: Option<[u8; 16]>,
     /// The facility whose data was seen.
     pub disclosing_facility_id: Option<i32>,
     /// 画像, 検査, ...
@@ -88,9 +91,9 @@ pub struct AccessEvent<'a> {
 pub struct EventBatch {
     occurred_at: Vec<i64>,
     system: StringBuilder,
-    user_key: StringBuilder,
+    user_key: FixedSizeBinaryBuilder,
     facility_id: Vec<i32>,
-    patient_key: StringBuilder,
+    patient_key: FixedSizeBinaryBuilder,
     disclosing_facility_id: Int32Builder,
     data_type: StringBuilder,
     action: StringBuilder,
@@ -103,9 +106,9 @@ impl EventBatch {
         EventBatch {
             occurred_at: Vec::with_capacity(rows),
             system: strings(8),
-            user_key: strings(32),
+            user_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
             facility_id: Vec::with_capacity(rows),
-            patient_key: strings(32),
+            patient_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
             disclosing_facility_id: Int32Builder::with_capacity(rows),
             data_type: strings(6),
             action: strings(6),
@@ -116,9 +119,9 @@ impl EventBatch {
     pub fn push(&mut self, e: AccessEvent<'_>) {
         self.occurred_at.push(e.occurred_at.and_utc().timestamp_micros());
         self.system.append_value(e.system);
-        self.user_key.append_option(e.user_key);
+        append_key(&mut self.user_key, e.user_key);
         self.facility_id.push(e.facility_id);
-        self.patient_key.append_option(e.patient_key);
+        append_key(&mut self.patient_key, e.patient_key);
         self.disclosing_facility_id.append_option(e.disclosing_facility_id);
         self.data_type.append_option(e.data_type);
         self.action.append_value(e.action);
@@ -137,18 +140,41 @@ impl EventBatch {
     /// The batch in `access_events` column order, every row from file `source_file_id`.
     fn finish(mut self, source_file_id: i32) -> anyhow::Result<RecordBatch> {
         let n = self.len();
-        let columns: Vec<(&str, ArrayRef)> = vec![
-            ("occurred_at", Arc::new(TimestampMicrosecondArray::from(self.occurred_at))),
-            ("system", Arc::new(self.system.finish())),
-            ("user_key", Arc::new(self.user_key.finish())),
-            ("facility_id", Arc::new(Int32Array::from(self.facility_id))),
-            ("patient_key", Arc::new(self.patient_key.finish())),
-            ("disclosing_facility_id", Arc::new(self.disclosing_facility_id.finish())),
-            ("data_type", Arc::new(self.data_type.finish())),
-            ("action", Arc::new(self.action.finish())),
-            ("source_file_id", Arc::new(Int32Array::from(vec![source_file_id; n]))),
+        // The keys go in as Arrow's UUID extension type, which the appender stores as UUID.
+        let uuid = |name: &str| {
+            Field::new(name, DataType::FixedSizeBinary(16), true)
+                .with_metadata(std::collections::HashMap::from([("ARROW:extension:name".to_string(), "arrow.uuid".to_string())]))
+        };
+        let schema = Schema::new(vec![
+            Field::new("occurred_at", DataType::Timestamp(TimeUnit::Microsecond, None), false),
+            Field::new("system", DataType::Utf8, false),
+            uuid("user_key"),
+            Field::new("facility_id", DataType::Int32, false),
+            uuid("patient_key"),
+            Field::new("disclosing_facility_id", DataType::Int32, true),
+            Field::new("data_type", DataType::Utf8, true),
+            Field::new("action", DataType::Utf8, false),
+            Field::new("source_file_id", DataType::Int32, false),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(TimestampMicrosecondArray::from(self.occurred_at)),
+            Arc::new(self.system.finish()),
+            Arc::new(self.user_key.finish()),
+            Arc::new(Int32Array::from(self.facility_id)),
+            Arc::new(self.patient_key.finish()),
+            Arc::new(self.disclosing_facility_id.finish()),
+            Arc::new(self.data_type.finish()),
+            Arc::new(self.action.finish()),
+            Arc::new(Int32Array::from(vec![source_file_id; n])),
         ];
-        Ok(RecordBatch::try_from_iter(columns)?)
+        Ok(RecordBatch::try_new(Arc::new(schema), columns)?)
+    }
+}
+
+fn append_key(builder: &mut FixedSizeBinaryBuilder, key: Option<[u8; 16]>) {
+    match key {
+        Some(bytes) => builder.append_value(bytes).expect("16 bytes, the builder's width"),
+        None => builder.append_null(),
     }
 }
 
@@ -250,6 +276,7 @@ pub struct FileLoad<'a> {
 
 impl<'a> FileLoad<'a> {
     pub(super) fn begin(conn: &'a mut Connection, meta: FileMeta) -> anyhow::Result<FileLoad<'a>> {
+        let _ = conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow");
         let tx = conn.transaction()?;
         let id: i32 =
             tx.query_row("SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files", [], |r| r.get(0))?;
@@ -273,9 +300,8 @@ impl<'a> FileLoad<'a> {
     /// Appends a batch of access events (one bulk append through DuckDB's Arrow appender).
     pub fn append_events(&mut self, events: EventBatch) -> anyhow::Result<()> {
         let batch = events.finish(self.id)?;
-        let mut app = self.tx.appender("access_events")?;
-        app.append_record_batch(batch)?;
-        app.flush()?;
+        let reg = duckdb::vtab::arrow::ArrowBatchRegistration::new(batch);
+        self.tx.execute("INSERT INTO access_events SELECT * FROM arrow(?)", [&reg])?;
         Ok(())
     }
 

@@ -23,7 +23,10 @@ pub use load::{
 pub use table::{Cell, Table, date_value, timestamp_value};
 
 /// Schema files, applied in order; the number is the schema version they bring.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../queries/schema/001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../queries/schema/001_init.sql")),
+    (2, include_str!("../../queries/schema/002_uuid_keys.sql")),
+];
 
 /// How long a reader waits for a writer to finish before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
