@@ -28,9 +28,7 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     let mut store = Store::open(&settings.store_path())?;
     let reports = ingest::ingest_files(&mut store, &key, &files, opts)?;
     if reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. })) {
-        let t = std::time::Instant::now();
         crate::store::lake::sync(&store, &settings.lake())?;
-        eprintln!("TIMING lake {:?}", t.elapsed());
     }
     Ok(reports)
 }

@@ -82,7 +82,11 @@ fn fixed_width(t: &[u8]) -> Option<NaiveDateTime> {
         return None;
     }
     let seconds = if t.len() == 19 { num(17, 19)? } else { 0 };
-    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?.and_hms_opt(num(11, 13)?, num(14, 16)?, seconds)
+    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?.and_hms_opt(
+        num(11, 13)?,
+        num(14, 16)?,
+        seconds,
+    )
 }
 
 /// `+09:00`, `+0900`, `-05:00` → minutes east of UTC.

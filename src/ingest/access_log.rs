@@ -134,7 +134,15 @@ pub fn parse_csv(
         match reader.read_byte_record(&mut record) {
             Ok(true) => match simdutf8::basic::from_utf8(record.as_slice()) {
                 // Every field must be text on its own too, not just joined with its neighbours.
-                Ok(text) if record.iter().scan(0, |at, f| { *at += f.len(); Some(*at) }).all(|end| text.is_char_boundary(end)) => {
+                Ok(text)
+                    if record
+                        .iter()
+                        .scan(0, |at, f| {
+                            *at += f.len();
+                            Some(*at)
+                        })
+                        .all(|end| text.is_char_boundary(end)) =>
+                {
                     rows.push(row_number, &CsvRow { text, record: &record })?
                 }
                 // Bytes that are not UTF-8 in a UTF-8 file: that row only.
@@ -202,14 +210,16 @@ impl<'a> Validator<'a> {
         let map = ColumnMap::match_headers(kind, &header);
         let missing = map.missing(kind);
         if !missing.is_empty() {
-            return Err(Problem::new(format!("{file} はアクセスログとして読めません（データベースは変更していません）"))
-                .at(format!("{file} 1行目（見出し）"))
-                .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
-                .hint(format!(
-                    "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
-                    wanted_headers(kind)
-                ))
-                .into());
+            return Err(Problem::new(format!(
+                "{file} はアクセスログとして読めません（データベースは変更していません）"
+            ))
+            .at(format!("{file} 1行目（見出し）"))
+            .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
+            .hint(format!(
+                "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
+                wanted_headers(kind)
+            ))
+            .into());
         }
         let required = |f: &str| map.index(f).expect("checked above");
         let at = Positions {
@@ -325,11 +335,14 @@ impl<'a> Validator<'a> {
         // one pass over its bytes).
         if (0..n).any(|c| suspicious(record.field(c).as_bytes())) {
             if let Some(c) = (0..n).find(|c| record.field(*c).contains('\0')) {
-                return Err(Problem::new(format!("{} を取り込めませんでした（データベースは変更していません）", self.file))
-                    .at(format!("{} {row_number}行目 {}", self.file, self.describe(c)))
-                    .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
-                    .hint("CSV として出力し直してから置いてください")
-                    .into());
+                return Err(Problem::new(format!(
+                    "{} を取り込めませんでした（データベースは変更していません）",
+                    self.file
+                ))
+                .at(format!("{} {row_number}行目 {}", self.file, self.describe(c)))
+                .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
+                .hint("CSV として出力し直してから置いてください")
+                .into());
             }
             if let Some(c) = (0..n).find(|c| record.field(*c).chars().any(garbled)) {
                 let value = if c == self.at.user || c == self.at.patient { None } else { Some(field(c)) };
@@ -353,11 +366,10 @@ impl<'a> Validator<'a> {
         let data_type = at.data_type.map(field).filter(|s| !s.is_empty());
         let (c_time, c_system, c_facility, c_disclosing, c_patient, c_action) =
             (at.time, at.system, at.facility, at.disclosing, at.patient, at.action);
-        let occurred_at =
-            match parse_jst(time).or_else(|e| super::source_maps::parse_custom_timestamp(time).ok_or(e)) {
-                Ok(t) => t,
-                Err(reason) => return hold(self, c_time, Some(time), reason, "日時の書式を直してください"),
-            };
+        let occurred_at = match parse_jst(time).or_else(|e| super::source_maps::parse_custom_timestamp(time).ok_or(e)) {
+            Ok(t) => t,
+            Err(reason) => return hold(self, c_time, Some(time), reason, "日時の書式を直してください"),
+        };
         if system.is_empty() {
             let hint = "ID-Link・Team などのシステム名を入れてください";
             return hold(self, c_system, None, "システム名が空です".into(), hint);
@@ -416,11 +428,14 @@ impl<'a> Validator<'a> {
         // A file most of whose rows fail is the wrong file or a broken export, not bad rows.
         if held > 10 && held * 2 > loaded + held {
             let first = self.first_held.take().expect("rows were held");
-            return Err(Problem::new(format!("{} の大半の行を読めません（データベースは変更していません）", self.file))
-                .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
-                .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
-                .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
-                .into());
+            return Err(Problem::new(format!(
+                "{} の大半の行を読めません（データベースは変更していません）",
+                self.file
+            ))
+            .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
+            .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
+            .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
+            .into());
         }
         self.counts.loaded = loaded;
         let batch = std::mem::replace(&mut self.batch, EventBatch::with_capacity(0));

@@ -226,7 +226,10 @@ mod tests {
             ["2025-07-01T00:15:00Z", "ID-Link", "U77", "ゆきぐにクリニック", "P900", "齋藤記念病院", "画像", "閲覧"]
         );
         assert_eq!(fields("not json", Shape::Fhir, &mut keys), Err("JSON として読めません"));
-        assert_eq!(fields(r#"{"resourceType":"Patient"}"#, Shape::Fhir, &mut keys), Err("AuditEvent ではない FHIR リソースです"));
+        assert_eq!(
+            fields(r#"{"resourceType":"Patient"}"#, Shape::Fhir, &mut keys),
+            Err("AuditEvent ではない FHIR リソースです")
+        );
     }
 
     #[test]

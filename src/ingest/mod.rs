@@ -174,7 +174,8 @@ fn ingest_file(
     // parsed; nothing is written before it says whether the bytes are new.
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_file(path));
-        let sha256 = move || hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(unreadable);
+        let sha256 =
+            move || hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(unreadable);
         let matcher = FacilityMatcher::load(store)?;
         let reject = |reason: String, hint: &str| -> anyhow::Error {
             Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))

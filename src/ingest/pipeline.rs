@@ -8,9 +8,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::access_log::{self, EventSink};
 use super::jsonl;
-use super::{Outcome, SourceKind};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::Pseudonymizer;
+use super::{Outcome, SourceKind};
 use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
 
 /// Batches parsed ahead of the store (each up to [`access_log::BATCH_ROWS`] rows, a few
@@ -41,7 +41,7 @@ pub enum LogFormat {
 
 /// What the parser thread sends.
 enum Batch {
-    Events(EventBatch),
+    Events(Box<EventBatch>),
     Held(Vec<QuarantineRow>),
 }
 
@@ -49,7 +49,7 @@ struct Channel(SyncSender<Batch>);
 
 impl EventSink for Channel {
     fn events(&mut self, rows: EventBatch) -> anyhow::Result<()> {
-        self.0.send(Batch::Events(rows)).map_err(|_| anyhow::anyhow!("the store stopped taking rows"))
+        self.0.send(Batch::Events(Box::new(rows))).map_err(|_| anyhow::anyhow!("the store stopped taking rows"))
     }
     fn quarantine(&mut self, rows: Vec<QuarantineRow>) -> anyhow::Result<()> {
         self.0.send(Batch::Held(rows)).map_err(|_| anyhow::anyhow!("the store stopped taking rows"))
@@ -112,7 +112,7 @@ fn store_all<'s>(
     }
     for batch in batches {
         match batch {
-            Batch::Events(rows) => load.append_events(rows)?,
+            Batch::Events(rows) => load.append_events(*rows)?,
             Batch::Held(rows) => load.quarantine(&rows)?,
         }
     }

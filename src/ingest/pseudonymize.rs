@@ -97,10 +97,7 @@ pub enum IdKind {
 impl Pseudonymizer {
     /// A pseudonymizer for `key`.
     pub fn new(key: &Key) -> Pseudonymizer {
-        Pseudonymizer {
-            mac: HmacSha256::new_from_slice(&key.0).expect("any key length"),
-            cache: Default::default(),
-        }
+        Pseudonymizer { mac: HmacSha256::new_from_slice(&key.0).expect("any key length"), cache: Default::default() }
     }
 
     /// The pseudonym of `raw` (trimmed; empty stays None).

@@ -18,11 +18,8 @@ use anyhow::Context;
 use super::Store;
 
 /// Tables with a month, partitioned by it, and the expression giving the month's first day.
-const MONTHLY: &[(&str, &str)] = &[
-    ("access_events", "date_trunc('month', occurred_at)::DATE"),
-    ("image_views", "month"),
-    ("enrollments", "month"),
-];
+const MONTHLY: &[(&str, &str)] =
+    &[("access_events", "date_trunc('month', occurred_at)::DATE"), ("image_views", "month"), ("enrollments", "month")];
 /// Tables written whole (small, or keyed by fiscal year).
 const WHOLE: &[&str] = &[
     "facilities",
@@ -170,7 +167,8 @@ fn place_files(staged: &Path, table_dir: &Path) -> anyhow::Result<()> {
             let Some(id) = folder_value(&source, "file_key=").and_then(|v| v.parse::<i32>().ok()) else {
                 continue;
             };
-            let mut parts: Vec<PathBuf> = std::fs::read_dir(&source)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            let mut parts: Vec<PathBuf> =
+                std::fs::read_dir(&source)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
             parts.sort();
             for (n, part) in parts.iter().enumerate() {
                 std::fs::rename(part, target.join(file_name(id, n)))?;

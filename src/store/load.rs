@@ -86,8 +86,8 @@ pub struct AccessEvent<'a> {
     pub action: &'a str,
 }
 
-/// Access events in columns (Arrow arrays), appended to the store in one call: a row at a
-/// time through the appender costs several FFI calls per value, a batch one per column.
+/// Access events in columns (Arrow arrays), inserted into the store in one statement: a
+/// row at a time through the appender costs several FFI calls per value.
 pub struct EventBatch {
     occurred_at: Vec<i64>,
     system: StringBuilder,
@@ -142,8 +142,10 @@ impl EventBatch {
         let n = self.len();
         // The keys go in as Arrow's UUID extension type, which the appender stores as UUID.
         let uuid = |name: &str| {
-            Field::new(name, DataType::FixedSizeBinary(16), true)
-                .with_metadata(std::collections::HashMap::from([("ARROW:extension:name".to_string(), "arrow.uuid".to_string())]))
+            Field::new(name, DataType::FixedSizeBinary(16), true).with_metadata(std::collections::HashMap::from([(
+                "ARROW:extension:name".to_string(),
+                "arrow.uuid".to_string(),
+            )]))
         };
         let schema = Schema::new(vec![
             Field::new("occurred_at", DataType::Timestamp(TimeUnit::Microsecond, None), false),
@@ -276,7 +278,6 @@ pub struct FileLoad<'a> {
 
 impl<'a> FileLoad<'a> {
     pub(super) fn begin(conn: &'a mut Connection, meta: FileMeta) -> anyhow::Result<FileLoad<'a>> {
-        let _ = conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow");
         let tx = conn.transaction()?;
         let id: i32 =
             tx.query_row("SELECT coalesce(max(source_file_id), 0) + 1 FROM ingested_files", [], |r| r.get(0))?;
@@ -297,7 +298,9 @@ impl<'a> FileLoad<'a> {
         Ok(())
     }
 
-    /// Appends a batch of access events (one bulk append through DuckDB's Arrow appender).
+    /// Appends a batch of access events: one `INSERT … SELECT * FROM arrow(?)` over the
+    /// batch's Arrow arrays (measured faster than DuckDB's appender, which copies the batch
+    /// into a buffer of its own first).
     pub fn append_events(&mut self, events: EventBatch) -> anyhow::Result<()> {
         let batch = events.finish(self.id)?;
         let reg = duckdb::vtab::arrow::ArrowBatchRegistration::new(batch);

@@ -45,6 +45,8 @@ impl Store {
         }
         let config = Config::default().enable_autoload_extension(false)?;
         let conn = Connection::open_with_flags(path, config).map_err(|e| lock_problem(path, e))?;
+        // `arrow(?)`: how the access-log batches are inserted (see `FileLoad::append_events`).
+        conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow")?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
@@ -166,5 +168,34 @@ fn lock_problem(path: &Path, e: duckdb::Error) -> anyhow::Error {
             .into()
     } else {
         anyhow::Error::new(e).context(format!("データベース {} を開けません", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_store_keeps_its_pseudonyms_when_the_keys_become_uuid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.duckdb");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].1).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL);
+                 INSERT INTO schema_version VALUES (1, TIMESTAMP '2026-01-01 00:00:00');
+                 INSERT INTO access_events VALUES (TIMESTAMP '2025-07-01 09:00:00', 'ID-Link',
+                   '00112233445566778899aabbccddeeff', 1, 'ffeeddccbbaa99887766554433221100', NULL, NULL, '閲覧', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let t = store
+            .query("SELECT typeof(user_key), user_key::VARCHAR, patient_key::VARCHAR FROM access_events", &[])
+            .unwrap();
+        let row: Vec<String> = t.rows[0].iter().map(|c| c.to_string()).collect();
+        assert_eq!(row, ["UUID", "00112233-4455-6677-8899-aabbccddeeff", "ffeeddcc-bbaa-9988-7766-554433221100"]);
+        assert_eq!(store.schema_version().unwrap(), 2);
     }
 }

@@ -146,7 +146,11 @@ fn schema_lists_tables_and_columns_with_japanese_descriptions() {
     let w = network_with_known_answers();
     let r = w.ok(&["schema"]);
     assert!(r.stdout.contains("■ access_events　アクセスログ（1行1操作、ID は仮名化済み）"), "{}", r.stdout);
-    assert!(r.stdout.contains("patient_key             VARCHAR    患者の仮名（HMAC-SHA256）"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("patient_key             UUID       患者の仮名（HMAC-SHA256 の先頭128ビット、UUID 表記）"),
+        "{}",
+        r.stdout
+    );
     for table in [
         "facilities",
         "membership_fees",

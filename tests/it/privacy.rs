@@ -47,8 +47,23 @@ fn no_raw_patient_or_user_id_in_any_text_column() {
     // The pseudonyms are there instead: one per distinct raw ID.
     assert_eq!(w.count("SELECT count(DISTINCT patient_key) FROM access_events"), 3);
     assert_eq!(w.count("SELECT count(DISTINCT user_key) FROM access_events"), 2);
-    // And the key lives apart from the store, readable by its owner only.
+    // Each pseudonym is the first 128 bits of HMAC-SHA256(key, kind byte ‖ raw ID) (1 for
+    // patients, 2 for users), worked out here apart from renkei and compared as UUID text.
     let key = w.join("var/renkei.key");
+    let secret = hex::decode(std::fs::read_to_string(&key).unwrap().trim()).unwrap();
+    let uuid_of = |kind: u8, raw: &str| -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
+        mac.update(&[kind]);
+        mac.update(raw.as_bytes());
+        let h = hex::encode(&mac.finalize().into_bytes()[..16]);
+        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    };
+    assert_eq!(
+        w.rows("SELECT patient_key::VARCHAR, user_key::VARCHAR FROM access_events ORDER BY occurred_at LIMIT 1"),
+        [[uuid_of(1, patients[0]), uuid_of(2, users[0])]]
+    );
+    // And the key lives apart from the store, readable by its owner only.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
