@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 pub use detect::SourceKind;
 
 use crate::error::Problem;
-use crate::store::{FileMeta, Store};
+use crate::store::{FileLoad, FileMeta, Store};
 use detect::Container;
 use matcher::FacilityMatcher;
 use pipeline::LogFormat;
@@ -238,6 +238,7 @@ fn ingest_file(
                     seen => pipeline::Begin::Load {
                         meta: FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() },
                         replaces: if let Seen::Replacing(id) = seen { Some(id) } else { None },
+                        replace_same_period: opts.replace,
                     },
                 })
             };
@@ -292,6 +293,27 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
             n => hasher.update(&buf[..n]),
         }
     }
+}
+
+/// A file whose rows repeat an earlier file's period (a corrected export, or the same data
+/// under another name) is refused, naming the earlier file, unless `--replace` asks for the
+/// earlier file's rows to go; they go in this same transaction.
+pub(crate) fn settle_same_period(load: &mut FileLoad<'_>, file: &str, replace: bool) -> anyhow::Result<()> {
+    let overlaps = load.overlaps()?;
+    if overlaps.is_empty() {
+        return Ok(());
+    }
+    if replace {
+        for o in &overlaps {
+            load.remove_file(o.source_file_id)?;
+        }
+        return Ok(());
+    }
+    let earlier: Vec<String> = overlaps.iter().map(|o| format!("{}（{}）", o.path, o.what)).collect();
+    Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+        .because(format!("すでに取り込んだ {}と同じ期間のデータです。両方を数えると二重になります", earlier.join("、")))
+        .hint(format!("訂正版で置き換えるときは renkei ingest --replace {file} を実行してください"))
+        .into())
 }
 
 /// Logs name facilities; with no roster loaded every row would be an unknown facility.
@@ -460,6 +482,7 @@ fn load_grid(
                 Rows::Enrollments(r) => load.insert_enrollments(r).map(|_| r.len()),
             }? as u64;
             load.quarantine(&held)?;
+            settle_same_period(&mut load, file, replace)?;
             load.commit(n)?;
             Ok(Outcome::Loaded { source: kind, rows: n, quarantined: held.len() as u64, warnings })
         }

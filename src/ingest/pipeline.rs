@@ -25,6 +25,8 @@ pub enum Begin {
         meta: FileMeta,
         /// The earlier file with the same bytes (`--replace`).
         replaces: Option<i32>,
+        /// Whether earlier files of the same period go too (`--replace`).
+        replace_same_period: bool,
     },
     /// Do not load it (the same bytes are in the store).
     Skip(Outcome),
@@ -80,11 +82,12 @@ pub fn load_log(
         let stored = store_all(store, begin, rx);
         let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The store's error first: when appending fails the parser only sees the queue close.
-        let load = match stored? {
-            Ok(load) => load,
+        let (mut load, replace_same_period) = match stored? {
+            Ok(started) => started,
             Err(skipped) => return Ok(skipped),
         };
         let counts = parsed?;
+        super::settle_same_period(&mut load, file, replace_same_period)?;
         load.commit(counts.loaded)?;
         Ok(Outcome::Loaded {
             source: SourceKind::AccessLog,
@@ -101,10 +104,10 @@ fn store_all<'s>(
     store: &'s mut Store,
     begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
     batches: Receiver<Batch>,
-) -> anyhow::Result<Result<FileLoad<'s>, Outcome>> {
-    let (meta, replaces) = match begin(store)? {
+) -> anyhow::Result<Result<(FileLoad<'s>, bool), Outcome>> {
+    let (meta, replaces, replace_same_period) = match begin(store)? {
         Begin::Skip(outcome) => return Ok(Err(outcome)),
-        Begin::Load { meta, replaces } => (meta, replaces),
+        Begin::Load { meta, replaces, replace_same_period } => (meta, replaces, replace_same_period),
     };
     let mut load = store.begin_file(meta)?;
     if let Some(id) = replaces {
@@ -116,5 +119,5 @@ fn store_all<'s>(
             Batch::Held(rows) => load.quarantine(&rows)?,
         }
     }
-    Ok(Ok(load))
+    Ok(Ok((load, replace_same_period)))
 }

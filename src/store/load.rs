@@ -20,6 +20,28 @@ use super::table::{date_value, timestamp_value};
 const FILE_TABLES: &[&str] =
     &["access_events", "membership_fees", "image_views", "enrollments", "invoices", "quotes", "budget", "quarantine"];
 
+/// Per table, the columns that say which period (and what within it) a row is about: rows
+/// of two files sharing these are the same data twice — a corrected file, or one loaded
+/// under another name. Access events are compared by time range per system instead.
+const SAME_PERIOD: &[(&str, &str, &[&str])] = &[
+    ("image_views", "画像閲覧回数", &["month", "disclosing_facility_id", "viewing_facility_id"]),
+    ("enrollments", "登録患者数", &["month", "facility_id", "municipality"]),
+    ("invoices", "運営費", &["fiscal_year", "vendor", "service"]),
+    ("quotes", "更新見積", &["fiscal_year", "vendor", "facility_id", "item"]),
+    ("budget", "予算・決算", &["fiscal_year", "stage", "direction", "item", "municipality"]),
+];
+
+/// An earlier file with rows for the same period as the file being loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    /// The earlier file's id.
+    pub source_file_id: i32,
+    /// Its path as it was given.
+    pub path: String,
+    /// What both hold, in words (`ID-Link 2025-07-01 09:00〜2025-07-31 18:00`, `運営費 R6`).
+    pub what: String,
+}
+
 /// What identifies the file being loaded.
 #[derive(Debug, Clone)]
 pub struct FileMeta {
@@ -455,6 +477,45 @@ impl<'a> FileLoad<'a> {
         }
         app.flush()?;
         Ok(())
+    }
+
+    /// Earlier files holding rows for the same period as this one: access logs of the same
+    /// system whose time ranges overlap, and for the tables of [`SAME_PERIOD`] rows with the
+    /// same key.
+    pub fn overlaps(&self) -> anyhow::Result<Vec<Overlap>> {
+        let mut found: Vec<Overlap> = Vec::new();
+        let mut stmt = self.tx.prepare(
+            "WITH ranges AS (
+                 SELECT source_file_id, system, min(occurred_at) AS lo, max(occurred_at) AS hi
+                 FROM access_events GROUP BY ALL)
+             SELECT o.source_file_id, f.path,
+                    o.system || ' ' || strftime(o.lo, '%Y-%m-%d %H:%M') || '〜' || strftime(o.hi, '%Y-%m-%d %H:%M')
+             FROM ranges m JOIN ranges o ON o.system = m.system AND o.lo <= m.hi AND m.lo <= o.hi
+             JOIN ingested_files f ON f.source_file_id = o.source_file_id
+             WHERE m.source_file_id = ? AND o.source_file_id <> m.source_file_id
+             ORDER BY 1, 3",
+        )?;
+        let rows = stmt.query_map(params![self.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (source_file_id, path, what) = row?;
+            found.push(Overlap { source_file_id, path, what });
+        }
+        for (table, label, keys) in SAME_PERIOD {
+            let on: Vec<String> = keys.iter().map(|k| format!("o.{k} IS NOT DISTINCT FROM m.{k}")).collect();
+            let mut stmt = self.tx.prepare(&format!(
+                "SELECT DISTINCT o.source_file_id, f.path FROM {table} m JOIN {table} o ON {}
+                 JOIN ingested_files f ON f.source_file_id = o.source_file_id
+                 WHERE m.source_file_id = ? AND o.source_file_id <> m.source_file_id ORDER BY 1",
+                on.join(" AND ")
+            ))?;
+            let rows = stmt.query_map(params![self.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                let (source_file_id, path) = row?;
+                found.push(Overlap { source_file_id, path, what: label.to_string() });
+            }
+        }
+        found.dedup_by_key(|o| o.source_file_id);
+        Ok(found)
     }
 
     /// Makes the file and all its rows visible at once.

@@ -18,7 +18,7 @@ use crate::error::Problem;
 
 pub use load::{
     AccessEvent, BudgetRow, EnrollmentRow, EventBatch, FacilityRecord, FileLoad, FileMeta, ImageViewRow, InvoiceRow,
-    MunicipalityRow, QuarantineRow, QuoteRow,
+    MunicipalityRow, Overlap, QuarantineRow, QuoteRow,
 };
 pub use table::{Cell, Table, date_value, timestamp_value};
 

@@ -272,6 +272,58 @@ fn the_lake_writes_only_what_an_ingest_brought_and_a_replace_swaps_one_files_par
 }
 
 #[test]
+fn a_corrected_file_for_the_same_period_is_refused_until_replace_swaps_it_in_one_go() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let row = |day: u32, system: &str, patient: &str| {
+        format!("2025-07-{day:02} 09:00,{system},U1,十日町病院,{patient},齋藤記念病院,画像,閲覧\r\n")
+    };
+    let log = |rows: &[String]| format!("{LOG_HEADER}{}", rows.concat());
+    w.write("inbox/july.csv", log(&[row(1, "ID-Link", "P1"), row(31, "ID-Link", "P2")]).as_bytes());
+    // The other system's log of the same month is not the same data.
+    w.write("inbox/july_team.csv", log(&[row(1, "Team", "P1")]).as_bytes());
+    w.write("inbox/運営費.csv", "年度,業者,サービス,金額\r\nR6,アルム,ID-Link,5460000\r\n".as_bytes());
+    w.ok(&["ingest"]);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 3);
+
+    // A corrected July export (one more row) overlaps july.csv's range for ID-Link.
+    std::fs::create_dir(w.join("fixed")).unwrap();
+    w.write(
+        "fixed/july_v2.csv",
+        log(&[row(1, "ID-Link", "P1"), row(15, "ID-Link", "P3"), row(31, "ID-Link", "P2")]).as_bytes(),
+    );
+    w.write("fixed/運営費_訂正.csv", "年度,業者,サービス,金額\r\nR6,アルム,ID-Link,5500000\r\n".as_bytes());
+    let r = w.run(&["ingest", "fixed"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("inbox/july.csv（ID-Link 2025-07-01 09:00〜2025-07-31 09:00）と同じ期間のデータです"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("inbox/運営費.csv（運営費）と同じ期間"), "{}", r.stderr);
+    assert!(r.stderr.contains("renkei ingest --replace fixed/july_v2.csv"), "{}", r.stderr);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 3, "nothing of the refused files");
+    assert_eq!(w.count("SELECT count(*) FROM ingested_files"), 4);
+
+    let r = w.ok(&["ingest", "--replace", "fixed"]);
+    assert!(r.stdout.contains("july_v2.csv  アクセスログ  3行"), "{}", r.stdout);
+    assert_eq!(
+        w.rows("SELECT system, count(*) FROM access_events GROUP BY ALL ORDER BY ALL"),
+        [["ID-Link", "3"], ["Team", "1"]]
+    );
+    assert_eq!(w.count("SELECT sum(amount_yen) FROM invoices WHERE fiscal_year = 2024"), 5_500_000);
+    assert_eq!(
+        w.count("SELECT count(*) FROM ingested_files WHERE path LIKE '%/july.csv' OR path LIKE '%/運営費.csv'"),
+        0
+    );
+    // An August log touches nothing of July.
+    let aug = log(&[format!("2025-08-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n")]);
+    w.write("inbox/august.csv", aug.as_bytes());
+    w.ok(&["ingest", "inbox/august.csv"]);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 5);
+}
+
+#[test]
 fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
     let w = Workdir::new();
     small_roster(&w);
