@@ -317,7 +317,7 @@ fn a_corrected_file_for_the_same_period_is_refused_until_replace_swaps_it_in_one
         0
     );
     // An August log touches nothing of July.
-    let aug = log(&[format!("2025-08-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n")]);
+    let aug = log(&["2025-08-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n".to_string()]);
     w.write("inbox/august.csv", aug.as_bytes());
     w.ok(&["ingest", "inbox/august.csv"]);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), 5);
