@@ -120,3 +120,87 @@ fn municipalities_budget_quotes_and_enrollments_load() {
     );
     assert_eq!(w.count("SELECT sum(registered_patients) FROM enrollments WHERE month = DATE '2025-07-01'"), 3180 + 456);
 }
+
+/// An OpenDocument spreadsheet as LibreOffice saves one: `mimetype` stored first, the
+/// manifest, and `content.xml` with one table (rows of text or float cells).
+fn write_ods(path: &std::path::Path, rows: &[&[&str]]) {
+    use std::io::Write;
+    let cell = |v: &str| match v.parse::<f64>() {
+        Ok(n) => format!(
+            r#"<table:table-cell office:value-type="float" office:value="{n}"><text:p>{v}</text:p></table:table-cell>"#
+        ),
+        Err(_) if v.is_empty() => "<table:table-cell/>".to_string(),
+        Err(_) => format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#),
+    };
+    let body: String = rows
+        .iter()
+        .map(|r| format!("<table:table-row>{}</table:table-row>", r.iter().map(|v| cell(v)).collect::<String>()))
+        .collect();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name="名簿">{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+    zip.write_all(manifest.as_bytes()).unwrap();
+    zip.start_file("content.xml", deflated).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn an_ods_roster_from_libreoffice_loads_like_the_xlsx_one() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.join("inbox")).unwrap();
+    write_ods(
+        &w.join("inbox/参加施設名簿_R7.ods"),
+        &[
+            &["令和7年度 参加施設名簿"],
+            &[],
+            &["施設名", "種別", "市町", "加入日", "画像公開", "年会費（円）"],
+            &["齋藤記念病院", "病院", "南魚沼市", "2012/10/1", "○", "1400000"],
+            &["ゆきぐにｸﾘﾆｯｸ", "診療所", "魚沼市", "令和元年5月1日", "", "90,000円"],
+            &["合計", "", "", "", "", "1490000"],
+        ],
+    );
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("参加施設名簿_R7.ods  名簿  2行（保留 0行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows(
+            "SELECT f.name, f.kind, f.municipality, strftime(f.joined_on, '%Y-%m-%d'), f.publishes_images, m.fiscal_year, m.fee_yen
+             FROM facilities f JOIN membership_fees m USING (facility_id) ORDER BY m.fee_yen DESC"
+        ),
+        [
+            ["齋藤記念病院", "病院", "南魚沼市", "2012-10-01", "true", "2025", "1400000"],
+            ["ゆきぐにｸﾘﾆｯｸ", "診療所", "魚沼市", "2019-05-01", "false", "2025", "90000"],
+        ]
+    );
+}
+
+#[test]
+fn an_xls_roster_from_excel_97_2003_loads_with_its_dates_and_thousand_yen_fees() {
+    // tests/fixtures/参加施設名簿_R6.xls is a BIFF8 workbook made by make_xls.py beside it
+    // (xlwt): merged title, header, real date cells, fees in 千円, a 合計 formula row.
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.join("inbox")).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/参加施設名簿_R6.xls");
+    std::fs::copy(fixture, w.join("inbox/参加施設名簿_R6.xls")).unwrap();
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("参加施設名簿_R6.xls  名簿  2行（保留 0行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows(
+            "SELECT f.name, f.municipality, strftime(f.joined_on, '%Y-%m-%d'), m.fiscal_year, m.fee_yen
+             FROM facilities f JOIN membership_fees m USING (facility_id) ORDER BY m.fee_yen DESC"
+        ),
+        [
+            ["十日町病院", "十日町市", "2012-10-01", "2024", "1200000"],
+            ["みなみ薬局", "湯沢町", "2024-04-01", "2024", "36000"]
+        ]
+    );
+}
