@@ -51,6 +51,10 @@ pub const CATALOG: &[Query] = &[
     metric!("renewal_quotes"),
     metric!("scenario_basis"),
     metric!("monthly_coverage"),
+    metric!("municipality_use"),
+    metric!("municipality_flows"),
+    metric!("municipality_facilities"),
+    metric!("municipality_payments"),
 ];
 
 impl Query {

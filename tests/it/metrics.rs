@@ -457,3 +457,52 @@ fn renkei_scenarios_prints_the_comparison_and_exports_it() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("[[scenarios]]"), "{}", r.stderr);
 }
+
+#[test]
+fn municipality_use_flows_facilities_and_payments_match_the_hand_count() {
+    let w = network_with_known_answers();
+    let store = w.store();
+    let fy = [("fiscal_year", Param::FiscalYear(FiscalYear::new(2025)))];
+    let text = |t: &renkei::store::Table| -> Vec<Vec<String>> {
+        t.rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    // FY2025 = 2025-04-01..2026-03-31: rows 1–8 (row 6 is 1 August JST; row 9 is FY2024).
+    // Views: rows 1 2 3 5 6 7 8 (row 4 is 登録). By the viewer's town:
+    // - 魚沼市 (ゆきぐにクリニック): rows 1 2 3 6 7 8 = 6 views; patients P001 P002 P004 P005 = 4
+    // - 十日町市 (十日町病院): row 5 = 1 view, P001; active through rows 4 and 5
+    // - 南魚沼市 and 湯沢町: their facilities used nothing. No 「その他」 row: every facility's
+    //   town is in the municipalities table and nothing else was used.
+    // Ordered by 団体コード: 十日町市 15210, 魚沼市 15225, 南魚沼市 15226, 湯沢町 15461.
+    let t = metrics::run(&store, "municipality_use", &fy).unwrap();
+    assert_eq!(
+        text(&t),
+        [
+            ["十日町市", "15210", "49000", "1", "1", "1", "1"],
+            ["魚沼市", "15225", "33000", "1", "1", "6", "4"],
+            ["南魚沼市", "15226", "53000", "1", "0", "0", "0"],
+            ["湯沢町", "15461", "7600", "1", "0", "0", "0"],
+        ]
+    );
+    // Flows: 魚沼市 → 齋藤記念病院 rows 1 2 6 7 = 4, → 十日町病院 rows 3 8 = 2;
+    // 十日町市 → 齋藤記念病院 row 5 = 1.
+    let t = metrics::run(&store, "municipality_flows", &fy).unwrap();
+    assert_eq!(
+        text(&t),
+        [["十日町市", "齋藤記念病院", "1"], ["魚沼市", "十日町病院", "2"], ["魚沼市", "齋藤記念病院", "4"]]
+    );
+    // Facilities: one per town; disclosing = 齋藤記念病院 (南魚沼市) and 十日町病院 (十日町市);
+    // viewing = ゆきぐにクリニック and 十日町病院.
+    let t = metrics::run(&store, "municipality_facilities", &fy).unwrap();
+    assert_eq!(
+        text(&t),
+        [
+            ["十日町市", "病院", "1", "1", "1"],
+            ["南魚沼市", "病院", "1", "1", "0"],
+            ["湯沢町", "薬局", "1", "0", "0"],
+            ["魚沼市", "診療所", "1", "0", "1"],
+        ]
+    );
+    // Payments: the R7 budget's 自治体負担金 rows; nothing settled yet.
+    let t = metrics::run(&store, "municipality_payments", &fy).unwrap();
+    assert_eq!(text(&t), [["南魚沼市", "3500000", ""], ["魚沼市", "2500000", ""]]);
+}
