@@ -267,10 +267,7 @@ impl<'a> Validator<'a> {
     ) -> QuarantineRow {
         QuarantineRow {
             row_number,
-            column: column.filter(|c| *c < self.header.len()).map(|c| match self.columns {
-                Columns::Letters => format!("{}列「{}」", column_letter(c), self.header[c]),
-                Columns::Keys => format!("キー「{}」", self.header[c]),
-            }),
+            column: column.filter(|c| *c < self.header.len()).map(|c| self.column_name(c)),
             value: value.map(str::to_string),
             reason,
             hint: Some(hint.to_string()),
@@ -339,7 +336,7 @@ impl<'a> Validator<'a> {
                     "{} を取り込めませんでした（データベースは変更していません）",
                     self.file
                 ))
-                .at(format!("{} {row_number}行目 {}", self.file, self.describe(c)))
+                .at(format!("{} {row_number}行目 {}", self.file, self.column_name(c)))
                 .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
                 .hint("CSV として出力し直してから置いてください")
                 .into());
@@ -405,8 +402,12 @@ impl<'a> Validator<'a> {
         Ok(None)
     }
 
-    fn describe(&self, column: usize) -> String {
-        self.quarantine(0, Some(column), None, String::new(), "").column.unwrap_or_default()
+    /// `D列「利用施設」` (CSV) or `キー「facility」` (JSON).
+    fn column_name(&self, c: usize) -> String {
+        match self.columns {
+            Columns::Letters => format!("{}列「{}」", column_letter(c), self.header[c]),
+            Columns::Keys => format!("キー「{}」", self.header[c]),
+        }
     }
 
     fn unknown_facility(&self, row_number: u64, column: usize, name: &str) -> QuarantineRow {

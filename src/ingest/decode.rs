@@ -101,13 +101,6 @@ impl TextStream {
     }
 }
 
-/// Decodes a whole text file's bytes (tests and small inputs).
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static Encoding), DecodeError> {
-    let stream = TextStream::new(Cursor::new(bytes.to_vec()))?;
-    let encoding = stream.encoding;
-    Ok((stream.read_all()?, encoding))
-}
-
 /// The message for a read that failed midway.
 pub fn read_error(e: &io::Error) -> String {
     match e.kind() {
@@ -257,6 +250,13 @@ impl<R: Read> Read for LineGuard<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Decodes whole bytes through the stream.
+    fn decode(bytes: &[u8]) -> Result<(String, &'static Encoding), DecodeError> {
+        let stream = TextStream::new(Cursor::new(bytes.to_vec()))?;
+        let encoding = stream.encoding;
+        Ok((stream.read_all()?, encoding))
+    }
 
     #[test]
     fn encodings_are_detected_from_the_bytes() {

@@ -116,7 +116,7 @@ pub fn ingest_files(
 ) -> anyhow::Result<Vec<FileReport>> {
     check_key(store, key)?;
     // DuckDB would take 80 % of the machine's memory for its buffers; on a council's shared
-    // PC an ingest stays small (peak RSS 643 MB on a 1 GB log) and spills to disk instead.
+    // PC an ingest stays small (peak RSS 612–628 MB on a 1.1 GB log) and spills to disk instead.
     // What spills is already pseudonymized: raw IDs never enter DuckDB.
     store.execute(&format!("SET memory_limit = '{INGEST_MEMORY}'"), &[])?;
     let mut ordered: Vec<&PathBuf> = files.iter().collect();
@@ -192,10 +192,9 @@ fn ingest_file(
         };
         if let Some(Container::Workbook(ext)) = detect::container(path) {
             let sha256 = sha256()?;
-            let previous_id = match seen_before(store, &sha256, opts)? {
-                Seen::Again(outcome) => return Ok(outcome),
-                Seen::Replacing(id) => Some(id),
-                Seen::New => None,
+            let previous_id = match seen_before(store, &sha256, opts)?.previous() {
+                Ok(id) => id,
+                Err(again) => return Ok(again),
             };
             let bytes = std::fs::read(path).map_err(unreadable)?;
             let grids = grid::read_workbook(&bytes, ext)
@@ -233,11 +232,11 @@ fn ingest_file(
             }
             let begin = |store: &Store| -> anyhow::Result<pipeline::Begin> {
                 let sha256 = sha256()?;
-                Ok(match seen_before(store, &sha256, opts)? {
-                    Seen::Again(outcome) => pipeline::Begin::Skip(outcome),
-                    seen => pipeline::Begin::Load {
+                Ok(match seen_before(store, &sha256, opts)?.previous() {
+                    Err(again) => pipeline::Begin::Skip(again),
+                    Ok(replaces) => pipeline::Begin::Load {
                         meta: FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() },
-                        replaces: if let Seen::Replacing(id) = seen { Some(id) } else { None },
+                        replaces,
                         replace_same_period: opts.replace,
                     },
                 })
@@ -249,10 +248,9 @@ fn ingest_file(
         let text = stream.read_all().map_err(not_text)?;
         bar.finish_and_clear();
         let sha256 = sha256()?;
-        let previous_id = match seen_before(store, &sha256, opts)? {
-            Seen::Again(outcome) => return Ok(outcome),
-            Seen::Replacing(id) => Some(id),
-            Seen::New => None,
+        let previous_id = match seen_before(store, &sha256, opts)?.previous() {
+            Ok(id) => id,
+            Err(again) => return Ok(again),
         };
         let grid = grid::read_csv(&text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
         let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
@@ -268,6 +266,18 @@ enum Seen {
     Again(Outcome),
     /// Yes, as this file, which `--replace` replaces.
     Replacing(i32),
+}
+
+impl Seen {
+    /// The earlier file a load replaces (`Ok(None)` for new bytes), or the outcome when
+    /// the bytes are left as they are.
+    fn previous(self) -> Result<Option<i32>, Outcome> {
+        match self {
+            Seen::New => Ok(None),
+            Seen::Replacing(id) => Ok(Some(id)),
+            Seen::Again(outcome) => Err(outcome),
+        }
+    }
 }
 
 fn seen_before(store: &Store, sha256: &str, opts: &IngestOptions) -> anyhow::Result<Seen> {

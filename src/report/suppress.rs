@@ -107,40 +107,26 @@ impl Counts {
 pub fn protect(counts: &Counts) -> Vec<Shown> {
     let mut shown: Vec<Shown> =
         counts.values.iter().map(|v| if (1..=9).contains(v) { Shown::Under10 } else { Shown::Count(*v) }).collect();
-    // Each round hides at least one more cell, so this ends.
+    // Each round hides one more cell, so this ends.
     while let Some(exposed) = audit(counts, &shown).into_iter().next() {
-        let partner = counts
+        // The partner: the smallest shown count of 10 or more in a sum through the exposed
+        // cell, else the smallest anywhere.
+        let beside: Vec<usize> = counts
             .sums
             .iter()
             .filter(|s| s.total == exposed || s.parts.contains(&exposed))
-            .flat_map(|s| s.parts.iter().chain(std::iter::once(&s.total)))
-            .copied()
+            .flat_map(|s| s.parts.iter().chain(std::iter::once(&s.total)).copied())
+            .collect();
+        let partner = (0..shown.len())
             .filter(|i| matches!(shown[*i], Shown::Count(v) if v >= 10))
-            .min_by_key(|i| (counts.values[*i], *i));
+            .min_by_key(|i| (!beside.contains(i), counts.values[*i], *i));
         match partner {
             Some(i) => shown[i] = Shown::Hidden,
-            // Nothing of 10 or more shares a sum with it: hide the smallest such cell in any
-            // sum through a hidden neighbour (widening the circle), else every ≥10 count.
-            None => match widen(counts, &shown, exposed) {
-                Some(i) => shown[i] = Shown::Hidden,
-                None => break,
-            },
+            // Every count of 10 or more is hidden already: nothing left to hide.
+            None => break,
         }
     }
     shown
-}
-
-fn widen(counts: &Counts, shown: &[Shown], exposed: usize) -> Option<usize> {
-    let members = |s: &Sum| s.parts.iter().chain(std::iter::once(&s.total)).copied().collect::<Vec<_>>();
-    let near: Vec<usize> = counts.sums.iter().map(members).filter(|m| m.contains(&exposed)).flatten().collect();
-    counts
-        .sums
-        .iter()
-        .map(members)
-        .filter(|m| m.iter().any(|i| near.contains(i) && shown[*i] != Shown::Count(counts.values[*i])))
-        .flatten()
-        .chain(0..shown.len())
-        .find(|i| matches!(shown[*i], Shown::Count(v) if v >= 10))
 }
 
 /// The cells whose value a reader can work out from what is published although they are

@@ -38,17 +38,8 @@ fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
 }
 
-/// What changed: files written and removed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Synced {
-    /// Input files whose rows were written.
-    pub added: usize,
-    /// Input files whose rows were removed (replaced or gone from the store).
-    pub removed: usize,
-}
-
 /// Brings the lake in `dir` up to date with the store.
-pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<Synced> {
+pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
     let in_store: BTreeSet<i32> = store
         .query("SELECT source_file_id FROM ingested_files", &[])?
@@ -92,7 +83,8 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<Synced> {
         std::fs::rename(&aside, target.join("part_0.parquet"))?;
     }
     write_manifest(dir, &in_store)?;
-    Ok(Synced { added: new.len(), removed: gone.len() })
+    tracing::info!(added = new.len(), removed = gone.len(), "lake synced");
+    Ok(())
 }
 
 /// The ids the lake holds; a lake without a manifest (new, or of the older whole-rewrite

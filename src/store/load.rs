@@ -38,7 +38,8 @@ pub struct Overlap {
     pub source_file_id: i32,
     /// Its path as it was given.
     pub path: String,
-    /// What both hold, in words (`ID-Link 2025-07-01 09:00〜2025-07-31 18:00`, `運営費 R6`).
+    /// What both hold, in words (`ID-Link 2025-07-01 09:00〜2025-07-31 18:00`: the earlier
+    /// file's rows within this file's span; `運営費` for the tables keyed by period).
     pub what: String,
 }
 
@@ -480,19 +481,25 @@ impl<'a> FileLoad<'a> {
     }
 
     /// Earlier files holding rows for the same period as this one: access logs of the same
-    /// system whose time ranges overlap, and for the tables of [`SAME_PERIOD`] rows with the
+    /// system with rows inside this file's time span, and for the tables of [`SAME_PERIOD`] rows with the
     /// same key.
     pub fn overlaps(&self) -> anyhow::Result<Vec<Overlap>> {
         let mut found: Vec<Overlap> = Vec::new();
         let mut stmt = self.tx.prepare(
-            "WITH ranges AS (
-                 SELECT source_file_id, system, min(occurred_at) AS lo, max(occurred_at) AS hi
-                 FROM access_events GROUP BY ALL)
-             SELECT o.source_file_id, f.path,
-                    o.system || ' ' || strftime(o.lo, '%Y-%m-%d %H:%M') || '〜' || strftime(o.hi, '%Y-%m-%d %H:%M')
-             FROM ranges m JOIN ranges o ON o.system = m.system AND o.lo <= m.hi AND m.lo <= o.hi
-             JOIN ingested_files f ON f.source_file_id = o.source_file_id
-             WHERE m.source_file_id = ? AND o.source_file_id <> m.source_file_id
+            // Only rows within this file's own time span are read (zone maps skip the rest);
+            // the range shown is the part of the earlier file within that span.
+            "WITH mine AS (
+                 SELECT system, min(occurred_at) AS lo, max(occurred_at) AS hi
+                 FROM access_events WHERE source_file_id = $1 GROUP BY ALL),
+             theirs AS (
+                 SELECT e.source_file_id, e.system, min(e.occurred_at) AS lo, max(e.occurred_at) AS hi
+                 FROM access_events AS e JOIN mine AS m ON m.system = e.system
+                 WHERE e.occurred_at BETWEEN m.lo AND m.hi AND e.source_file_id <> $1
+                   AND e.occurred_at BETWEEN (SELECT min(lo) FROM mine) AND (SELECT max(hi) FROM mine)
+                 GROUP BY ALL)
+             SELECT t.source_file_id, f.path,
+                    t.system || ' ' || strftime(t.lo, '%Y-%m-%d %H:%M') || '〜' || strftime(t.hi, '%Y-%m-%d %H:%M')
+             FROM theirs AS t JOIN ingested_files AS f USING (source_file_id)
              ORDER BY 1, 3",
         )?;
         let rows = stmt.query_map(params![self.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
