@@ -7,6 +7,7 @@
 pub mod board;
 pub mod chart;
 pub mod format;
+pub mod pdf;
 pub mod suppress;
 
 use std::path::{Path, PathBuf};
