@@ -10,7 +10,7 @@ use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
 use crate::ingest::{self, FileReport, IngestOptions, pseudonymize::Key};
 use crate::metrics;
-use crate::report::{Rendered, board};
+use crate::report::{Rendered, board, municipality};
 use crate::store::Store;
 
 /// Ingests `paths` (default: the inbox).
@@ -61,6 +61,25 @@ pub fn render_board(store: &Store, settings: &Settings, month: Month) -> anyhow:
     board::render(&m, &report.network_name, report.threshold_yen_per_view)
 }
 
+/// Computes the municipality reports of `fy` (with the year before, for the changes) and
+/// renders each listed municipality's, or only `only`.
+pub fn render_municipalities(
+    store: &Store,
+    settings: &Settings,
+    fy: FiscalYear,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<(String, Rendered)>> {
+    let scenarios = &settings.config.scenarios;
+    let now = metrics::municipality::MunicipalityMetrics::load(store, fy, scenarios)?;
+    let before = metrics::municipality::MunicipalityMetrics::load(store, FiscalYear::new(fy.year() - 1), scenarios)?;
+    let year = municipality::Year::new(&now, &before);
+    let opts = municipality::Options {
+        network: &settings.config.report.network_name,
+        weights: &settings.config.municipality_share,
+    };
+    municipality::render_all(&year, &opts, only)
+}
+
 /// Where a report goes: the configured recipients, or `--to` for a test.
 #[derive(Debug, Clone)]
 pub enum Audience {
@@ -88,11 +107,70 @@ pub fn send_board(
             }
             deliver::deliver(Some(&store), settings, &report, list, force)
         }
-        Audience::Test(addr) => {
-            let mut test = report.clone();
-            test.report_id = format!("{}-test", report.report_id);
-            test.subject = format!("【試験送信】{}", report.subject);
-            deliver::deliver(None, settings, &test, std::slice::from_ref(addr), true)
+        Audience::Test(addr) => send_test(settings, &report, addr),
+    }
+}
+
+/// Sends `report` to one test address, marked as a test and outside the ledger.
+fn send_test(settings: &Settings, report: &Rendered, addr: &str) -> anyhow::Result<Vec<(String, Delivered)>> {
+    let mut test = report.clone();
+    test.report_id = format!("{}-test", report.report_id);
+    test.subject = format!("【試験送信】{}", report.subject);
+    deliver::deliver(None, settings, &test, &[addr.to_string()], true)
+}
+
+/// The municipalities to send to: `only`, or every one with recipients in
+/// `[recipients.municipality]`; a municipality without recipients is an error naming the key.
+pub fn municipality_audience(settings: &Settings, only: Option<&str>) -> Result<Vec<(String, Vec<String>)>, Problem> {
+    let configured = &settings.config.recipients.municipality;
+    match only {
+        Some(name) => match configured.get(name).filter(|l| !l.is_empty()) {
+            Some(list) => Ok(vec![(name.to_string(), list.clone())]),
+            None => Err(Problem::new(format!("{name} の宛先がありません")).hint(format!(
+                "renkei.toml の [recipients.municipality] に \"{name}\" = [\"担当課 <someone@example.jp>\"] を書いてください"
+            ))),
+        },
+        None => {
+            let all: Vec<(String, Vec<String>)> =
+                configured.iter().filter(|(_, l)| !l.is_empty()).map(|(n, l)| (n.clone(), l.clone())).collect();
+            if all.is_empty() {
+                return Err(Problem::new("市町向け報告の宛先がありません").hint(
+                    "renkei.toml の [recipients.municipality] に \"魚沼市\" = [\"担当課 <someone@example.jp>\"] のように市町ごとの宛先を書いてください",
+                ));
+            }
+            Ok(all)
         }
     }
+}
+
+/// Renders and delivers the municipality reports of `fy`: to each municipality's
+/// configured recipients, or all of them to one test address.
+pub fn send_municipalities(
+    settings: &Settings,
+    fy: FiscalYear,
+    only: Option<&str>,
+    test_to: Option<&str>,
+    force: bool,
+) -> anyhow::Result<Vec<(String, Delivered)>> {
+    let store = Store::open(&settings.store_path())?;
+    let mut out = Vec::new();
+    match test_to {
+        Some(addr) => {
+            for (_, report) in render_municipalities(&store, settings, fy, only)? {
+                out.extend(send_test(settings, &report, addr)?);
+            }
+        }
+        None => {
+            let audience = municipality_audience(settings, only)?;
+            let reports = render_municipalities(&store, settings, fy, only)?;
+            for (name, list) in &audience {
+                let report = reports.iter().find(|(n, _)| n == name).map(|(_, r)| r).ok_or_else(|| {
+                    Problem::new(format!("[recipients.municipality] の「{name}」が市町の表にありません"))
+                        .hint("市町の表（名前・団体コード・人口）と同じ名前で宛先を書いてください")
+                })?;
+                out.extend(deliver::deliver(Some(&store), settings, report, list, force)?);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -136,6 +136,18 @@ pub enum ReportKind {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// 市町向け年度報告（利用状況と負担案、PDF つき）
+    Municipality {
+        /// 年度（2025、FY2025、R7、令和7年度）
+        #[arg(long)]
+        fy: String,
+        /// この市町だけ（既定: 市町の表のすべて）
+        #[arg(long)]
+        municipality: Option<String>,
+        /// 書き出し先フォルダ（既定: report-<年度>、市町ごとにその下のフォルダ）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `renkei send ...`
@@ -146,6 +158,24 @@ pub enum SendKind {
         /// 対象月 YYYY-MM
         #[arg(long)]
         month: String,
+        /// 送らずに、作る報告と宛先だけを表示する
+        #[arg(long)]
+        dry_run: bool,
+        /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
+        #[arg(long)]
+        to: Option<String>,
+        /// 送信済みの宛先にも、もう一度送る
+        #[arg(long)]
+        force: bool,
+    },
+    /// 市町向け年度報告を [recipients.municipality] の宛先に届ける
+    Municipality {
+        /// 年度（2025、FY2025、R7、令和7年度）
+        #[arg(long)]
+        fy: String,
+        /// この市町だけ（既定: 宛先のあるすべての市町）
+        #[arg(long)]
+        municipality: Option<String>,
         /// 送らずに、作る報告と宛先だけを表示する
         #[arg(long)]
         dry_run: bool,

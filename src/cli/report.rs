@@ -1,4 +1,5 @@
-//! `renkei report board` (render for preview) and `renkei send board` (render and deliver).
+//! `renkei report board|municipality` (render for preview) and `renkei send board|municipality`
+//! (render and deliver).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,17 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
             let dir = out.unwrap_or_else(|| PathBuf::from(format!("report-{month}")));
             for path in rendered.write_preview(&dir)? {
                 println!("{}", path.display());
+            }
+        }
+        ReportKind::Municipality { fy, municipality, out } => {
+            let fy = jobs::parse_fiscal_year(&fy)?;
+            let store = Store::open_read_only(&settings.store_path())?;
+            let reports = jobs::render_municipalities(&store, settings, fy, municipality.as_deref())?;
+            let dir = out.unwrap_or_else(|| PathBuf::from(format!("report-{fy}")));
+            for (_, rendered) in &reports {
+                for path in rendered.write_preview(&dir.join(&rendered.report_id))? {
+                    println!("{}", path.display());
+                }
             }
         }
     }
@@ -47,15 +59,38 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            for (recipient, outcome) in jobs::send_board(settings, month, &audience, force)? {
-                match outcome {
-                    Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
-                    Delivered::AlreadyDelivered(status) => {
-                        println!("送信済  {recipient}  （{status}、再送しません。再送は --force）")
+            print_outcomes(jobs::send_board(settings, month, &audience, force)?);
+        }
+        SendKind::Municipality { fy, municipality, dry_run, to, force } => {
+            let fy = jobs::parse_fiscal_year(&fy)?;
+            let only = municipality.as_deref();
+            if dry_run {
+                let store = Store::open_read_only(&settings.store_path())?;
+                let reports = jobs::render_municipalities(&store, settings, fy, only)?;
+                let configured = &settings.config.recipients.municipality;
+                for (name, rendered) in &reports {
+                    println!("件名: {}", rendered.subject);
+                    match (&to, configured.get(name).filter(|l| !l.is_empty())) {
+                        (Some(addr), _) => println!("宛先: {addr}（試験送信）"),
+                        (None, Some(list)) => list.iter().for_each(|r| println!("宛先: {r}")),
+                        (None, None) => println!("宛先: なし（[recipients.municipality] に「{name}」がありません）"),
                     }
                 }
+                return Ok(ExitCode::SUCCESS);
             }
+            print_outcomes(jobs::send_municipalities(settings, fy, only, to.as_deref(), force)?);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_outcomes(outcomes: Vec<(String, Delivered)>) {
+    for (recipient, outcome) in outcomes {
+        match outcome {
+            Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
+            Delivered::AlreadyDelivered(status) => {
+                println!("送信済  {recipient}  （{status}、再送しません。再送は --force）")
+            }
+        }
+    }
 }

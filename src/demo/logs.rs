@@ -54,6 +54,28 @@ fn weighted(rng: &mut StdRng, weights: &[f64]) -> Option<usize> {
     weights.iter().rposition(|w| *w > 0.0)
 }
 
+/// How often a facility in `viewer` looks at information held in `discloser`'s
+/// municipality: mostly nearby, so a small town's facilities rarely see a distant
+/// hospital (which is what makes the municipality reports' small cells). The core
+/// hospital and the lab companies serve everyone.
+fn affinity(viewer: &str, discloser: &DemoFacility) -> f64 {
+    if discloser.name == "魚沼基幹病院" || discloser.municipality == "圏域外" || viewer == discloser.municipality
+    {
+        return 1.0;
+    }
+    let pair =
+        |a: &str, b: &str| (viewer == a && discloser.municipality == b) || (viewer == b && discloser.municipality == a);
+    if pair("魚沼市", "南魚沼市") || pair("南魚沼市", "湯沢町") || pair("十日町市", "津南町") {
+        0.6
+    } else if pair("南魚沼市", "十日町市") {
+        0.4
+    } else if pair("十日町市", "湯沢町") || pair("魚沼市", "十日町市") {
+        0.2
+    } else {
+        0.015
+    }
+}
+
 /// How a log writes a facility's name now and then: variant kanji or half-width kana.
 fn as_logged(rng: &mut StdRng, name: &str) -> String {
     if rng.random::<f64>() > 0.08 {
@@ -73,14 +95,25 @@ pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month,
         * (0.95 + 0.1 * rng.random::<f64>())) as usize;
     let joined = |f: &DemoFacility| f.joined_on <= start;
     let view_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.view_weight } else { 0.0 }).collect();
-    let disc_w: Vec<f64> = facilities.iter().map(|f| if joined(f) { f.disclose_weight } else { 0.0 }).collect();
+    // One list of disclosing weights per viewing municipality.
+    let mut disc_w: Vec<(&str, Vec<f64>)> = Vec::new();
+    for f in facilities {
+        if !disc_w.iter().any(|(m, _)| *m == f.municipality) {
+            let w = facilities
+                .iter()
+                .map(|d| if joined(d) { d.disclose_weight * affinity(f.municipality, d) } else { 0.0 })
+                .collect();
+            disc_w.push((f.municipality, w));
+        }
+    }
     let days = month.plus(1).first_day().signed_duration_since(start).num_days() as u32;
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let Some(v) = weighted(rng, &view_w) else {
             break;
         };
-        let Some(d) = weighted(rng, &disc_w) else {
+        let near = &disc_w.iter().find(|(m, _)| *m == facilities[v].municipality).expect("every municipality").1;
+        let Some(d) = weighted(rng, near) else {
             break;
         };
         if v == d {

@@ -5,6 +5,7 @@
 //! Hands typed [`Table`]s to reports, which never touch DuckDB. The secretariat's saved
 //! questions (`queries/saved/`) share the header format and live in [`saved`].
 
+pub mod municipality;
 pub mod saved;
 pub mod scenarios;
 
@@ -55,6 +56,7 @@ pub const CATALOG: &[Query] = &[
     metric!("municipality_flows"),
     metric!("municipality_facilities"),
     metric!("municipality_payments"),
+    metric!("municipality_support_basis"),
 ];
 
 impl Query {

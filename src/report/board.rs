@@ -9,50 +9,12 @@ use askama::Template;
 
 use super::chart::{self, Bar, Spec};
 use super::format::{change, change_points, count, percent, yen, yen_change};
+use super::layout::{Charts, Row, Section, row, section};
 use super::{Attachment, Rendered};
 use crate::domain::Month;
 use crate::metrics::BoardMetrics;
 use crate::metrics::scenarios::Outcome;
 use crate::store::{Cell, Table};
-
-/// A row of a table: the label (left) and formatted cells (right-aligned).
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// The label (system, kind, hospital...).
-    pub label: String,
-    /// The formatted cells.
-    pub cells: Vec<String>,
-    /// Drawn in the warning colour.
-    pub flagged: bool,
-}
-
-/// A chart shown in a section.
-#[derive(Debug, Clone)]
-pub struct ChartRef {
-    /// Content-ID of the inline PNG.
-    pub cid: String,
-    /// Alternative text.
-    pub alt: String,
-}
-
-/// One section of the report: a heading, optional lines and chart, a table and a note.
-#[derive(Debug, Clone)]
-pub struct Section {
-    /// The heading.
-    pub title: String,
-    /// Sentences above the table.
-    pub lines: Vec<String>,
-    /// A chart above the table.
-    pub chart: Option<ChartRef>,
-    /// Column headings (the first is the label column's).
-    pub headers: Vec<String>,
-    /// The rows (may be empty).
-    pub rows: Vec<Row>,
-    /// What to say when there are no rows.
-    pub empty: String,
-    /// Definitions and sources, under the table.
-    pub note: String,
-}
 
 /// Everything the board templates show, formatted.
 #[derive(Debug, Clone)]
@@ -101,33 +63,6 @@ fn opt_yen(cell: &Cell, approx: bool) -> String {
 
 fn opt_percent(cell: &Cell) -> String {
     cell.as_f64().map_or_else(|| "—".to_string(), percent)
-}
-
-fn section(title: &str, headers: &[&str], rows: Vec<Row>) -> Section {
-    Section {
-        title: title.to_string(),
-        lines: Vec::new(),
-        chart: None,
-        headers: headers.iter().map(|h| h.to_string()).collect(),
-        rows,
-        empty: "データがありません。".to_string(),
-        note: String::new(),
-    }
-}
-
-fn row(label: impl Into<String>, cells: Vec<String>) -> Row {
-    Row { label: label.into(), cells, flagged: false }
-}
-
-/// Charts drawn for the report, in the order they appear.
-struct Charts(Vec<(ChartRef, Vec<u8>)>);
-
-impl Charts {
-    fn add(&mut self, cid: &str, alt: String, png: Vec<u8>) -> ChartRef {
-        let r = ChartRef { cid: cid.to_string(), alt };
-        self.0.push((r.clone(), png));
-        r
-    }
 }
 
 /// The integer columns `cols` of row `r`, formatted as counts.
@@ -605,16 +540,7 @@ pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> a
     };
     let html = BoardHtml { r: &report }.render()?;
     let text = BoardText { r: &report }.render()?;
-    let mut attachments: Vec<Attachment> = charts
-        .0
-        .into_iter()
-        .map(|(c, png)| Attachment {
-            filename: format!("{}.png", c.cid),
-            content_type: "image/png".into(),
-            bytes: png,
-            content_id: Some(c.cid),
-        })
-        .collect();
+    let mut attachments = charts.into_attachments();
     if fits {
         attachments.push(Attachment {
             filename: xlsx_name,

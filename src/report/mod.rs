@@ -7,6 +7,8 @@
 pub mod board;
 pub mod chart;
 pub mod format;
+pub mod layout;
+pub mod municipality;
 pub mod pdf;
 pub mod suppress;
 
