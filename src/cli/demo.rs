@@ -1,18 +1,29 @@
 //! `renkei demo`: write realistic inputs to the inbox, ingest them, compute the metrics,
-//! and deliver the last complete month's board report to the outbox; print what was
+//! and deliver the last complete month's board report and the last closed fiscal year's
+//! municipality reports to the outbox; print what was
 //! loaded and every path written. A second run adds nothing.
 
 use std::process::ExitCode;
 
 use super::args::DemoArgs;
 use crate::config::Settings;
-use crate::deliver::Delivered;
 use crate::demo;
+use crate::domain::FiscalYear;
 use crate::ingest::IngestOptions;
 use crate::jobs::{self, Audience};
 
 /// The demo's board recipient when the config names none.
 const DEMO_BOARD: &str = "理事会（デモ） <board@renkei-demo.example>";
+
+/// The demo's municipality recipients (one per municipality of the seed).
+const DEMO_MUNICIPALITIES: &str = r#"
+[recipients.municipality]
+"魚沼市" = ["魚沼市 企画政策課（デモ） <uonuma@renkei-demo.example>"]
+"南魚沼市" = ["南魚沼市 保健課（デモ） <minamiuonuma@renkei-demo.example>"]
+"十日町市" = ["十日町市 健康づくり推進課（デモ） <tokamachi@renkei-demo.example>"]
+"湯沢町" = ["湯沢町 健康増進課（デモ） <yuzawa@renkei-demo.example>"]
+"津南町" = ["津南町 福祉保健課（デモ） <tsunan@renkei-demo.example>"]
+"#;
 
 /// The seed's renewal options (shared/seed): R8 quotes 約6,450万円 over a 5-year lease
 /// (約1,530万円 a year: lease factor 1.186), images only at 魚沼基幹病院 (約3,900万円,
@@ -49,7 +60,7 @@ running = { "ID-Link" = 7900000, "ID-Link 多職種連携の追加" = 2500000, "
 /// The sample config with the demo's network name, board address and scenarios set.
 fn demo_config() -> String {
     format!(
-        "{}\n## ── renkei demo が書き加えた設定 ──\n[report]\nnetwork_name = \"{}\"\n\n[recipients]\nboard = [\"{}\"]\n{DEMO_SCENARIOS}",
+        "{}\n## ── renkei demo が書き加えた設定 ──\n[report]\nnetwork_name = \"{}\"\n\n[recipients]\nboard = [\"{}\"]\n{DEMO_MUNICIPALITIES}{DEMO_SCENARIOS}",
         crate::config::SAMPLE_CONFIG,
         demo::NETWORK,
         DEMO_BOARD
@@ -81,13 +92,15 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let code = super::ingest::print_summary(&reports);
     println!("\n■ 理事会報告（{}）", until.label_ja());
     let audience = Audience::Configured(settings.config.recipients.board.clone());
-    for (recipient, outcome) in jobs::send_board(&settings, until, &audience, false)? {
-        match outcome {
-            Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
-            Delivered::AlreadyDelivered(status) => {
-                println!("送信済  {recipient}  （{status}、変更なし）")
-            }
-        }
+    super::report::print_outcomes(jobs::send_board(&settings, until, &audience, false)?);
+    // The last closed fiscal year: the one `until` ends, or else the one before it.
+    let fy = until.fiscal_year();
+    let closed = if until == fy.last_month() { fy } else { FiscalYear::new(fy.year() - 1) };
+    println!("\n■ 市町向け報告（{}）", closed.label_ja());
+    if settings.config.recipients.municipality.is_empty() {
+        println!("宛先がないため送りません（[recipients.municipality]）");
+    } else {
+        super::report::print_outcomes(jobs::send_municipalities(&settings, closed, None, None, false)?);
     }
     println!("\n■ データベース: {}", settings.store_path().display());
     Ok(code)

@@ -84,7 +84,8 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_outcomes(outcomes: Vec<(String, Delivered)>) {
+/// Prints one line per recipient: where the message went, or why it was not sent again.
+pub(super) fn print_outcomes(outcomes: Vec<(String, Delivered)>) {
     for (recipient, outcome) in outcomes {
         match outcome {
             Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),

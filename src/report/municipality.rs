@@ -16,7 +16,7 @@ use askama::Template;
 use serde::Serialize;
 
 use super::chart::{self, Bar, Spec};
-use super::format::{change, count, percent, yen};
+use super::format::{change, change_points, count, percent, yen};
 use super::layout::{Charts, Row, Section, row, section};
 use super::suppress::{self, Counts, Shown, Sum};
 use super::{Attachment, Rendered};
@@ -306,13 +306,25 @@ fn shown_change(now: Option<Shown>, before: Option<Shown>) -> String {
     }
 }
 
-fn active_rate(t: &Town) -> String {
-    if t.participating > 0 { percent(t.active as f64 / t.participating as f64) } else { "—".to_string() }
+fn rate(t: &Town) -> Option<f64> {
+    (t.participating > 0).then(|| t.active as f64 / t.participating as f64)
 }
 
-fn coverage(t: &Town) -> String {
+/// Registered ÷ population, only when the registered count is shown exactly.
+fn coverage(t: &Town) -> Option<f64> {
     match (t.registered.and_then(Shown::value), t.population) {
-        (Some(r), Some(p)) if p > 0 => percent(r as f64 / p as f64),
+        (Some(r), Some(p)) if p > 0 => Some(r as f64 / p as f64),
+        _ => None,
+    }
+}
+
+fn percent_or_dash(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "—".to_string(), percent)
+}
+
+fn points(now: Option<f64>, before: Option<f64>) -> String {
+    match (now, before) {
+        (Some(a), Some(b)) => change_points(a, b),
         _ => "—".to_string(),
     }
 }
@@ -373,7 +385,7 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
             "{name}の参加施設 {} 施設のうち {} 施設が{fy_label}に利用しました（稼働施設率 {}）。",
             count(town.participating),
             count(town.active),
-            active_rate(town)
+            percent_or_dash(rate(town))
         ),
         format!(
             "{name}の施設による閲覧は {} 件、ネットワーク全体では {} 件です（負担割合の計算に用いる利用割合 {}）。",
@@ -492,11 +504,25 @@ fn use_section(
     let rows = vec![
         facilities("参加施設数（施設）", town.participating, before.map(|b| b.participating)),
         facilities("稼働施設数（施設）", town.active, before.map(|b| b.active)),
-        row("稼働施設率", vec![active_rate(town), before.map_or("—".into(), active_rate), String::new()]),
+        row(
+            "稼働施設率",
+            vec![
+                percent_or_dash(rate(town)),
+                percent_or_dash(before.and_then(rate)),
+                points(rate(town), before.and_then(rate)),
+            ],
+        ),
         counted("閲覧件数（件）", Some(town.views), before.map(|b| b.views)),
         counted("閲覧された患者数（人）", Some(town.patients), before.map(|b| b.patients)),
         counted("登録患者数（人、年度末）", town.registered, before.and_then(|b| b.registered)),
-        row("人口カバー率", vec![coverage(town), before.map_or("—".into(), coverage), String::new()]),
+        row(
+            "人口カバー率",
+            vec![
+                percent_or_dash(coverage(town)),
+                percent_or_dash(before.and_then(coverage)),
+                points(coverage(town), before.and_then(coverage)),
+            ],
+        ),
         counted("ネットワーク全体の閲覧件数（件）", Some(p.total_views), Some(p_before.total_views)),
         counted("ネットワーク全体の登録患者数（人）", p.registered_total, p_before.registered_total),
     ];
@@ -600,7 +626,7 @@ fn share_section(
     let cost = &m.cost;
     if let Some(c) = cost.get(0, "system_cost_yen").as_i64() {
         let approx = cost.get(0, "approximate").as_bool().unwrap_or(false);
-        s.lines.push(format!("このうちシステム費（運営費とサーバー更新費の年額）は {} です。", yen(c, approx)));
+        s.lines.push(format!("なお、システム費（運営費とサーバー更新費の年額）は {} です。", yen(c, approx)));
     }
     let bars: Vec<Bar> = towns
         .iter()

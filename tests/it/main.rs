@@ -8,5 +8,6 @@ mod console;
 mod deliver;
 mod ingest;
 mod metrics;
+mod municipality;
 mod privacy;
 mod sources;
