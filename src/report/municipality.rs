@@ -672,6 +672,135 @@ fn scenario_section(m: &MunicipalityMetrics, shares: &[f64], me: usize, name: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::FiscalYear;
+    use crate::report::suppress::tests::assert_nothing_recovered;
+    use crate::store::Cell;
+
+    fn table(columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
+        Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows }
+    }
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    const TOWNS: [&str; 5] = ["十日町市", "魚沼市", "南魚沼市", "湯沢町", "津南町"];
+    const HOSPITALS: [&str; 5] = ["魚沼基幹病院", "十日町病院", "小出病院", "湯沢町保健医療センター", "津南病院"];
+    /// Views town × hospital: 湯沢町 and 津南町 are small towns.
+    const FLOWS: [[i64; 5]; 5] =
+        [[812, 95, 40, 7, 0], [1_460, 33, 210, 12, 3], [305, 640, 18, 0, 25], [6, 0, 2, 0, 0], [14, 9, 0, 3, 1]];
+    const PATIENTS: [i64; 5] = [420, 610, 388, 5, 19];
+    const REGISTERED: [i64; 5] = [1_200, 950, 1_430, 7, 64];
+
+    fn metrics() -> MunicipalityMetrics {
+        let use_ = table(
+            &[
+                "municipality",
+                "code",
+                "population",
+                "participating_facilities",
+                "active_facilities",
+                "views",
+                "patients",
+            ],
+            (0..5)
+                .map(|i| {
+                    vec![
+                        t(TOWNS[i]),
+                        t(&format!("1521{i}")),
+                        Cell::Int([49_000, 33_000, 53_000, 7_600, 9_000][i]),
+                        Cell::Int(10),
+                        Cell::Int(6),
+                        Cell::Int(FLOWS[i].iter().sum()),
+                        Cell::Int(PATIENTS[i]),
+                    ]
+                })
+                .collect(),
+        );
+        let flows = table(
+            &["municipality", "disclosing_facility", "views"],
+            (0..5)
+                .flat_map(|i| (0..5).map(move |h| (i, h)))
+                .filter(|(i, h)| FLOWS[*i][*h] > 0)
+                .map(|(i, h)| vec![t(TOWNS[i]), t(HOSPITALS[h]), Cell::Int(FLOWS[i][h])])
+                .collect(),
+        );
+        let mut enrolled: Vec<Vec<Cell>> = (0..5).map(|i| vec![t(TOWNS[i]), Cell::Int(REGISTERED[i])]).collect();
+        enrolled.push(vec![Cell::Null, Cell::Int(REGISTERED.iter().sum())]);
+        MunicipalityMetrics {
+            fiscal_year: FiscalYear::new(2025),
+            use_,
+            flows,
+            facilities: table(&["municipality", "kind", "participating", "disclosing", "viewing"], Vec::new()),
+            payments: table(&["municipality", "budget_yen", "settled_yen"], Vec::new()),
+            enrollment: table(&["municipality", "registered_patients"], enrolled),
+            cost: table(&["system_cost_yen"], vec![vec![Cell::Int(14_000_000)]]),
+            support: table(&["stage", "required_yen"], vec![vec![t("budget"), Cell::Int(6_500_000)]]),
+            scenarios: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_five_reports_together_reveal_no_suppressed_count() {
+        let p = Published::of(&metrics());
+        // The reader's side, built from what the reports print: the flows with the towns'
+        // and hospitals' totals, the patients, the registered patients with their total.
+        let mut counts = Counts::default();
+        let grid = counts.add_table(&FLOWS.map(|r| r.to_vec()));
+        let mut shown = vec![Shown::Count(0); counts.values.len()];
+        for (i, town) in p.towns.iter().enumerate() {
+            assert_eq!(town.name, TOWNS[i]);
+            for h in 0..5 {
+                let at = p.hospitals.iter().position(|n| n == HOSPITALS[h]).unwrap();
+                shown[grid[i][h]] = p.flows[i][at];
+            }
+            shown[grid[i][5]] = town.views;
+        }
+        for h in 0..5 {
+            shown[grid[5][h]] = p.hospital_views[p.hospitals.iter().position(|n| n == HOSPITALS[h]).unwrap()];
+        }
+        shown[grid[5][5]] = p.total_views;
+        for (i, town) in p.towns.iter().enumerate() {
+            counts.push(PATIENTS[i]);
+            shown.push(town.patients);
+        }
+        let parts: Vec<usize> = (0..5).map(|i| counts.push(REGISTERED[i])).collect();
+        shown.extend(p.towns.iter().map(|t| t.registered.unwrap()));
+        let total = counts.push(REGISTERED.iter().sum());
+        shown.push(p.registered_total.unwrap());
+        counts.sums.push(Sum { parts, total });
+
+        // Small counts are never printed as numbers, and the attacker pins nothing.
+        for (v, s) in counts.values.iter().zip(&shown) {
+            assert!(!matches!(s, Shown::Count(n) if (1..=9).contains(n)), "{v} printed as {s:?}");
+            if let Shown::Count(n) = s {
+                assert_eq!(n, v);
+            }
+        }
+        assert_eq!(p.towns[3].registered, Some(Shown::Under10), "湯沢町's 7 registered");
+        assert!(shown.iter().any(|s| *s == Shown::Hidden), "secondary suppression happened");
+        assert_nothing_recovered(&counts, &shown);
+    }
+
+    #[test]
+    fn shares_follow_the_weights() {
+        let p = Published::of(&metrics());
+        let only = |u: f64, pop: f64, eq: f64| {
+            shares(&p, &ShareWeights { use_weight: u, population_weight: pop, equal_weight: eq })
+        };
+        assert_eq!(only(0.0, 0.0, 1.0), vec![0.2; 5]);
+        // Population only: 49,000 / 151,600 for 十日町市, 7,600 / 151,600 for 湯沢町.
+        let by_people = only(0.0, 2.0, 0.0);
+        assert!((by_people[0] - 49_000.0 / 151_600.0).abs() < 1e-12);
+        assert!((by_people[3] - 7_600.0 / 151_600.0).abs() < 1e-12);
+        // Use only, from published views: 南魚沼市's 988 views are shown exactly
+        // (305 + 640 + 18 + 0 + 25); its share is 988 over the published basis.
+        let by_use = only(1.0, 0.0, 0.0);
+        assert_eq!(p.towns[2].views, Shown::Count(988));
+        let basis: f64 = p.towns.iter().map(|t| t.use_basis).sum();
+        assert!((by_use[2] - 988.0 / basis).abs() < 1e-12);
+        assert!((by_use.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
 
     #[test]
     fn allocation_adds_up_in_thousands() {

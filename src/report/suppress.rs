@@ -247,7 +247,7 @@ fn determined(counts: &Counts, shown: &[Shown]) -> Vec<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The attacker: for every cell not shown, every value the rule allows is tried, and a
@@ -287,7 +287,8 @@ mod tests {
         })
     }
 
-    fn assert_nothing_recovered(counts: &Counts, shown: &[Shown]) {
+    /// Fails when the attacker pins any cell not shown (or the true value does not fit).
+    pub(crate) fn assert_nothing_recovered(counts: &Counts, shown: &[Shown]) {
         for (cell, fits) in attack(counts, shown) {
             assert!(fits.contains(&counts.values[cell]), "cell {cell}: the true value must fit");
             assert!(fits.len() >= 2, "cell {cell} ({:?}) recovered: only {fits:?} fits", shown[cell]);
