@@ -778,7 +778,7 @@ mod tests {
             }
         }
         assert_eq!(p.towns[3].registered, Some(Shown::Under10), "湯沢町's 7 registered");
-        assert!(shown.iter().any(|s| *s == Shown::Hidden), "secondary suppression happened");
+        assert!(shown.contains(&Shown::Hidden), "secondary suppression happened");
         assert_nothing_recovered(&counts, &shown);
     }
 
