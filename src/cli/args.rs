@@ -158,15 +158,9 @@ pub enum SendKind {
         /// 対象月 YYYY-MM
         #[arg(long)]
         month: String,
-        /// 送らずに、作る報告と宛先だけを表示する
-        #[arg(long)]
-        dry_run: bool,
-        /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
-        #[arg(long)]
-        to: Option<String>,
-        /// 送信済みの宛先にも、もう一度送る
-        #[arg(long)]
-        force: bool,
+        /// 送り方
+        #[command(flatten)]
+        how: DeliveryArgs,
     },
     /// 市町向け年度報告を [recipients.municipality] の宛先に届ける
     Municipality {
@@ -176,16 +170,24 @@ pub enum SendKind {
         /// この市町だけ（既定: 宛先のあるすべての市町）
         #[arg(long)]
         municipality: Option<String>,
-        /// 送らずに、作る報告と宛先だけを表示する
-        #[arg(long)]
-        dry_run: bool,
-        /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
-        #[arg(long)]
-        to: Option<String>,
-        /// 送信済みの宛先にも、もう一度送る
-        #[arg(long)]
-        force: bool,
+        /// 送り方
+        #[command(flatten)]
+        how: DeliveryArgs,
     },
+}
+
+/// How `renkei send` delivers.
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// 送らずに、作る報告と宛先だけを表示する
+    #[arg(long)]
+    pub dry_run: bool,
+    /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
+    #[arg(long)]
+    pub to: Option<String>,
+    /// 送信済みの宛先にも、もう一度送る
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `renkei sql`

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::args::{ReportKind, SendKind};
+use super::args::{DeliveryArgs, ReportKind, SendKind};
 use crate::config::Settings;
 use crate::deliver::Delivered;
 use crate::jobs::{self, Audience};
@@ -40,7 +40,7 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
 /// Renders and delivers a report.
 pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
     match kind {
-        SendKind::Board { month, dry_run, to, force } => {
+        SendKind::Board { month, how: DeliveryArgs { dry_run, to, force } } => {
             let month = jobs::parse_month(&month)?;
             let audience = match to {
                 Some(addr) => Audience::Test(addr),
@@ -61,7 +61,7 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
             }
             print_outcomes(jobs::send_board(settings, month, &audience, force)?);
         }
-        SendKind::Municipality { fy, municipality, dry_run, to, force } => {
+        SendKind::Municipality { fy, municipality, how: DeliveryArgs { dry_run, to, force } } => {
             let fy = jobs::parse_fiscal_year(&fy)?;
             let only = municipality.as_deref();
             if dry_run {
