@@ -160,11 +160,28 @@ fn the_demo_runs_end_to_end_and_a_second_run_adds_nothing() {
     let first = w.ok(&["demo", "--until", "2023-06"]);
     assert!(first.stdout.contains("参加施設名簿_R4.xlsx"), "{}", first.stdout);
     assert!(first.stdout.contains("送信箱  board@renkei-demo.example"), "{}", first.stdout);
+    // The board report of 2023-06 and the five municipality reports of the last closed
+    // fiscal year (令和4年度), each with its PDF.
     let files = emls(&w);
-    assert_eq!(files.len(), 1);
-    let msg = std::fs::read(&files[0]).unwrap();
+    assert_eq!(files.len(), 6, "{files:?}");
+    let board = files.iter().find(|p| p.to_string_lossy().contains("board-2023-06")).expect("the board report");
+    let msg = std::fs::read(board).unwrap();
     let msg = MessageParser::default().parse(&msg).unwrap();
     assert_eq!(msg.subject(), Some("【うおぬま・米ねっと】2023年6月 月次利用報告"));
+    assert!(first.stdout.contains("■ 市町向け報告（令和4年度）"), "{}", first.stdout);
+    for code in ["15210", "15225", "15226", "15461", "15482"] {
+        let path = files.iter().find(|p| p.to_string_lossy().contains(&format!("municipality-2022-{code}"))).unwrap();
+        let raw = std::fs::read(path).unwrap();
+        let msg = MessageParser::default().parse(&raw).unwrap();
+        assert!(msg.subject().unwrap().contains("令和4年度"), "{:?}", msg.subject());
+        let pdf = msg.attachments().find(|a| a.attachment_name() == Some(&format!("municipality-2022-{code}.pdf")));
+        assert!(pdf.expect("the PDF").contents().starts_with(b"%PDF-"));
+    }
+    // The small towns show suppression: 湯沢町's report has <10 cells.
+    let yuzawa = files.iter().find(|p| p.to_string_lossy().contains("municipality-2022-15461")).unwrap();
+    let yuzawa =
+        MessageParser::default().parse(&std::fs::read(yuzawa).unwrap()).unwrap().body_text(0).unwrap().into_owned();
+    assert!(yuzawa.contains("<10"), "{yuzawa}");
     // The seed's network: 10 hospitals, 4 lab companies, about 70 others.
     assert_eq!(w.count("SELECT count(*) FROM facilities WHERE kind = '病院'"), 10);
     assert_eq!(w.count("SELECT count(*) FROM facilities WHERE kind = '検査会社'"), 4);
@@ -175,5 +192,5 @@ fn the_demo_runs_end_to_end_and_a_second_run_adds_nothing() {
     assert!(!second.stdout.contains("取込    "), "{}", second.stdout);
     assert!(second.stdout.contains("送信済"), "{}", second.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), events);
-    assert_eq!(emls(&w).len(), 1);
+    assert_eq!(emls(&w).len(), 6);
 }
