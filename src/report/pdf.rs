@@ -115,6 +115,16 @@ mod tests {
     }
 
     #[test]
+    fn markup_in_the_data_stays_text() {
+        // A facility called like typst code: read from JSON it is a string, never evaluated
+        // (evaluated, the #panic would fail the compilation).
+        let template = "#let d = json(\"data.json\")\n#d.name";
+        let data = r##"{"name":"#panic(\"boom\") *強調* $x$ <script>"}"##;
+        let pdf = typeset(template, vec![("data.json", data.as_bytes().to_vec())]).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
     fn a_template_error_names_its_line() {
         let err = typeset("#let x = \n#undefined_thing", Vec::new()).unwrap_err().to_string();
         assert!(err.contains("行目"), "{err}");
