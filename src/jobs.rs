@@ -163,6 +163,9 @@ pub fn send_municipalities(
         None => {
             let audience = municipality_audience(settings, only)?;
             let reports = render_municipalities(&store, settings, fy, only)?;
+            for (name, _) in reports.iter().filter(|(n, _)| !audience.iter().any(|(a, _)| a == n)) {
+                tracing::warn!(municipality = %name, "no recipients in [recipients.municipality]; its report is not sent");
+            }
             for (name, list) in &audience {
                 let report = reports.iter().find(|(n, _)| n == name).map(|(_, r)| r).ok_or_else(|| {
                     Problem::new(format!("[recipients.municipality] の「{name}」が市町の表にありません"))
