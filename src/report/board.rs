@@ -45,18 +45,6 @@ struct BoardText<'a> {
     r: &'a BoardReport,
 }
 
-fn int(t: &Table, row: usize, col: &str) -> i64 {
-    t.get(row, col).as_i64().unwrap_or(0)
-}
-
-fn float(t: &Table, row: usize, col: &str) -> f64 {
-    t.get(row, col).as_f64().unwrap_or(0.0)
-}
-
-fn text(t: &Table, row: usize, col: &str) -> String {
-    t.get(row, col).to_string()
-}
-
 fn opt_yen(cell: &Cell, approx: bool) -> String {
     cell.as_f64().map_or_else(|| "—".to_string(), |v| yen(v.round() as i64, approx))
 }
@@ -67,12 +55,12 @@ fn opt_percent(cell: &Cell) -> String {
 
 /// The integer columns `cols` of row `r`, formatted as counts.
 fn counts(t: &Table, r: usize, cols: &[&str]) -> Vec<String> {
-    cols.iter().map(|c| count(int(t, r, c))).collect()
+    cols.iter().map(|c| count(t.int(r, c))).collect()
 }
 
 /// One row per table row: the label from `label_col`, the cells from `cells`.
 fn rows_of(t: &Table, label_col: &str, cells: impl Fn(usize) -> Vec<String>) -> Vec<Row> {
-    (0..t.rows.len()).map(|r| row(text(t, r, label_col), cells(r))).collect()
+    (0..t.rows.len()).map(|r| row(t.text(r, label_col), cells(r))).collect()
 }
 
 fn kpis(m: &BoardMetrics) -> Section {
@@ -82,10 +70,10 @@ fn kpis(m: &BoardMetrics) -> Section {
     // the previous month, the first the same month last year.
     let (cur, prev, yoy) = (n.saturating_sub(1), n.saturating_sub(2), 0);
     let kpi = |label: &str, col: &str| {
-        let (c, p, y) = (int(t, cur, col), int(t, prev, col), int(t, yoy, col));
+        let (c, p, y) = (t.int(cur, col), t.int(prev, col), t.int(yoy, col));
         row(label, vec![count(c), count(p), change(c, p), count(y), change(c, y)])
     };
-    let rate = |r| float(t, r, "active_rate");
+    let rate = |r| t.float(r, "active_rate");
     let mut rows = vec![
         kpi("操作件数（件）", "events"),
         kpi("閲覧件数（件）", "views"),
@@ -127,14 +115,14 @@ fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
             }
         })
         .collect();
-    let views: Vec<f64> = (0..t.rows.len()).map(|r| int(t, r, "views") as f64).collect();
+    let views: Vec<f64> = (0..t.rows.len()).map(|r| t.int(r, "views") as f64).collect();
     let title = "閲覧件数の推移（13か月）";
     let png = chart::vertical_bars(&Spec { title, unit: "件", legend: ("", ""), reference: None }, &labels, &views)?;
     let rows = (0..t.rows.len())
         .map(|r| {
             let month = months.get(r).map(|mo| mo.label_ja()).unwrap_or_default();
             let mut cells = counts(t, r, &["events", "views", "active_facilities"]);
-            cells.push(percent(float(t, r, "active_rate")));
+            cells.push(percent(t.float(r, "active_rate")));
             row(month, cells)
         })
         .collect();
@@ -146,21 +134,21 @@ fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
 fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     let s = &m.by_system;
     let systems = rows_of(s, "system", |r| {
-        let e = int(s, r, "events");
+        let e = s.int(r, "events");
         let mut cells = counts(s, r, &["events", "views", "active_facilities"]);
-        cells.extend([change(e, int(s, r, "events_prev_month")), change(e, int(s, r, "events_last_year"))]);
+        cells.extend([change(e, s.int(r, "events_prev_month")), change(e, s.int(r, "events_last_year"))]);
         cells
     });
     let d = &m.by_data_type;
     let types = rows_of(d, "data_type", |r| {
         let mut cells = counts(d, r, &["events", "views", "unique_patients", "active_facilities"]);
-        cells.push(change(int(d, r, "events"), int(d, r, "events_prev_month")));
+        cells.push(change(d.int(r, "events"), d.int(r, "events_prev_month")));
         cells
     });
     let participation = |t: &Table, col: &str| {
         rows_of(t, col, |r| {
             let mut cells = counts(t, r, &["participating_facilities", "active_facilities"]);
-            cells.extend([percent(float(t, r, "active_rate")), count(int(t, r, "events"))]);
+            cells.extend([percent(t.float(r, "active_rate")), count(t.int(r, "events"))]);
             cells
         })
     };
@@ -175,10 +163,10 @@ fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     conc.empty = String::new();
     conc.lines.push(format!(
         "参加施設 {} 施設の操作 {} 件のうち、上位10施設が {}（{} 件）。ジニ係数 {}。",
-        count(int(c, 0, "facilities")),
-        count(int(c, 0, "events")),
+        count(c.int(0, "facilities")),
+        count(c.int(0, "events")),
         opt_percent(c.get(0, "top10_share")),
-        count(int(c, 0, "top10_events")),
+        count(c.int(0, "top10_events")),
         c.get(0, "gini").as_f64().map_or_else(|| "—".to_string(), |g| format!("{g:.2}")),
     ));
     conc.note = "ジニ係数は使わなかった施設を 0 件として含めて計算（0＝均等、1に近いほど一部の施設に集中）。".into();
@@ -203,7 +191,7 @@ fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
 fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
     let t = &m.inactive;
     let idle = |col: &'static str| (0..t.rows.len()).filter(move |r| t.get(*r, col).as_bool() == Some(true));
-    let fee_12m: i64 = idle("idle_12m").map(|r| int(t, r, "fee_yen")).sum();
+    let fee_12m: i64 = idle("idle_12m").map(|r| t.int(r, "fee_yen")).sum();
     let (n3, n6, n12) = (idle("idle_3m").count(), idle("idle_6m").count(), idle("idle_12m").count());
     let mut s = section(
         "会費を払いながら使っていない施設",
@@ -211,10 +199,10 @@ fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
         (0..t.rows.len().min(15))
             .map(|r| {
                 row(
-                    text(t, r, "name"),
+                    t.text(r, "name"),
                     vec![
-                        text(t, r, "kind"),
-                        yen(int(t, r, "fee_yen"), false),
+                        t.text(r, "kind"),
+                        yen(t.int(r, "fee_yen"), false),
                         t.get(r, "last_used")
                             .as_date()
                             .map_or_else(|| "なし".to_string(), |d| d.format("%Y-%m-%d").to_string()),
@@ -243,14 +231,14 @@ fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
 fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let h = &m.by_hospital;
     let rows = rows_of(h, "name", |r| {
-        let v = int(h, r, "views");
+        let v = h.int(r, "views");
         vec![
             if h.get(r, "publishes_images").as_bool() == Some(true) { "○" } else { "—" }.to_string(),
             count(v),
-            count(int(h, r, "image_views")),
-            change(v, int(h, r, "views_prev_month")),
-            change(v, int(h, r, "views_last_year")),
-            count(int(h, r, "image_views_12m")),
+            count(h.int(r, "image_views")),
+            change(v, h.int(r, "views_prev_month")),
+            change(v, h.int(r, "views_last_year")),
+            count(h.int(r, "image_views_12m")),
         ]
     });
     let mut s = section(
@@ -261,8 +249,8 @@ fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let v = &m.image_value;
     let mut bars: Vec<Bar> = (0..v.rows.len())
         .map(|r| Bar {
-            label: text(v, r, "name"),
-            value: int(v, r, "image_views_12m") as f64,
+            label: v.text(r, "name"),
+            value: v.int(r, "image_views_12m") as f64,
             stacked: 0.0,
             highlight: false,
         })
@@ -285,12 +273,12 @@ fn image_value(
     let v = &m.image_value;
     let rows: Vec<Row> = (0..v.rows.len())
         .map(|r| Row {
-            label: text(v, r, "name"),
+            label: v.text(r, "name"),
             cells: vec![
                 opt_yen(v.get(r, "extra_annual_yen"), false),
-                format!("{}回", count(int(v, r, "image_views_12m"))),
+                format!("{}回", count(v.int(r, "image_views_12m"))),
                 opt_yen(v.get(r, "yen_per_image_view"), false),
-                text(v, r, "views_source"),
+                v.text(r, "views_source"),
             ],
             flagged: v.get(r, "over_threshold").as_bool() == Some(true),
         })
@@ -306,7 +294,7 @@ fn image_value(
     let bars: Vec<Bar> = (0..v.rows.len())
         .filter_map(|r| {
             v.get(r, "yen_per_image_view").as_f64().map(|value| Bar {
-                label: text(v, r, "name"),
+                label: v.text(r, "name"),
                 value,
                 stacked: 0.0,
                 highlight: v.get(r, "over_threshold").as_bool() == Some(true),
@@ -344,7 +332,7 @@ fn cost(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
                 row(format!("{fiscal}の運営費"), vec![y("running_cost_yen")]),
                 row("サーバー更新費の年額", vec![y("server_annual_yen")]),
                 row("システム費 計", vec![yen(total, approx)]),
-                row("直近12か月の閲覧件数", vec![format!("{}件", count(int(c, 0, "views_12m")))]),
+                row("直近12か月の閲覧件数", vec![format!("{}件", count(c.int(0, "views_12m")))]),
                 row("閲覧1件あたり", vec![y("yen_per_view")]),
                 row("稼働施設1施設あたり", vec![y("yen_per_active_facility")]),
                 row("登録患者1人あたり", vec![y("yen_per_registered_patient")]),
@@ -366,14 +354,14 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
         .map(|r| {
             let item = b.get(r, "item");
             let label = match item {
-                Cell::Null => format!("{}計", text(b, r, "section")).replace("差引計", "収支差引"),
+                Cell::Null => format!("{}計", b.text(r, "section")).replace("差引計", "収支差引"),
                 _ => format!("　{}", item),
             };
             let (budget, settled) = (b.get(r, "budget_yen"), b.get(r, "settled_yen"));
             Row {
                 label,
                 cells: vec![opt_yen(budget, false), opt_yen(settled, false)],
-                flagged: text(b, r, "section") == "差引"
+                flagged: b.text(r, "section") == "差引"
                     && [budget, settled].iter().any(|c| c.as_i64().is_some_and(|v| v < 0)),
             }
         })
@@ -407,7 +395,7 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
             row(
                 label,
                 vec![
-                    count(int(e, r, "registered_patients")),
+                    count(e.int(r, "registered_patients")),
                     e.get(r, "population").as_i64().map_or_else(|| "—".into(), count),
                     opt_percent(e.get(r, "coverage")),
                     opt_percent(e.get(r, "shared_rate")),
@@ -429,8 +417,8 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
         (0..fl.rows.len().min(10))
             .map(|r| {
                 row(
-                    format!("{} → {}", text(fl, r, "viewing_municipality"), text(fl, r, "disclosing_facility")),
-                    vec![count(int(fl, r, "views")), count(int(fl, r, "viewing_facilities"))],
+                    format!("{} → {}", fl.text(r, "viewing_municipality"), fl.text(r, "disclosing_facility")),
+                    vec![count(fl.int(r, "views")), count(fl.int(r, "viewing_facilities"))],
                 )
             })
             .collect(),
@@ -485,11 +473,11 @@ fn scenarios(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
 fn gaps(m: &BoardMetrics, alerts: &mut Vec<String>) {
     let t = &m.monthly;
     let n = t.rows.len();
-    if int(t, n.saturating_sub(1), "events") == 0 {
+    if t.int(n.saturating_sub(1), "events") == 0 {
         alerts.push(format!("{}のアクセスログがありません。取込漏れがないか確かめてください。", m.month.label_ja()));
     }
     let missing: Vec<String> = (0..n.saturating_sub(1))
-        .filter(|r| int(t, *r, "events") == 0)
+        .filter(|r| t.int(*r, "events") == 0)
         .filter_map(|r| t.get(r, "month").as_date().map(|d| Month::of(d).label_ja()))
         .collect();
     if !missing.is_empty() {

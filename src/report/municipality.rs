@@ -22,7 +22,6 @@ use super::suppress::{self, Counts, Shown, Sum};
 use super::{Attachment, Rendered};
 use crate::config::ShareWeights;
 use crate::metrics::municipality::MunicipalityMetrics;
-use crate::store::Table;
 
 /// The name under which facilities outside the listed municipalities are counted.
 pub const OTHER: &str = "その他";
@@ -75,19 +74,11 @@ pub struct Published {
     pub registered_total: Option<Shown>,
 }
 
-fn int(t: &Table, r: usize, col: &str) -> i64 {
-    t.get(r, col).as_i64().unwrap_or(0)
-}
-
-fn text(t: &Table, r: usize, col: &str) -> String {
-    t.get(r, col).as_str().unwrap_or("").to_string()
-}
-
 impl Published {
     /// Protects the year's figures (network-wide) and lays them out per municipality.
     pub fn of(m: &MunicipalityMetrics) -> Published {
         let u = &m.use_;
-        let names: Vec<String> = (0..u.rows.len()).map(|r| text(u, r, "municipality")).collect();
+        let names: Vec<String> = (0..u.rows.len()).map(|r| u.text(r, "municipality")).collect();
         let town_of =
             |name: &str| names.iter().position(|n| n == name).or_else(|| names.iter().position(|n| n == OTHER));
 
@@ -95,25 +86,25 @@ impl Published {
         let f = &m.flows;
         let mut per_hospital: Vec<(String, i64)> = Vec::new();
         for r in 0..f.rows.len() {
-            let h = text(f, r, "disclosing_facility");
+            let h = f.text(r, "disclosing_facility");
             match per_hospital.iter_mut().find(|(n, _)| *n == h) {
-                Some((_, v)) => *v += int(f, r, "views"),
-                None => per_hospital.push((h, int(f, r, "views"))),
+                Some((_, v)) => *v += f.int(r, "views"),
+                None => per_hospital.push((h, f.int(r, "views"))),
             }
         }
         per_hospital.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let hospitals: Vec<String> = per_hospital.into_iter().map(|(n, _)| n).collect();
         let mut cells = vec![vec![0i64; hospitals.len()]; names.len()];
         for r in 0..f.rows.len() {
-            let h = hospitals.iter().position(|n| *n == text(f, r, "disclosing_facility"));
-            if let (Some(t), Some(h)) = (town_of(&text(f, r, "municipality")), h) {
-                cells[t][h] += int(f, r, "views");
+            let h = hospitals.iter().position(|n| *n == f.text(r, "disclosing_facility"));
+            if let (Some(t), Some(h)) = (town_of(&f.text(r, "municipality")), h) {
+                cells[t][h] += f.int(r, "views");
             }
         }
 
         let mut counts = Counts::default();
         let grid = counts.add_table(&cells);
-        let patients: Vec<usize> = (0..names.len()).map(|t| counts.push(int(u, t, "patients"))).collect();
+        let patients: Vec<usize> = (0..names.len()).map(|t| counts.push(u.int(t, "patients"))).collect();
         // Registered patients: one count per town and their total (rows for places not in
         // the list count as その他, so the total holds nothing unpublished).
         let e = &m.enrollment;
@@ -125,9 +116,9 @@ impl Published {
                 match e.get(r, "municipality").as_str() {
                     Some(name) => {
                         let t = names.iter().position(|t| t == name).or_else(|| town_of(OTHER));
-                        per_town[t.unwrap_or(names.len())] += int(e, r, "registered_patients");
+                        per_town[t.unwrap_or(names.len())] += e.int(r, "registered_patients");
                     }
-                    None => total = int(e, r, "registered_patients"),
+                    None => total = e.int(r, "registered_patients"),
                 }
             }
             let parts: Vec<usize> = per_town.iter().map(|v| counts.push(*v)).collect();
@@ -149,8 +140,8 @@ impl Published {
                 Town {
                     name: name.clone(),
                     population: u.get(t, "population").as_i64(),
-                    participating: int(u, t, "participating_facilities"),
-                    active: int(u, t, "active_facilities"),
+                    participating: u.int(t, "participating_facilities"),
+                    active: u.int(t, "active_facilities"),
                     views: shown[views],
                     patients: shown[patients[t]],
                     registered: registered.as_ref().map(|(parts, _)| shown[parts[t]]),
@@ -159,13 +150,13 @@ impl Published {
                         _ => (lo[views] + hi[views]) as f64 / 2.0,
                     },
                     kinds: (0..fac.rows.len())
-                        .filter(|r| text(fac, *r, "municipality") == *name)
+                        .filter(|r| fac.text(*r, "municipality") == *name)
                         .map(|r| {
                             (
-                                text(fac, r, "kind"),
-                                int(fac, r, "participating"),
-                                int(fac, r, "disclosing"),
-                                int(fac, r, "viewing"),
+                                fac.text(r, "kind"),
+                                fac.int(r, "participating"),
+                                fac.int(r, "disclosing"),
+                                fac.int(r, "viewing"),
                             )
                         })
                         .collect(),
@@ -374,7 +365,7 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
     let towns: Vec<&Town> = p.municipalities().collect();
     let me = towns.iter().position(|t| t.name == name).unwrap_or(0);
     let support = &m.support;
-    let required = int(support, 0, "required_yen");
+    let required = support.int(0, "required_yen");
     let proposed = allocate(required, &shares);
     let paid: Vec<Option<i64>> = towns.iter().map(|t| paid(m, &t.name)).collect();
     let basis_total: f64 = towns.iter().map(|t| t.use_basis).sum();
@@ -437,7 +428,7 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
     let text = ReportText { r: &report }.render()?;
     let mut files: Vec<(String, Vec<u8>)> = vec![("data.json".into(), serde_json::to_vec(&report)?)];
     files.extend(charts.0.iter().map(|(c, png)| (format!("{}.png", c.cid), png.clone())));
-    let pdf = super::pdf::typeset(PDF_TEMPLATE, files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect())?;
+    let pdf = super::pdf::typeset(PDF_TEMPLATE, files)?;
     let mut attachments = charts.into_attachments();
     attachments.push(Attachment {
         filename: pdf_name,
@@ -457,7 +448,7 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
 /// The municipality's code for ASCII file names (`152251`), or its position when it has none.
 fn town_code(m: &MunicipalityMetrics, name: &str) -> String {
     let u = &m.use_;
-    let row = (0..u.rows.len()).find(|r| text(u, *r, "municipality") == name);
+    let row = (0..u.rows.len()).find(|r| u.text(*r, "municipality") == name);
     match row.map(|r| u.get(r, "code").to_string()).filter(|c| !c.is_empty() && c.is_ascii()) {
         Some(c) => c,
         None => format!("{}", row.unwrap_or(0) + 1),
@@ -467,7 +458,7 @@ fn town_code(m: &MunicipalityMetrics, name: &str) -> String {
 /// What the municipality paid in the year: settled, else budgeted.
 fn paid(m: &MunicipalityMetrics, name: &str) -> Option<i64> {
     let t = &m.payments;
-    let r = (0..t.rows.len()).find(|r| text(t, *r, "municipality") == name)?;
+    let r = (0..t.rows.len()).find(|r| t.text(*r, "municipality") == name)?;
     t.get(r, "settled_yen").as_i64().or(t.get(r, "budget_yen").as_i64())
 }
 
@@ -498,31 +489,21 @@ fn use_section(
     let facilities = |label: &str, now: i64, then: Option<i64>| {
         row(label, vec![count(now), then.map_or("—".into(), count), then.map_or("—".into(), |b| change(now, b))])
     };
+    let ratio = |label: &str, of: fn(&Town) -> Option<f64>| {
+        let (now, then) = (of(town), before.and_then(of));
+        row(label, vec![percent_or_dash(now), percent_or_dash(then), points(now, then)])
+    };
     let counted = |label: &str, now: Option<Shown>, then: Option<Shown>| {
         row(label, vec![shown_text(now), shown_text(then), shown_change(now, then)])
     };
     let rows = vec![
         facilities("参加施設数（施設）", town.participating, before.map(|b| b.participating)),
         facilities("稼働施設数（施設）", town.active, before.map(|b| b.active)),
-        row(
-            "稼働施設率",
-            vec![
-                percent_or_dash(rate(town)),
-                percent_or_dash(before.and_then(rate)),
-                points(rate(town), before.and_then(rate)),
-            ],
-        ),
+        ratio("稼働施設率", rate),
         counted("閲覧件数（件）", Some(town.views), before.map(|b| b.views)),
         counted("閲覧された患者数（人）", Some(town.patients), before.map(|b| b.patients)),
         counted("登録患者数（人、年度末）", town.registered, before.and_then(|b| b.registered)),
-        row(
-            "人口カバー率",
-            vec![
-                percent_or_dash(coverage(town)),
-                percent_or_dash(before.and_then(coverage)),
-                points(coverage(town), before.and_then(coverage)),
-            ],
-        ),
+        ratio("人口カバー率", coverage),
         counted("ネットワーク全体の閲覧件数（件）", Some(p.total_views), Some(p_before.total_views)),
         counted("ネットワーク全体の登録患者数（人）", p.registered_total, p_before.registered_total),
     ];
@@ -569,8 +550,8 @@ fn share_section(
 ) -> anyhow::Result<Section> {
     let towns: Vec<&Town> = p.municipalities().collect();
     let support = &m.support;
-    let stage = stage_label(&text(support, 0, "stage"));
-    let required = int(support, 0, "required_yen");
+    let stage = stage_label(&support.text(0, "stage"));
+    let required = support.int(0, "required_yen");
     let basis_total: f64 = towns.iter().map(|t| t.use_basis).sum();
     let population_total: i64 = towns.iter().filter_map(|t| t.population).sum();
     let mut rows: Vec<Row> = towns
@@ -611,8 +592,8 @@ fn share_section(
         format!(
             "{}の支出 {}（{stage}）から、市町の負担金を除く収入 {} を引いた {} を、関係市町に負担をお願いする額としています。",
             m.fiscal_year.label_ja(),
-            yen(int(support, 0, "expense_yen"), false),
-            yen(int(support, 0, "other_income_yen"), false),
+            yen(support.int(0, "expense_yen"), false),
+            yen(support.int(0, "other_income_yen"), false),
             yen(required, false),
         ),
         format!(
@@ -647,7 +628,7 @@ fn share_section(
 
 fn scenario_section(m: &MunicipalityMetrics, shares: &[f64], me: usize, name: &str) -> Section {
     let support = &m.support;
-    let required = int(support, 0, "required_yen");
+    let required = support.int(0, "required_yen");
     let system = m.cost.get(0, "system_cost_yen").as_i64().unwrap_or(0);
     let rows: Vec<Row> = m
         .scenarios
@@ -674,7 +655,7 @@ mod tests {
     use super::*;
     use crate::domain::FiscalYear;
     use crate::report::suppress::tests::assert_nothing_recovered;
-    use crate::store::Cell;
+    use crate::store::{Cell, Table};
 
     fn table(columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
         Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows }

@@ -70,11 +70,11 @@ impl World for Job {
 }
 
 /// Typesets `template` (typst markup) into PDF bytes. `files` are what the template may
-/// read by name, e.g. `("data.json", json)` and `("views.png", png)`.
-pub fn typeset(template: &str, files: Vec<(&str, Vec<u8>)>) -> anyhow::Result<Vec<u8>> {
+/// read by name, e.g. `("data.json", json)` and `("shares.png", png)`.
+pub fn typeset(template: &str, files: Vec<(String, Vec<u8>)>) -> anyhow::Result<Vec<u8>> {
     let job = Job {
         main: Source::new(file_id("main.typ"), template.to_string()),
-        files: files.into_iter().map(|(name, bytes)| (file_id(name), Bytes::new(bytes))).collect(),
+        files: files.into_iter().map(|(name, bytes)| (file_id(&name), Bytes::new(bytes))).collect(),
     };
     let document: PagedDocument = typst::compile(&job).output.map_err(|e| diagnostics(&job, &e))?;
     let options = typst_pdf::PdfOptions::default();
@@ -107,7 +107,8 @@ mod tests {
 = 利用状況報告
 #d.town の閲覧件数は #d.views 件です。"#;
         let pdf =
-            typeset(template, vec![("data.json", r#"{"town":"湯沢町","views":"1,234"}"#.as_bytes().to_vec())]).unwrap();
+            typeset(template, vec![("data.json".into(), r#"{"town":"湯沢町","views":"1,234"}"#.as_bytes().to_vec())])
+                .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         // The font is embedded as a subset (a tag like ABCDEF+ before its name).
         let text = String::from_utf8_lossy(&pdf);
@@ -120,7 +121,7 @@ mod tests {
         // (evaluated, the #panic would fail the compilation).
         let template = "#let d = json(\"data.json\")\n#d.name";
         let data = r##"{"name":"#panic(\"boom\") *強調* $x$ <script>"}"##;
-        let pdf = typeset(template, vec![("data.json", data.as_bytes().to_vec())]).unwrap();
+        let pdf = typeset(template, vec![("data.json".into(), data.as_bytes().to_vec())]).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
     }
 
