@@ -104,8 +104,13 @@ pub struct SmtpConfig {
     pub from: String,
     /// Seconds before an SMTP command times out.
     pub timeout_s: u64,
-    /// How many times a transient failure is tried.
+    /// How many times a message is tried when the relay answers 4xx or the connection fails.
     pub tries: u32,
+    /// Seconds before the second try; each further try waits twice as long.
+    pub backoff_s: f64,
+    /// A PEM file with the certificate authority of a relay whose certificate is not
+    /// signed by a public one (a hospital's own CA); trusted besides the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SmtpConfig {
@@ -120,6 +125,8 @@ impl Default for SmtpConfig {
             from: "renkei <renkei@localhost>".into(),
             timeout_s: 30,
             tries: 3,
+            backoff_s: 30.0,
+            ca_file: None,
         }
     }
 }

@@ -89,12 +89,42 @@ pub enum Audience {
     Test(String),
 }
 
-/// Renders and delivers the board report of `month`.
+/// How a send treats the ledger and the completeness gate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SendOptions {
+    /// Send again to recipients the ledger says have (or may have) the report.
+    pub force: bool,
+    /// Send even when the required sources do not cover the period.
+    pub allow_incomplete: bool,
+}
+
+/// What the required sources lack for `months`, one line each; empty when complete.
+pub fn completeness(store: &Store, settings: &Settings, months: &[Month]) -> anyhow::Result<Vec<String>> {
+    let required = &settings.config.report.required_sources;
+    if let Some(unknown) = required.iter().find(|r| !metrics::SOURCES.iter().any(|(s, _)| s == r)) {
+        let known: Vec<&str> = metrics::SOURCES.iter().map(|(s, _)| *s).collect();
+        return Err(Problem::new(format!("[report] required_sources の「{unknown}」は入力の種類ではありません"))
+            .hint(format!("次のどれかを書いてください: {}", known.join("、")))
+            .into());
+    }
+    let mut out = Vec::new();
+    for &m in months {
+        for line in metrics::incomplete(store, m, required)? {
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Renders and delivers the board report of `month`; held (recorded, admin told) when the
+/// required sources do not cover the month, unless `allow_incomplete`.
 pub fn send_board(
     settings: &Settings,
     month: Month,
     audience: &Audience,
-    force: bool,
+    opts: SendOptions,
 ) -> anyhow::Result<Vec<(String, Delivered)>> {
     let store = Store::open(&settings.store_path())?;
     let report = render_board(&store, settings, month)?;
@@ -105,7 +135,11 @@ pub fn send_board(
                     .hint("renkei.toml の [recipients] board = [\"理事会 <board@example.jp>\"] に宛先を書いてください")
                     .into());
             }
-            deliver::deliver(Some(&store), settings, &report, list, force)
+            let missing = completeness(&store, settings, &[month])?;
+            if !missing.is_empty() && !opts.allow_incomplete {
+                return deliver::hold(&store, settings, &report.report_id, &report.subject, list, &missing.join(" / "));
+            }
+            deliver::deliver(Some(&store), settings, &report, list, opts.force)
         }
         Audience::Test(addr) => send_test(settings, &report, addr),
     }
@@ -150,7 +184,7 @@ pub fn send_municipalities(
     fy: FiscalYear,
     only: Option<&str>,
     test_to: Option<&str>,
-    force: bool,
+    opts: SendOptions,
 ) -> anyhow::Result<Vec<(String, Delivered)>> {
     let store = Store::open(&settings.store_path())?;
     let mut out = Vec::new();
@@ -163,6 +197,8 @@ pub fn send_municipalities(
         None => {
             let audience = municipality_audience(settings, only)?;
             let reports = render_municipalities(&store, settings, fy, only)?;
+            let months: Vec<Month> = (0..12).map(|i| fy.first_month().plus(i)).collect();
+            let missing = completeness(&store, settings, &months)?;
             for (name, _) in reports.iter().filter(|(n, _)| !audience.iter().any(|(a, _)| a == n)) {
                 tracing::warn!(municipality = %name, "no recipients in [recipients.municipality]; its report is not sent");
             }
@@ -171,7 +207,12 @@ pub fn send_municipalities(
                     Problem::new(format!("[recipients.municipality] の「{name}」が市町の表にありません"))
                         .hint("市町の表（名前・団体コード・人口）と同じ名前で宛先を書いてください")
                 })?;
-                out.extend(deliver::deliver(Some(&store), settings, report, list, force)?);
+                if !missing.is_empty() && !opts.allow_incomplete {
+                    let reason = missing.join(" / ");
+                    out.extend(deliver::hold(&store, settings, &report.report_id, &report.subject, list, &reason)?);
+                } else {
+                    out.extend(deliver::deliver(Some(&store), settings, report, list, opts.force)?);
+                }
             }
         }
     }

@@ -185,9 +185,12 @@ pub struct DeliveryArgs {
     /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
     #[arg(long)]
     pub to: Option<String>,
-    /// 送信済みの宛先にも、もう一度送る
+    /// 送信済み（または届いたか不明）の宛先にも、もう一度送る
     #[arg(long)]
     pub force: bool,
+    /// [report] required_sources の入力がその期間をまかなっていなくても送る
+    #[arg(long)]
+    pub incomplete: bool,
 }
 
 /// `renkei sql`

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::demo;
 use crate::domain::FiscalYear;
 use crate::ingest::IngestOptions;
-use crate::jobs::{self, Audience};
+use crate::jobs::{self, Audience, SendOptions};
 
 /// The demo's board recipient when the config names none.
 const DEMO_BOARD: &str = "理事会（デモ） <board@renkei-demo.example>";
@@ -92,7 +92,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let code = super::ingest::print_summary(&reports);
     println!("\n■ 理事会報告（{}）", until.label_ja());
     let audience = Audience::Configured(settings.config.recipients.board.clone());
-    super::report::print_outcomes(jobs::send_board(&settings, until, &audience, false)?);
+    let mut sent = vec![super::report::print_outcomes(jobs::send_board(&settings, until, &audience, SendOptions::default())?)];
     // The last closed fiscal year: the one `until` ends, or else the one before it.
     let fy = until.fiscal_year();
     let closed = if until == fy.last_month() { fy } else { FiscalYear::new(fy.year() - 1) };
@@ -100,8 +100,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if settings.config.recipients.municipality.is_empty() {
         println!("宛先がないため送りません（[recipients.municipality]）");
     } else {
-        super::report::print_outcomes(jobs::send_municipalities(&settings, closed, None, None, false)?);
+        sent.push(super::report::print_outcomes(jobs::send_municipalities(&settings, closed, None, None, SendOptions::default())?));
     }
     println!("\n■ データベース: {}", settings.store_path().display());
-    Ok(code)
+    Ok(sent.into_iter().find(|c| *c != ExitCode::SUCCESS).unwrap_or(code))
 }

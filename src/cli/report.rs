@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::args::{DeliveryArgs, ReportKind, SendKind};
 use crate::config::Settings;
 use crate::deliver::Delivered;
-use crate::jobs::{self, Audience};
+use crate::jobs::{self, Audience, SendOptions};
 use crate::store::Store;
 
 /// Renders a report into a folder: HTML, text and attachments.
@@ -40,7 +40,7 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
 /// Renders and delivers a report.
 pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
     match kind {
-        SendKind::Board { month, how: DeliveryArgs { dry_run, to, force } } => {
+        SendKind::Board { month, how: DeliveryArgs { dry_run, to, force, incomplete } } => {
             let month = jobs::parse_month(&month)?;
             let audience = match to {
                 Some(addr) => Audience::Test(addr),
@@ -57,11 +57,13 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
                     Audience::Configured(list) => list.iter().for_each(|r| println!("宛先: {r}")),
                     Audience::Test(addr) => println!("宛先: {addr}（試験送信）"),
                 }
+                print_gate(&jobs::completeness(&store, settings, &[month])?);
                 return Ok(ExitCode::SUCCESS);
             }
-            print_outcomes(jobs::send_board(settings, month, &audience, force)?);
+            let opts = SendOptions { force, allow_incomplete: incomplete };
+            Ok(print_outcomes(jobs::send_board(settings, month, &audience, opts)?))
         }
-        SendKind::Municipality { fy, municipality, how: DeliveryArgs { dry_run, to, force } } => {
+        SendKind::Municipality { fy, municipality, how: DeliveryArgs { dry_run, to, force, incomplete } } => {
             let fy = jobs::parse_fiscal_year(&fy)?;
             let only = municipality.as_deref();
             if dry_run {
@@ -76,22 +78,47 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
                         (None, None) => println!("宛先: なし（[recipients.municipality] に「{name}」がありません）"),
                     }
                 }
+                let months: Vec<_> = (0..12).map(|i| fy.first_month().plus(i)).collect();
+                print_gate(&jobs::completeness(&store, settings, &months)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            print_outcomes(jobs::send_municipalities(settings, fy, only, to.as_deref(), force)?);
+            let opts = SendOptions { force, allow_incomplete: incomplete };
+            Ok(print_outcomes(jobs::send_municipalities(settings, fy, only, to.as_deref(), opts)?))
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
-/// Prints one line per recipient: where the message went, or why it was not sent again.
-pub(super) fn print_outcomes(outcomes: Vec<(String, Delivered)>) {
+/// Prints what the completeness gate would hold the report for (dry run).
+fn print_gate(missing: &[String]) {
+    if missing.is_empty() {
+        println!("データ: そろっています（[report] required_sources）");
+    }
+    for line in missing {
+        println!("保留の理由: {line}（--incomplete で送れます）");
+    }
+}
+
+/// Prints one line per recipient: where the message went, or why it was not sent.
+/// Returns exit 1 when any message needs attention (failed, unknown or held), else 0.
+pub(super) fn print_outcomes(outcomes: Vec<(String, Delivered)>) -> ExitCode {
+    let trouble = outcomes.iter().any(|(_, d)| d.is_trouble());
     for (recipient, outcome) in outcomes {
         match outcome {
             Delivered::Outbox(path) => println!("送信箱  {recipient}  {}", path.display()),
+            Delivered::Sent { tries: 1 } => println!("送信    {recipient}"),
+            Delivered::Sent { tries } => println!("送信    {recipient}  （{tries} 回目で届きました）"),
+            Delivered::Failed { error, kept } => {
+                println!("失敗    {recipient}  {error}（送信フォルダに残しました: {}）", kept.display())
+            }
+            Delivered::Unknown { error, kept } => println!(
+                "不明    {recipient}  {error}（届いたか分かりません。確かめてから --force で再送。写し: {}）",
+                kept.display()
+            ),
             Delivered::AlreadyDelivered(status) => {
                 println!("送信済  {recipient}  （{status}、再送しません。再送は --force）")
             }
+            Delivered::Held(reason) => println!("保留    {recipient}  {reason}"),
         }
     }
+    if trouble { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -52,6 +52,7 @@ pub const CATALOG: &[Query] = &[
     metric!("renewal_quotes"),
     metric!("scenario_basis"),
     metric!("monthly_coverage"),
+    metric!("completeness"),
     metric!("municipality_use"),
     metric!("municipality_flows"),
     metric!("municipality_facilities"),
@@ -164,6 +165,35 @@ pub fn run(store: &Store, name: &str, params: &[(&str, Param)]) -> anyhow::Resul
     store.query_named(query.sql, &bound).map_err(|e| {
         e.context(format!("指標「{}」（queries/metrics/{}.sql）を計算できません", query.title(), query.name))
     })
+}
+
+/// Input kinds a council can require before a report is sent (`[report] required_sources`).
+pub const SOURCES: &[(&str, &str)] = &[
+    ("access_log", "アクセスログ"),
+    ("image_views", "画像閲覧回数"),
+    ("enrollments", "登録患者数"),
+    ("roster", "名簿（会費）"),
+    ("invoices", "運営費"),
+    ("budget", "予算・決算"),
+    ("quotes", "更新見積"),
+];
+
+/// What the `required` sources lack for `month` (queries/metrics/completeness.sql), one
+/// line each, e.g. "アクセスログ: ID-Link がない"; empty when the month is complete.
+pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::Result<Vec<String>> {
+    let t = run(store, "completeness", &[("month", Param::Month(month))])?;
+    let mut out = Vec::new();
+    for (source, label) in SOURCES.iter().filter(|(s, _)| required.iter().any(|r| r == s)) {
+        let missing: Vec<&str> =
+            t.rows.iter().filter(|r| r[0].as_str() == Some(source)).filter_map(|r| r[1].as_str()).collect();
+        match missing.as_slice() {
+            [] => {}
+            ["月全体"] => out.push(format!("{label}: {} の分がありません", month.label_ja())),
+            ["年度全体"] => out.push(format!("{label}: {} の分がありません", month.fiscal_year().label_ja())),
+            parts => out.push(format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), month.label_ja())),
+        }
+    }
+    Ok(out)
 }
 
 /// Everything the monthly board report shows, computed for one month.

@@ -1,0 +1,52 @@
+-- 報告を送る前のデータの完全性
+-- 問い: その月（$month）について、入力の種類ごとに何が欠けているか。月単位の入力は、
+--       その月に1件もなければ「月全体」、前月にあった系統・病院・施設が今月にないならその名前。
+--       年度単位の入力（名簿・運営費・予算・更新見積）は、その月の年度に1件もなければ「年度全体」。
+-- param: month MONTH 報告の月
+-- col: source 入力の種類（access_log・image_views・enrollments・roster・invoices・budget・quotes）
+-- col: missing 欠けているもの（系統名・施設名・市町名、または「月全体」「年度全体」）
+WITH bounds AS (
+    SELECT CAST($month AS DATE) AS month,
+           CAST($month - INTERVAL 1 MONTH AS DATE) AS previous,
+           year(CAST($month AS DATE) - INTERVAL 3 MONTH) AS fiscal_year
+),
+parts AS (
+    SELECT 'access_log' AS source, CAST(date_trunc('month', e.occurred_at) AS DATE) AS month, e.system AS part
+    FROM access_events e, bounds b
+    WHERE e.occurred_at >= b.previous AND e.occurred_at < b.month + INTERVAL 1 MONTH
+    GROUP BY ALL
+    UNION ALL
+    SELECT 'image_views', v.month, coalesce(f.name, v.disclosing_facility_id)
+    FROM image_views v JOIN bounds b ON v.month IN (b.previous, b.month)
+    LEFT JOIN facilities f ON f.facility_id = v.disclosing_facility_id
+    GROUP BY ALL
+    UNION ALL
+    SELECT 'enrollments', n.month, coalesce(f.name, n.municipality, '（不明）')
+    FROM enrollments n JOIN bounds b ON n.month IN (b.previous, b.month)
+    LEFT JOIN facilities f ON f.facility_id = n.facility_id
+    GROUP BY ALL
+),
+monthly AS (
+    SELECT s.source, p.part, p.month
+    FROM (VALUES ('access_log'), ('image_views'), ('enrollments')) s(source)
+    LEFT JOIN parts p ON p.source = s.source
+),
+yearly AS (
+    SELECT 'roster' AS source, count(*) AS rows FROM membership_fees, bounds b WHERE fiscal_year = b.fiscal_year
+    UNION ALL SELECT 'invoices', count(*) FROM invoices, bounds b WHERE fiscal_year = b.fiscal_year
+    UNION ALL SELECT 'budget', count(*) FROM budget, bounds b WHERE fiscal_year = b.fiscal_year
+    UNION ALL SELECT 'quotes', count(*) FROM quotes, bounds b WHERE fiscal_year = b.fiscal_year
+)
+SELECT source, '月全体' AS missing
+FROM monthly, bounds b
+GROUP BY source, b.month
+HAVING count(*) FILTER (WHERE monthly.month = b.month) = 0
+UNION ALL
+SELECT m.source, m.part
+FROM monthly m, bounds b
+WHERE m.month = b.previous
+  AND EXISTS (SELECT 1 FROM monthly x WHERE x.source = m.source AND x.month = b.month)
+  AND NOT EXISTS (SELECT 1 FROM monthly x WHERE x.source = m.source AND x.month = b.month AND x.part = m.part)
+UNION ALL
+SELECT source, '年度全体' FROM yearly WHERE rows = 0
+ORDER BY source, missing;
