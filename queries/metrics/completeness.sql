@@ -8,7 +8,7 @@
 WITH bounds AS (
     SELECT CAST($month AS DATE) AS month,
            CAST($month - INTERVAL 1 MONTH AS DATE) AS previous,
-           year(CAST($month AS DATE) - INTERVAL 3 MONTH) AS fiscal_year
+           year(CAST($month AS DATE) - INTERVAL 3 MONTH) AS fy
 ),
 parts AS (
     SELECT 'access_log' AS source, CAST(date_trunc('month', e.occurred_at) AS DATE) AS month, e.system AS part
@@ -16,7 +16,7 @@ parts AS (
     WHERE e.occurred_at >= b.previous AND e.occurred_at < b.month + INTERVAL 1 MONTH
     GROUP BY ALL
     UNION ALL
-    SELECT 'image_views', v.month, coalesce(f.name, v.disclosing_facility_id)
+    SELECT 'image_views', v.month, coalesce(f.name, CAST(v.disclosing_facility_id AS VARCHAR))
     FROM image_views v JOIN bounds b ON v.month IN (b.previous, b.month)
     LEFT JOIN facilities f ON f.facility_id = v.disclosing_facility_id
     GROUP BY ALL
@@ -32,10 +32,10 @@ monthly AS (
     LEFT JOIN parts p ON p.source = s.source
 ),
 yearly AS (
-    SELECT 'roster' AS source, count(*) AS rows FROM membership_fees, bounds b WHERE fiscal_year = b.fiscal_year
-    UNION ALL SELECT 'invoices', count(*) FROM invoices, bounds b WHERE fiscal_year = b.fiscal_year
-    UNION ALL SELECT 'budget', count(*) FROM budget, bounds b WHERE fiscal_year = b.fiscal_year
-    UNION ALL SELECT 'quotes', count(*) FROM quotes, bounds b WHERE fiscal_year = b.fiscal_year
+    SELECT 'roster' AS source, count(*) AS rows FROM membership_fees t, bounds b WHERE t.fiscal_year = b.fy
+    UNION ALL SELECT 'invoices', count(*) FROM invoices t, bounds b WHERE t.fiscal_year = b.fy
+    UNION ALL SELECT 'budget', count(*) FROM budget t, bounds b WHERE t.fiscal_year = b.fy
+    UNION ALL SELECT 'quotes', count(*) FROM quotes t, bounds b WHERE t.fiscal_year = b.fy
 )
 SELECT source, '月全体' AS missing
 FROM monthly, bounds b

@@ -92,7 +92,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let code = super::ingest::print_summary(&reports);
     println!("\n■ 理事会報告（{}）", until.label_ja());
     let audience = Audience::Configured(settings.config.recipients.board.clone());
-    let mut sent = vec![super::report::print_outcomes(jobs::send_board(&settings, until, &audience, SendOptions::default())?)];
+    let mut sent =
+        vec![super::report::print_outcomes(jobs::send_board(&settings, until, &audience, SendOptions::default())?)];
     // The last closed fiscal year: the one `until` ends, or else the one before it.
     let fy = until.fiscal_year();
     let closed = if until == fy.last_month() { fy } else { FiscalYear::new(fy.year() - 1) };
@@ -100,7 +101,13 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if settings.config.recipients.municipality.is_empty() {
         println!("宛先がないため送りません（[recipients.municipality]）");
     } else {
-        sent.push(super::report::print_outcomes(jobs::send_municipalities(&settings, closed, None, None, SendOptions::default())?));
+        sent.push(super::report::print_outcomes(jobs::send_municipalities(
+            &settings,
+            closed,
+            None,
+            None,
+            SendOptions::default(),
+        )?));
     }
     println!("\n■ データベース: {}", settings.store_path().display());
     Ok(sent.into_iter().find(|c| *c != ExitCode::SUCCESS).unwrap_or(code))

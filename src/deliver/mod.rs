@@ -152,7 +152,12 @@ impl<'a> Courier<'a> {
         force: bool,
     ) -> anyhow::Result<Vec<(String, Delivered)>> {
         let mut archive = store.map(|s| {
-            archive::Archive::new(&self.settings.resolve(&self.settings.config.paths.archive), s, &report.report_id, &report.subject)
+            archive::Archive::new(
+                &self.settings.resolve(&self.settings.config.paths.archive),
+                s,
+                &report.report_id,
+                &report.subject,
+            )
         });
         let mut out = Vec::new();
         for recipient in recipients {
@@ -215,8 +220,9 @@ impl<'a> Courier<'a> {
         let address = to.email.to_string();
         let report_id = report.report_id.as_str();
         let mut wait = Duration::from_secs_f64(smtp.backoff_s.max(0.0));
+        let mut last_error: Option<String> = None;
         for attempt in 1..=tries {
-            record(store, report_id, &address, id, Status::Pending, None)?;
+            record(store, report_id, &address, id, Status::Pending, last_error.as_deref())?;
             let result = relay.send(&self.from.email, &to.email, bytes, || {
                 record(store, report_id, &address, id, Status::Sending, None)
             });
@@ -249,7 +255,7 @@ impl<'a> Courier<'a> {
                 return Ok(Delivered::Failed { error, kept });
             }
             tracing::warn!(report_id, recipient = %address, %error, attempt, wait_s = wait.as_secs_f64(), "will try again");
-            record(store, report_id, &address, id, Status::Pending, Some(&error))?;
+            last_error = Some(error);
             std::thread::sleep(wait);
             wait *= 2;
         }

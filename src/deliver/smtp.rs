@@ -185,23 +185,44 @@ fn classify(e: &lettre::transport::smtp::Error) -> Class {
 fn before_body_failure(e: &lettre::transport::smtp::Error) -> Failure {
     match classify(e) {
         Class::Reply5xx => Failure::Permanent(describe(e)),
-        Class::Other if e.is_tls() => Failure::Permanent(format!("TLS で接続できません（証明書を確認できない等）: {}", describe(e))),
+        Class::Other if e.is_tls() || tls_refused(e) => {
+            Failure::Permanent(format!("TLS で接続できません（証明書を確認できない等）: {}", describe(e)))
+        }
         Class::Other if e.is_client() => Failure::Permanent(describe(e)),
         Class::Reply4xx | Class::Other => Failure::Transient(describe(e)),
     }
 }
 
+/// Every error in `e`'s chain, looking inside I/O errors too (rustls hands its errors up
+/// wrapped in one, whose `source()` skips them).
+fn chain(e: &lettre::transport::smtp::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    let mut next = std::error::Error::source(e);
+    while let Some(s) = next {
+        out.push(s);
+        next = match s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    out
+}
+
+/// Whether TLS itself refused (an untrusted or mismatched certificate, no common
+/// protocol): a setting to fix, not something a later try would get past.
+fn tls_refused(e: &lettre::transport::smtp::Error) -> bool {
+    chain(e).iter().any(|s| s.downcast_ref::<rustls::Error>().is_some())
+}
+
 /// The error with its causes, on one line.
 fn describe(e: &lettre::transport::smtp::Error) -> String {
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
+    for s in chain(e) {
         let s_text = s.to_string();
         if !text.contains(&s_text) {
             text.push_str(": ");
             text.push_str(&s_text);
         }
-        source = s.source();
     }
     text
 }

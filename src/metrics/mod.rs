@@ -190,7 +190,9 @@ pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::R
             [] => {}
             ["月全体"] => out.push(format!("{label}: {} の分がありません", month.label_ja())),
             ["年度全体"] => out.push(format!("{label}: {} の分がありません", month.fiscal_year().label_ja())),
-            parts => out.push(format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), month.label_ja())),
+            parts => {
+                out.push(format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), month.label_ja()))
+            }
         }
     }
     Ok(out)

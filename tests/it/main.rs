@@ -10,4 +10,5 @@ mod ingest;
 mod metrics;
 mod municipality;
 mod privacy;
+mod smtp;
 mod sources;

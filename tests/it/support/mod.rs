@@ -170,3 +170,95 @@ pub fn small_roster(w: &Workdir) -> PathBuf {
 
 /// The access-log header real exports use.
 pub const LOG_HEADER: &str = "日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n";
+
+/// A real SMTP server (aiosmtpd, tests/smtp/server.py) on 127.0.0.1 for one test. The
+/// recipient's local part says how it behaves (see the script). Stopped when dropped.
+pub struct SmtpServer {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+    log: PathBuf,
+}
+
+/// Installs aiosmtpd and trustme from PyPI once per test run if Python lacks them.
+fn ensure_python_packages() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let have = Command::new("python3").args(["-c", "import aiosmtpd, trustme"]).output();
+        if have.is_ok_and(|o| o.status.success()) {
+            return;
+        }
+        let out = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "aiosmtpd==1.4.6",
+                "trustme==1.2.1",
+            ])
+            .output()
+            .expect("python3 -m pip");
+        assert!(out.status.success(), "pip install aiosmtpd trustme: {}", String::from_utf8_lossy(&out.stderr));
+    });
+}
+
+impl SmtpServer {
+    /// Starts the server; `stall_s` is how long the stall behaviours say nothing; `tls` is
+    /// (certificate chain and key PEM) to offer and require STARTTLS.
+    pub fn start(dir: &Path, stall_s: f64, tls: Option<&Path>) -> SmtpServer {
+        use std::io::BufRead;
+        ensure_python_packages();
+        let log = dir.join(format!("smtp-{}.jsonl", std::process::id()));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg("--log").arg(&log).arg("--stall").arg(stall_s.to_string());
+        if let Some(pem) = tls {
+            cmd.arg("--tls-cert").arg(pem).arg("--tls-key").arg(pem);
+        }
+        let stderr = std::fs::File::create(dir.join("smtp-server.stderr")).unwrap();
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start tests/smtp/server.py");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("PORT line");
+        SmtpServer { child, port, log }
+    }
+
+    /// Every event the server logged, as JSON values.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect()
+    }
+
+    /// The messages the server accepted for `rcpt` (it keeps them).
+    pub fn accepted(&self, rcpt: &str) -> Vec<serde_json::Value> {
+        self.events().into_iter().filter(|e| e["event"] == "accepted" && e["rcpt"] == rcpt).collect()
+    }
+
+    /// Waits until the server has logged an event matching `pred` (a condition, not a
+    /// fixed sleep); panics after 30 s.
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&serde_json::Value) -> bool) {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.events().iter().any(&pred) {
+            let seen: Vec<String> = self.events().iter().map(|e| format!("{} {}", e["event"], e["rcpt"])).collect();
+            assert!(std::time::Instant::now() < until, "the SMTP server never logged {what}; it logged {seen:?}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
