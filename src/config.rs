@@ -324,6 +324,10 @@ impl Settings {
     pub fn key_path(&self) -> PathBuf {
         self.resolve(&self.config.paths.key)
     }
+    /// The daemon's single-instance lock file, beside the store.
+    pub fn daemon_lock(&self) -> PathBuf {
+        self.store_path().with_extension("daemon.lock")
+    }
     /// The audit log file.
     pub fn audit_log(&self) -> PathBuf {
         self.resolve(&self.config.paths.audit_log)

@@ -33,6 +33,25 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     Ok(reports)
 }
 
+/// Ingests what is new in the inbox (the daemon's job): files whose bytes the store
+/// already holds are recognised with the store open read-only, and the store is opened
+/// for writing only when there is something new, so `renkei sql` is rarely kept waiting.
+pub fn ingest_inbox(settings: &Settings) -> anyhow::Result<Vec<FileReport>> {
+    let inbox = settings.inbox();
+    std::fs::create_dir_all(&inbox)?;
+    let files = ingest::expand(&[inbox])?;
+    let (mut reports, new) = if settings.store_path().exists() {
+        let store = Store::open_read_only(&settings.store_path())?;
+        ingest::split_known(&store, &files)?
+    } else {
+        (Vec::new(), files)
+    };
+    if !new.is_empty() {
+        reports.extend(ingest(settings, &new, &IngestOptions::default())?);
+    }
+    Ok(reports)
+}
+
 /// Parses a `--month` value, with a message that says what forms are accepted.
 pub fn parse_month(text: &str) -> Result<Month, Problem> {
     Month::parse(text).map_err(|e| {

@@ -2,11 +2,12 @@
 //! what it costs. Files in, DuckDB, SQL metrics, Japanese HTML reports out by mail.
 //!
 //! The modules follow the flow (DESIGN.md): `ingest` → `store` → `metrics` → `report` →
-//! `deliver`, driven by `jobs` from the `cli`. `domain`, `config` and `error` serve all.
+//! `deliver`, driven by `jobs` from the `cli` and, on a schedule, the `daemon`. `domain`, `config` and `error` serve all.
 
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod daemon;
 pub mod deliver;
 pub mod demo;
 pub mod domain;

@@ -7,14 +7,17 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = renkei::cli::args::Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
+    // The daemon says what it does by default (journald keeps it); commands stay quiet.
+    let daemon = matches!(cli.command, renkei::cli::args::Command::Daemon);
+    init_logging(cli.verbose.max(u8::from(daemon)), cli.quiet);
     match renkei::cli::run(cli) {
         Ok(code) => code,
         Err(err) => renkei::error::report(&err),
     }
 }
 
-/// Logs go to stderr, filtered by `RENKEI_LOG` (e.g. `debug`, `renkei=trace`) or `-v`/`-q`.
+/// Logs go to stderr, filtered by `RENKEI_LOG` (e.g. `debug`, `renkei=trace`) or `-v`/`-q`;
+/// one JSON object per line with `RENKEI_LOG_FORMAT=json`.
 fn init_logging(verbose: u8, quiet: bool) {
     let default = match (quiet, verbose) {
         (true, _) => "error",

@@ -48,7 +48,7 @@ pub enum Command {
         #[arg(long)]
         file: Option<String>,
     },
-    /// 取り込んだファイル、月別のデータの有無（欠け）、送信状況を表示する
+    /// 取り込んだファイル、月別のデータの有無（欠け）、送信状況、次の定期実行を表示する
     Status,
     /// 報告を作ってファイルに書き出す（送信はしない）
     Report {
@@ -70,6 +70,8 @@ pub enum Command {
     Query(QueryArgs),
     /// テーブルと列の一覧を説明つきで表示する
     Schema,
+    /// [schedule] に従って取り込みと送信を続ける（SIGTERM・SIGINT で今の処理を終えてから停止）
+    Daemon,
 }
 
 /// `renkei demo`

@@ -60,6 +60,13 @@ impl Cell {
             _ => None,
         }
     }
+    /// The timestamp, if the cell is one.
+    pub fn as_timestamp(&self) -> Option<NaiveDateTime> {
+        match self {
+            Cell::Timestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Cell {
