@@ -56,11 +56,7 @@ impl InstanceLock {
                 path.display()
             );
         }
-        let me = format!(
-            "pid {}、{} 開始",
-            std::process::id(),
-            crate::clock::now_jst().format("%Y-%m-%d %H:%M:%S")
-        );
+        let me = format!("pid {}、{} 開始", std::process::id(), crate::clock::now_jst().format("%Y-%m-%d %H:%M:%S"));
         file.set_len(0)?;
         file.rewind()?;
         file.write_all(me.as_bytes())?;

@@ -183,7 +183,8 @@ fn work(settings: &Settings, job: Job, at: NaiveDateTime) -> anyhow::Result<(&'s
             let reports = jobs::ingest_inbox(settings)?;
             let loaded = reports.iter().filter(|r| matches!(r.outcome, Outcome::Loaded { .. })).count();
             let rejected = reports.iter().filter(|r| matches!(r.outcome, Outcome::Rejected(_))).count();
-            let detail = format!("取込 {loaded} 件、不合格 {rejected} 件、取込済み {} 件", reports.len() - loaded - rejected);
+            let detail =
+                format!("取込 {loaded} 件、不合格 {rejected} 件、取込済み {} 件", reports.len() - loaded - rejected);
             Ok(("done", detail, loaded > 0))
         }
         Job::Board => {

@@ -62,8 +62,8 @@ pub fn interrupted(store: &Store) -> anyhow::Result<Vec<(String, NaiveDateTime)>
 /// The runs to do now, oldest first: for each job, the runs scheduled after the later of
 /// its last recorded run and the first start of the daemon (before that nothing was
 /// missed: nothing was meant to run), up to `now`, that have no settled row; a job that
-/// coalesces (ingest) runs once for all of them. Runs that were held or interrupted are
-/// due again.
+/// coalesces (ingest) runs once for all of them. Runs that were interrupted are due again;
+/// held ones wait for an ingest that loads files (see [`held`]).
 pub fn due(store: &Store, schedules: &[Schedule], now: NaiveDateTime) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
     let first_start = store.query("SELECT min(scheduled_for) FROM runs WHERE job = 'daemon'", &[])?.rows[0][0]
         .as_timestamp()
@@ -80,10 +80,8 @@ pub fn due(store: &Store, schedules: &[Schedule], now: NaiveDateTime) -> anyhow:
             out.push((s.job, at));
         }
         let again = store.query(
-            "SELECT DISTINCT scheduled_for FROM runs r WHERE job = ? AND status IN ('held', 'interrupted')
-               AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job = r.job AND x.scheduled_for = r.scheduled_for
-                                 AND x.status IN ('done', 'failed', 'running'))
-             ORDER BY 1",
+            "SELECT scheduled_for FROM runs WHERE job = ? GROUP BY scheduled_for
+             HAVING arg_max(status, started_at) = 'interrupted' ORDER BY 1",
             &[name],
         )?;
         for at in again.rows.iter().filter_map(|r| r[0].as_timestamp()) {
@@ -96,13 +94,12 @@ pub fn due(store: &Store, schedules: &[Schedule], now: NaiveDateTime) -> anyhow:
     Ok(out)
 }
 
-/// The runs still held for incomplete data (retried after an ingest that loaded files).
+/// The runs whose latest attempt was held for incomplete data (retried after an ingest
+/// that loaded files).
 pub fn held(store: &Store) -> anyhow::Result<Vec<(String, NaiveDateTime)>> {
     let t = store.query(
-        "SELECT DISTINCT job, scheduled_for FROM runs r WHERE status = 'held'
-           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job = r.job AND x.scheduled_for = r.scheduled_for
-                             AND x.status IN ('done', 'failed', 'running'))
-         ORDER BY scheduled_for",
+        "SELECT job, scheduled_for FROM runs WHERE job <> 'daemon' GROUP BY job, scheduled_for
+         HAVING arg_max(status, started_at) = 'held' ORDER BY scheduled_for",
         &[],
     )?;
     Ok(t.rows.iter().filter_map(|r| Some((r[0].as_str()?.to_string(), r[1].as_timestamp()?))).collect())

@@ -76,17 +76,15 @@ pub struct Schedule {
 impl Schedule {
     /// Parses `line` for `job`; the error names the config key and shows an example.
     pub fn parse(job: Job, line: &str) -> Result<Schedule, Problem> {
-        let cron = CronParser::builder()
-            .seconds(Seconds::Required)
-            .dom_and_dow(true)
-            .build()
-            .parse(line.trim())
-            .map_err(|e| {
-                Problem::new(format!("[schedule] {} の cron 行を読めません", job.name()))
-                    .value(line)
-                    .because(e.to_string())
-                    .hint("「秒 分 時 日 月 曜日」の6項目で書いてください（例: 毎月5日 8時は \"0 0 8 5 * *\"）")
-            })?;
+        let cron =
+            CronParser::builder().seconds(Seconds::Required).dom_and_dow(true).build().parse(line.trim()).map_err(
+                |e| {
+                    Problem::new(format!("[schedule] {} の cron 行を読めません", job.name()))
+                        .value(line)
+                        .because(e.to_string())
+                        .hint("「秒 分 時 日 月 曜日」の6項目で書いてください（例: 毎月5日 8時は \"0 0 8 5 * *\"）")
+                },
+            )?;
         Ok(Schedule { job, line: line.trim().to_string(), cron })
     }
 
@@ -161,8 +159,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let sched = tokio_cron_scheduler::JobScheduler::new().await.unwrap();
-            let job =
-                tokio_cron_scheduler::Job::new_async_tz("0 0 8 5 * *", Tokyo, |_, _| Box::pin(async {})).unwrap();
+            let job = tokio_cron_scheduler::Job::new_async_tz("0 0 8 5 * *", Tokyo, |_, _| Box::pin(async {})).unwrap();
             let id = sched.add(job).await.unwrap();
             let next = sched.clone().next_tick_for_job(id).await.unwrap().unwrap();
             // 08:00 JST is 23:00 UTC the day before.

@@ -43,8 +43,7 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
         }
-        let config = Config::default().enable_autoload_extension(false)?;
-        let conn = Connection::open_with_flags(path, config).map_err(|e| lock_problem(path, e))?;
+        let conn = open_waiting(path, || Ok(Config::default().enable_autoload_extension(false)?))?;
         // `arrow(?)`: how the access-log batches are inserted (see `FileLoad::append_events`).
         conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow")?;
         let mut store = Store { conn, path: path.to_path_buf() };
@@ -60,22 +59,9 @@ impl Store {
                 .hint("renkei ingest でファイルを取り込むか、renkei demo を実行してください")
                 .into());
         }
-        let started = Instant::now();
-        let mut told = false;
-        let conn = loop {
-            let config = Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?;
-            match Connection::open_with_flags(path, config) {
-                Ok(c) => break c,
-                Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
-                    if !told {
-                        eprintln!("書き込み中のため、終わるまで待っています（最長 {} 秒）…", LOCK_WAIT.as_secs());
-                        told = true;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e) => return Err(lock_problem(path, e)),
-            }
-        };
+        let conn = open_waiting(path, || {
+            Ok(Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?)
+        })?;
         conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
         Ok(Store { conn, path: path.to_path_buf() })
     }
@@ -152,6 +138,27 @@ impl Store {
     /// Starts loading one file; nothing of it is visible until [`FileLoad::commit`].
     pub fn begin_file(&mut self, meta: FileMeta) -> anyhow::Result<FileLoad<'_>> {
         FileLoad::begin(&mut self.conn, meta)
+    }
+}
+
+/// Opens the store, waiting up to [`LOCK_WAIT`] while another process holds it (a writer
+/// keeps readers out and a reader keeps a writer out, so each side waits for the other).
+fn open_waiting(path: &Path, config: impl Fn() -> anyhow::Result<Config>) -> anyhow::Result<Connection> {
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        match Connection::open_with_flags(path, config()?) {
+            Ok(c) => return Ok(c),
+            Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
+                if !told {
+                    tracing::info!(store = %path.display(), "the store is in use by another renkei; waiting");
+                    eprintln!("別の renkei が使用中のため、終わるまで待っています（最長 {} 秒）…", LOCK_WAIT.as_secs());
+                    told = true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(lock_problem(path, e)),
+        }
     }
 }
 

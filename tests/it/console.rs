@@ -194,7 +194,7 @@ fn sql_waits_for_a_write_in_progress_and_says_so() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::read_to_string(&err).unwrap_or_default().contains("書き込み中のため") {
+    while !std::fs::read_to_string(&err).unwrap_or_default().contains("終わるまで待っています") {
         assert!(Instant::now() < deadline, "sql never said it was waiting");
         std::thread::sleep(Duration::from_millis(20));
     }

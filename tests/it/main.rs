@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod console;
+mod daemon;
 mod deliver;
 mod ingest;
 mod metrics;

@@ -1,0 +1,233 @@
+//! The daemon: in-process with a controllable start time (the catch-up of missed runs,
+//! once each; held and interrupted runs; never twice), in-process with a one-second
+//! schedule through tokio-cron-scheduler, and as a process: a second daemon refused,
+//! `renkei sql` while it runs, SIGTERM, and a stale lock after kill -9.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use renkei::config::Settings;
+use renkei::daemon::{self, Finished, schedule::Job};
+use renkei::store::Store;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::metrics::network_with_known_answers;
+use crate::support::Workdir;
+
+const CONFIG: &str = "[report]\nnetwork_name = \"テスト連携ネット\"\n\n\
+    [recipients]\nboard = [\"board@example.jp\"]\nadmin = [\"admin@example.jp\"]\n\n\
+    [smtp]\nfrom = \"事務局 <office@example.jp>\"\n\n";
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn settings(w: &Workdir, schedule: &str) -> Settings {
+    std::fs::write(w.join("renkei.toml"), format!("{CONFIG}[schedule]\n{schedule}")).unwrap();
+    Settings::load(&w.join("renkei.toml"), true, Some(w.path())).unwrap()
+}
+
+/// Runs the daemon in-process from `started` until it has reported `runs` finished runs
+/// (0: stop at once), and returns them.
+fn run_daemon(settings: &Settings, started: NaiveDateTime, runs: usize) -> Vec<Finished> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let watcher = async move {
+            let mut seen = Vec::new();
+            while seen.len() < runs {
+                let f = tokio::time::timeout(Duration::from_secs(120), rx.recv()).await;
+                seen.push(f.expect("the daemon reported a run").expect("channel open"));
+            }
+            stop.send(()).unwrap();
+            seen
+        };
+        let daemon = daemon::run(
+            settings.clone(),
+            started,
+            async move {
+                let _ = stopped.await;
+            },
+            Some(tx),
+        );
+        let (result, seen) = tokio::join!(daemon, watcher);
+        result.expect("the daemon ran and stopped cleanly");
+        seen
+    })
+}
+
+fn runs(w: &Workdir, job: &str) -> Vec<Vec<String>> {
+    w.rows(&format!(
+        "SELECT strftime(scheduled_for, '%Y-%m-%d %H:%M'), status, coalesce(detail, '') FROM runs
+         WHERE job = '{job}' ORDER BY scheduled_for, started_at"
+    ))
+}
+
+fn outbox(w: &Workdir, prefix: &str) -> usize {
+    std::fs::read_dir(w.join("outbox"))
+        .map(|d| d.filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(prefix)).count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn runs_missed_while_down_are_caught_up_once_and_held_ones_again_after_new_data() {
+    let w = network_with_known_answers();
+    // Schedules that do not fire on their own during the test: only the catch-up runs.
+    let s = settings(&w, "ingest = \"0 0 3 1 1 *\"\nboard = \"0 0 8 5 * *\"\nmunicipality = \"0 0 8 10 5 *\"\n");
+    {
+        // The daemon last ran in July 2025 and was stopped before 5 August.
+        let store = Store::open(&s.store_path()).unwrap();
+        store
+            .execute(
+                "INSERT INTO runs VALUES ('daemon', '2025-07-20 09:00:00', '2025-07-20 09:00:00', '2025-07-31 18:00:00', 'stopped', NULL)",
+                &[],
+            )
+            .unwrap();
+    }
+    // Started again on 6 August: the board run of 5 August (July's report) is due, once.
+    let seen = run_daemon(&s, t("2025-08-06 00:00:00"), 1);
+    assert_eq!(
+        (seen[0].job, seen[0].scheduled_for, seen[0].status.as_str()),
+        (Job::Board, t("2025-08-05 08:00:00"), "done")
+    );
+    assert_eq!(outbox(&w, "board-2025-07-"), 1);
+    assert_eq!(
+        runs(&w, "board"),
+        [["2025-08-05 08:00", "done", "2025年7月 の理事会報告: 送信 1 通、送信済み 0 通、失敗 0 通、不明 0 通"]]
+    );
+
+    // Restarted the same day: nothing is due again.
+    let seen = run_daemon(&s, t("2025-08-06 00:00:00"), 0);
+    assert!(seen.is_empty());
+    assert_eq!(runs(&w, "board").len(), 1, "never twice");
+    assert_eq!(runs(&w, "daemon").iter().filter(|r| r[1] == "stopped").count(), 3);
+
+    // The daemon died during the board run of 5 September and started again on 6 October.
+    // That run (August's report) is due again and October's (September's) is due; August
+    // lacks Team's log and September has no log at all: both held, the admin told.
+    {
+        let store = Store::open(&s.store_path()).unwrap();
+        store
+            .execute(
+                "INSERT INTO runs VALUES ('board', '2025-09-05 08:00:00', '2025-09-05 08:00:01', NULL, 'running', NULL)",
+                &[],
+            )
+            .unwrap();
+    }
+    let seen = run_daemon(&s, t("2025-10-06 00:00:00"), 2);
+    let got: Vec<(NaiveDateTime, &str)> = seen.iter().map(|f| (f.scheduled_for, f.status.as_str())).collect();
+    assert_eq!(got, [(t("2025-09-05 08:00:00"), "held"), (t("2025-10-05 08:00:00"), "held")]);
+    assert!(seen[0].detail.contains("Team の分が 2025年8月 にありません"), "{}", seen[0].detail);
+    let board = runs(&w, "board");
+    assert!(board.iter().any(|r| r[0] == "2025-09-05 08:00" && r[1] == "interrupted"), "{board:?}");
+    assert_eq!(outbox(&w, "notice-"), 2, "the admin is told about each held report");
+
+    // New data arrives (Team's August log): the next ingest run retries the held reports.
+    w.write_sjis(
+        "inbox/Team_8月.csv",
+        &format!(
+            "{}2025-08-20 10:00:00,Team,U3,十日町病院,P003,齋藤記念病院,連絡帳,登録\r\n",
+            crate::support::LOG_HEADER
+        ),
+    );
+    let s = settings(&w, "ingest = \"0 0 0 * * *\"\nboard = \"0 0 8 5 * *\"\nmunicipality = \"0 0 8 10 5 *\"\n");
+    // The ingest of midnight 7 October is due; after it, both held runs are tried again:
+    // August is now complete and is sent; September still has no log and stays held.
+    let seen = run_daemon(&s, t("2025-10-07 00:00:00"), 3);
+    let got: Vec<(Job, NaiveDateTime, &str)> =
+        seen.iter().map(|f| (f.job, f.scheduled_for, f.status.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (Job::Ingest, t("2025-10-07 00:00:00"), "done"),
+            (Job::Board, t("2025-09-05 08:00:00"), "done"),
+            (Job::Board, t("2025-10-05 08:00:00"), "held"),
+        ]
+    );
+    assert!(seen[0].detail.starts_with("取込 1 件"), "{}", seen[0].detail);
+    assert_eq!(outbox(&w, "board-2025-08-"), 1);
+    assert_eq!(outbox(&w, "notice-"), 2, "the same reason is not told twice");
+}
+
+#[test]
+fn the_live_schedule_fires_through_tokio_cron_scheduler_and_stops_on_request() {
+    let w = network_with_known_answers();
+    let s = settings(&w, "ingest = \"* * * * * *\"\nboard = \"0 0 8 5 * *\"\nmunicipality = \"0 0 8 10 5 *\"\n");
+    let now = (chrono::Utc::now() + chrono::Duration::hours(9)).naive_utc();
+    let seen = run_daemon(&s, now, 2);
+    assert!(seen.iter().all(|f| f.job == Job::Ingest), "{seen:?}");
+    assert_ne!(seen[0].scheduled_for, seen[1].scheduled_for, "each firing is its own run");
+    assert!(seen.iter().all(|f| f.scheduled_for.and_utc().timestamp_subsec_nanos() == 0), "{seen:?}");
+    let daemon = runs(&w, "daemon");
+    assert_eq!(daemon.len(), 1);
+    assert_eq!(daemon[0][1], "stopped");
+}
+
+#[test]
+fn one_daemon_at_a_time_sql_while_it_runs_sigterm_stops_it_and_a_killed_ones_lock_is_taken_over() {
+    let w = network_with_known_answers();
+    settings(&w, "ingest = \"* * * * * *\"\n");
+    let start = |log: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .arg("daemon")
+            .current_dir(w.path())
+            .env_remove("RENKEI_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(w.join(log)).unwrap())
+            .spawn()
+            .unwrap()
+    };
+    let wait_for_ingest_runs = |n: i64| {
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let r = w.run(&[
+                "sql",
+                "-e",
+                "SELECT count(*) FROM runs WHERE job = 'ingest' AND status = 'done'",
+                "--format",
+                "csv",
+            ]);
+            if r.code == 0 && r.stdout.lines().nth(1).and_then(|l| l.trim().parse::<i64>().ok()).is_some_and(|c| c >= n)
+            {
+                return;
+            }
+            assert!(std::time::Instant::now() < until, "no ingest run recorded: {r:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let mut first = start("first.log");
+    wait_for_ingest_runs(1);
+
+    let second = w.run(&["daemon"]);
+    assert_eq!(second.code, 1, "{second:?}");
+    assert!(second.stderr.contains("renkei daemon はすでに動いています"), "{}", second.stderr);
+    assert!(second.stderr.contains(&format!("pid {}", first.id())), "{}", second.stderr);
+    let status = w.ok(&["status"]);
+    assert!(status.stdout.contains(&format!("renkei daemon 動作中: pid {}", first.id())), "{}", status.stdout);
+
+    // SIGTERM: the run under way finishes, the stop is recorded, exit 0.
+    let term = std::process::Command::new("kill").args(["-TERM", &first.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let exit = first.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "clean stop");
+    assert_eq!(runs(&w, "daemon").last().unwrap()[1], "stopped");
+    assert_eq!(std::fs::read_to_string(w.join("var/renkei.daemon.lock")).unwrap(), "", "released");
+    assert!(w.ok(&["status"]).stdout.contains("renkei daemon は動いていません"));
+
+    // kill -9: the lock file still names it; the next daemon says so and takes over.
+    let mut killed = start("killed.log");
+    let before = w.count("SELECT count(*) FROM runs WHERE job = 'ingest' AND status = 'done'");
+    wait_for_ingest_runs(before + 1);
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let mut third = start("third.log");
+    wait_for_ingest_runs(before + 2);
+    std::process::Command::new("kill").args(["-TERM", &third.id().to_string()]).status().unwrap();
+    assert_eq!(third.wait().unwrap().code(), Some(0));
+    let stderr = std::fs::read_to_string(w.join("third.log")).unwrap();
+    assert!(stderr.contains(&format!("前回の renkei daemon（pid {}", killed.id())), "{stderr}");
+    assert!(stderr.contains("後片付けをせずに終わっていました"), "{stderr}");
+    let daemon = runs(&w, "daemon");
+    assert_eq!(daemon.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(), ["stopped", "died", "stopped"]);
+}
