@@ -88,9 +88,9 @@ impl Schedule {
         Ok(Schedule { job, line: line.trim().to_string(), cron })
     }
 
-    /// The first run strictly after `t`.
+    /// The first run strictly after `t` (to the whole second).
     pub fn next_after(&self, t: NaiveDateTime) -> Option<NaiveDateTime> {
-        let at = Tokyo.from_local_datetime(&t).single()?;
+        let at = Tokyo.from_local_datetime(&t.with_nanosecond(0)?).single()?;
         self.cron.find_next_occurrence(&at, false).ok().map(|d| d.naive_local())
     }
 

@@ -178,9 +178,20 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("quotes", "更新見積"),
 ];
 
-/// What the `required` sources lack for `month` (queries/metrics/completeness.sql), one
-/// line each, e.g. "アクセスログ: ID-Link がない"; empty when the month is complete.
-pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::Result<Vec<String>> {
+/// What a required source lacks for one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// No rows at all for the month.
+    Month,
+    /// Parts it had the month before (systems, hospitals, facilities) are missing.
+    Parts(Vec<String>),
+    /// A yearly source has nothing for the month's fiscal year.
+    FiscalYear,
+}
+
+/// What the `required` sources lack for `month` (queries/metrics/completeness.sql), as
+/// (source label, gap); empty when the month is complete.
+pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::Result<Vec<(&'static str, Gap)>> {
     let t = run(store, "completeness", &[("month", Param::Month(month))])?;
     let mut out = Vec::new();
     for (source, label) in SOURCES.iter().filter(|(s, _)| required.iter().any(|r| r == s)) {
@@ -188,11 +199,9 @@ pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::R
             t.rows.iter().filter(|r| r[0].as_str() == Some(source)).filter_map(|r| r[1].as_str()).collect();
         match missing.as_slice() {
             [] => {}
-            ["月全体"] => out.push(format!("{label}: {} の分がありません", month.label_ja())),
-            ["年度全体"] => out.push(format!("{label}: {} の分がありません", month.fiscal_year().label_ja())),
-            parts => {
-                out.push(format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), month.label_ja()))
-            }
+            ["月全体"] => out.push((*label, Gap::Month)),
+            ["年度全体"] => out.push((*label, Gap::FiscalYear)),
+            parts => out.push((*label, Gap::Parts(parts.iter().map(|p| p.to_string()).collect()))),
         }
     }
     Ok(out)

@@ -171,6 +171,24 @@ fn send_municipality_delivers_each_report_once_to_its_own_recipients() {
         "[recipients.municipality]\n\"魚沼市\" = [\"魚沼市 企画課 <kikaku@uonuma.example.jp>\"]\n\"湯沢町\" = [\"yuzawa@example.jp\"]\n"
             .as_bytes(),
     );
+    // The hand-counted network logs only a few months of R7: the completeness gate holds
+    // its reports, naming the months; --incomplete sends them on purpose.
+    let held = w.run(&["send", "municipality", "--fy", "R7"]);
+    assert_eq!(held.code, 1);
+    assert!(
+        held.stdout.contains("保留    yuzawa@example.jp  アクセスログ: 2025年4月、2025年5月、2025年9月、"),
+        "{}",
+        held.stdout
+    );
+    assert!(
+        held.stdout
+            .contains("2026年3月 の分がありません / アクセスログ: 前月にあった Team の分が 2025年8月 にありません"),
+        "{}",
+        held.stdout
+    );
+    let mut config = std::fs::read_to_string(w.join("renkei.toml")).unwrap();
+    config.insert_str(0, "[report]\nrequired_sources = []\n\n");
+    std::fs::write(w.join("renkei.toml"), config).unwrap();
     let dry = w.ok(&["send", "municipality", "--fy", "R7", "--dry-run"]);
     assert!(dry.stdout.contains("宛先: 魚沼市 企画課 <kikaku@uonuma.example.jp>"), "{}", dry.stdout);
     assert!(
