@@ -22,8 +22,14 @@ pub fn print_summary(reports: &[FileReport]) -> ExitCode {
     for r in reports {
         let path = r.path.display();
         match &r.outcome {
-            Outcome::Loaded { source, rows, quarantined, warnings } => {
-                println!("取込    {path}  {}  {rows}行（保留 {quarantined}行）  {:.2}秒", source.label(), r.seconds);
+            Outcome::Loaded { source, rows, quarantined, skipped, warnings } => {
+                let skipped =
+                    if *skipped > 0 { format!("  合計・注記の{skipped}行は除外") } else { String::new() };
+                println!(
+                    "取込    {path}  {}  {rows}行（保留 {quarantined}行）{skipped}  {:.2}秒",
+                    source.label(),
+                    r.seconds
+                );
                 for w in warnings {
                     eprintln!("注意: {w}");
                 }

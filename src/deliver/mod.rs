@@ -163,26 +163,22 @@ impl<'a> Courier<'a> {
         for recipient in recipients {
             let to = message::mailbox(recipient, "宛先")?;
             let address = to.email.to_string();
-            let id = message::message_id(&report.report_id, &address, &self.from);
-            let msg = message::build(report, &self.from, &to)?;
-            let bytes = msg.formatted();
             let previous = match store {
-                Some(s) => ledger::status(s, &report.report_id, &address)?,
+                Some(s) => ledger::status(s, &report.report_id, &address)?.map(|(s, _)| s),
                 None => None,
             };
-            match previous {
-                Some((s, _)) if s.is_final() && !force => {
-                    out.push((address, Delivered::AlreadyDelivered(s.as_str().into())));
-                    continue;
-                }
-                // The last run stopped while the body was on the wire: the relay may hold it.
-                Some((Status::Sending, _)) if !force => {
-                    let error = "前回の送信が本文の途中で止まりました（強制終了など）".to_string();
-                    let kept = self.keep_undelivered(store, report, &address, &id, &bytes, Status::Unknown, &error)?;
-                    out.push((address, Delivered::Unknown { error, kept }));
-                    continue;
-                }
-                _ => {}
+            if let Some(s) = previous.filter(|s| s.is_final() && !force) {
+                out.push((address, Delivered::AlreadyDelivered(s.as_str().into())));
+                continue;
+            }
+            let id = message::message_id(&report.report_id, &address, &self.from);
+            let bytes = message::build(report, &self.from, &to)?.formatted();
+            // The last run stopped while the body was on the wire: the relay may hold it.
+            if previous == Some(Status::Sending) && !force {
+                let error = "前回の送信が本文の途中で止まりました（強制終了など）".to_string();
+                let kept = self.keep_undelivered(store, report, &address, &id, &bytes, Status::Unknown, &error)?;
+                out.push((address, Delivered::Unknown { error, kept }));
+                continue;
             }
             let outcome = match &self.relay {
                 None => {

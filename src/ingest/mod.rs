@@ -54,6 +54,8 @@ pub enum Outcome {
         rows: u64,
         /// Rows sent to quarantine.
         quarantined: u64,
+        /// Rows left out on purpose: 合計・小計・年度計 rows and ※ notes.
+        skipped: u64,
         /// Things to check that did not stop the load (a subtotal that disagrees).
         warnings: Vec<String>,
     },
@@ -415,6 +417,11 @@ fn choose_grid<'g>(
         .into())
 }
 
+/// The rows of a sheet every reader leaves out: 合計・小計・年度計 and ※ notes.
+fn skipped_rows(grid: &grid::Grid) -> u64 {
+    grid.rows.iter().filter(|r| cells::is_summary_or_note(&r.first_text())).count() as u64
+}
+
 /// Rows of a tabular source other than the roster, parsed before any transaction opens.
 enum Rows {
     Invoices(Vec<crate::store::InvoiceRow>),
@@ -475,6 +482,7 @@ fn load_grid(
                 source: kind,
                 rows: roster.facilities.len() as u64,
                 quarantined: roster.quarantined.len() as u64,
+                skipped: skipped_rows(grid),
                 warnings: Vec::new(),
             })
         }
@@ -515,7 +523,13 @@ fn load_grid(
             load.quarantine(&held)?;
             settle_same_period(&mut load, file, replace)?;
             load.commit(n)?;
-            Ok(Outcome::Loaded { source: kind, rows: n, quarantined: held.len() as u64, warnings })
+            Ok(Outcome::Loaded {
+                source: kind,
+                rows: n,
+                quarantined: held.len() as u64,
+                skipped: skipped_rows(grid),
+                warnings,
+            })
         }
     }
 }

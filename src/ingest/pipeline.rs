@@ -93,6 +93,7 @@ pub fn load_log(
             source: SourceKind::AccessLog,
             rows: counts.loaded,
             quarantined: counts.quarantined,
+            skipped: 0,
             warnings: Vec::new(),
         })
     })

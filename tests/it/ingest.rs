@@ -8,7 +8,7 @@ fn roster_xlsx_with_title_row_total_row_and_text_fees_loads() {
     let w = Workdir::new();
     let roster = small_roster(&w);
     let r = w.ok(&["ingest", roster.to_str().unwrap()]);
-    assert!(r.stdout.contains("名簿  4行（保留 0行）"), "{}", r.stdout);
+    assert!(r.stdout.contains("名簿  4行（保留 0行）  合計・注記の2行は除外"), "{}", r.stdout);
     // Four members, not the 合計 row or the ※ footnote; fees typed as text count too.
     assert_eq!(w.count("SELECT count(*) FROM facilities"), 4);
     assert_eq!(

@@ -7,6 +7,7 @@ mod cli;
 mod console;
 mod daemon;
 mod deliver;
+mod faults;
 mod ingest;
 mod metrics;
 mod municipality;
