@@ -7,18 +7,30 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use unicode_normalization::UnicodeNormalization;
 
+use super::era;
+
 const JST_OFFSET_MIN: i64 = 9 * 60;
 
 /// Parses `2025-07-01 09:15:00`, `2025-07-01T09:15:00+09:00`, `2025-07-01T00:15:00Z`,
-/// `2025/7/1 9:15`, `2025/07/01 09:15:00.123` to JST. No offset means JST already.
+/// `2025/7/1 9:15`, `2025/07/01 09:15:00.123`, `2025年7月1日 9時15分`, era dates
+/// (`令和7年7月1日 9:15`, `R7.7.1 9:15`, `㍻31年4月30日`) and Excel serials (`45839.385`) to
+/// JST. No offset means JST already. An impossible era date says why (平成31年5月1日).
 pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
     if let Some(t) = fixed_width(text.trim().as_bytes()) {
         return Ok(t);
     }
     let bad = || {
-        format!("日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z）")
+        format!(
+            "日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z / 令和7年7月1日 9:15）"
+        )
     };
     let t: String = if text.is_ascii() { text.trim().to_string() } else { text.trim().nfkc().collect() };
+    if let Some(serial) = excel_serial(&t) {
+        return Ok(serial);
+    }
+    if era::looks_like_era(&t) || t.contains('年') {
+        return japanese(&t, bad);
+    }
     let (date_part, rest) = t.split_once([' ', 'T']).unwrap_or((t.as_str(), ""));
     let mut ymd = date_part.split(['-', '/']);
     let (Some(y), Some(m), Some(d), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
@@ -40,31 +52,74 @@ pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
     } else {
         (rest, None)
     };
-    let time = if time_part.is_empty() {
-        NaiveTime::MIN
-    } else {
-        let mut hms = time_part.split(':');
-        let h: u32 = hms.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        let mi: u32 = hms.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        let (s, nanos) = match hms.next() {
-            None => (0, 0),
-            Some(sec) => {
-                let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
-                let s: u32 = whole.parse().map_err(|_| bad())?;
-                let frac9 = format!("{:0<9}", frac.get(..9.min(frac.len())).unwrap_or(""));
-                (s, if frac.is_empty() { 0 } else { frac9.parse().map_err(|_| bad())? })
-            }
-        };
-        if hms.next().is_some() {
-            return Err(bad());
-        }
-        NaiveTime::from_hms_nano_opt(h, mi, s, nanos).ok_or_else(bad)?
-    };
-    let local = NaiveDateTime::new(date, time);
+    let local = NaiveDateTime::new(date, parse_time(time_part).ok_or_else(bad)?);
     Ok(match offset_min {
         None => local,
         Some(off) => local + Duration::minutes(JST_OFFSET_MIN - off),
     })
+}
+
+/// `2025年7月1日 9時15分` and era dates with an optional time (`令和7年7月1日 9:15`,
+/// `R7.7.1 9:15:30`); the date ends at 日 or at the first space.
+fn japanese(t: &str, bad: impl Fn() -> String) -> Result<NaiveDateTime, String> {
+    let (date_part, time_part) = match t.find('日') {
+        Some(at) => t.split_at(at + '日'.len_utf8()),
+        None => t.split_once(char::is_whitespace).unwrap_or((t, "")),
+    };
+    let date = if era::looks_like_era(date_part) {
+        era::parse_date(date_part)?
+    } else {
+        let digits: String = date_part.chars().filter(|c| !c.is_whitespace()).collect();
+        let ymd = digits.strip_suffix('日').ok_or_else(&bad)?;
+        let (y, md) = ymd.split_once('年').ok_or_else(&bad)?;
+        let (m, d) = md.split_once('月').ok_or_else(&bad)?;
+        NaiveDate::from_ymd_opt(
+            y.parse().map_err(|_| bad())?,
+            m.parse().map_err(|_| bad())?,
+            d.parse().map_err(|_| bad())?,
+        )
+        .ok_or_else(&bad)?
+    };
+    // 9時15分30秒 → 9:15:30
+    let time: String = time_part.trim().replace('時', ":").replace('分', ":").replace('秒', "");
+    Ok(NaiveDateTime::new(date, parse_time(time.trim_end_matches(':')).ok_or_else(bad)?))
+}
+
+/// An Excel date serial (days since 1899-12-30, the fraction the time of day), as a log
+/// saved from Excel with the date column formatted as a number carries it.
+fn excel_serial(t: &str) -> Option<NaiveDateTime> {
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let serial: f64 = t.parse().ok()?;
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    Some(base + Duration::milliseconds((serial * 86_400_000.0).round() as i64))
+}
+
+/// `9:15`, `09:15:00`, `09:15:00.123`; blank is midnight.
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    if text.is_empty() {
+        return Some(NaiveTime::MIN);
+    }
+    let mut hms = text.split(':');
+    let h: u32 = hms.next()?.trim().parse().ok()?;
+    let mi: u32 = hms.next()?.parse().ok()?;
+    let (s, nanos) = match hms.next() {
+        None => (0, 0),
+        Some(sec) => {
+            let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
+            let s: u32 = whole.parse().ok()?;
+            let frac9 = format!("{:0<9}", frac.get(..9.min(frac.len())).unwrap_or(""));
+            (s, if frac.is_empty() { 0 } else { frac9.parse().ok()? })
+        }
+    };
+    if hms.next().is_some() {
+        return None;
+    }
+    NaiveTime::from_hms_nano_opt(h, mi, s, nanos)
 }
 
 /// The common form `2025-07-01 09:15:00` (`/` or `T` too, seconds optional, no offset),
@@ -127,6 +182,19 @@ mod tests {
             ("2025/07/01 09:15:00", jst(2025, 7, 1, 9, 15, 0)),
             ("２０２５／７／１　９：１５", jst(2025, 7, 1, 9, 15, 0)),
             ("2025-07-01", jst(2025, 7, 1, 0, 0, 0)),
+            ("2025年7月1日 9:15", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025年7月1日 9時15分", jst(2025, 7, 1, 9, 15, 0)),
+            ("2025年7月1日9時15分30秒", jst(2025, 7, 1, 9, 15, 30)),
+            ("令和7年7月1日 9:15", jst(2025, 7, 1, 9, 15, 0)),
+            ("令和7年7月1日", jst(2025, 7, 1, 0, 0, 0)),
+            ("R7.7.1 09:15:00", jst(2025, 7, 1, 9, 15, 0)),
+            ("H30/4/1 10:00", jst(2018, 4, 1, 10, 0, 0)),
+            ("令和元年5月1日 0:00", jst(2019, 5, 1, 0, 0, 0)),
+            ("㍻31年4月30日 23:59", jst(2019, 4, 30, 23, 59, 0)),
+            ("㋿7年7月1日 9時15分", jst(2025, 7, 1, 9, 15, 0)),
+            // Excel's serial for 2025-07-01 09:15 (45839 days after 1899-12-30, + 9.25 h).
+            ("45839.385416666664", jst(2025, 7, 1, 9, 15, 0)),
+            ("45839", jst(2025, 7, 1, 0, 0, 0)),
         ];
         for (text, want) in cases {
             assert_eq!(parse_jst(text), Ok(want), "{text}");
@@ -137,8 +205,26 @@ mod tests {
 
     #[test]
     fn impossible_timestamps_are_refused() {
-        for text in ["", "2025-02-30 10:00", "2025-07-01 25:00", "07/01/2025", "yesterday", "2025-07-01T09:15+9"] {
+        for text in [
+            "",
+            "2025-02-30 10:00",
+            "2025-07-01 25:00",
+            "07/01/2025",
+            "yesterday",
+            "2025-07-01T09:15+9",
+            "2025年2月30日 9:00",
+            "令和7年7月 9:15",
+            "0.5",
+        ] {
             assert!(parse_jst(text).is_err(), "{text}");
+        }
+        // An impossible era date says why.
+        for (text, why) in [
+            ("平成31年5月1日 9:00", "平成は 1989年1月8日 から 2019年4月30日 まで"),
+            ("令和元年4月1日 9:00", "令和は 2019年5月1日 から 現在 まで"),
+        ] {
+            let err = parse_jst(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
         }
     }
 }

@@ -75,6 +75,42 @@ fn english_headers_utf8_bom_and_offsets_convert_to_jst() {
 }
 
 #[test]
+fn era_kanji_and_excel_serial_timestamps_load_and_an_impossible_era_date_is_held_with_why() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let log = format!(
+        "{LOG_HEADER}\
+         令和7年7月1日 9:15,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n\
+         R7.7.2 10:30:05,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n\
+         2025年7月3日 11時45分,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n\
+         45842.5,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n\
+         平成31年5月1日 9:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n"
+    );
+    w.write_sjis("inbox/log.csv", &log);
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("アクセスログ  4行（保留 1行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows("SELECT strftime(occurred_at, '%Y-%m-%d %H:%M:%S') FROM access_events ORDER BY occurred_at"),
+        vec![
+            vec!["2025-07-01 09:15:00"],
+            vec!["2025-07-02 10:30:05"],
+            vec!["2025-07-03 11:45:00"],
+            // 45842.5: 45842 days after 1899-12-30, and half a day.
+            vec!["2025-07-04 12:00:00"],
+        ]
+    );
+    assert_eq!(
+        w.rows("SELECT row_number, column_name, value, reason FROM quarantine"),
+        vec![vec![
+            "6",
+            "A列「日時」",
+            "平成31年5月1日 9:00",
+            "平成31年5月1日 は存在しません（平成は 1989年1月8日 から 2019年4月30日 まで）"
+        ]]
+    );
+}
+
+#[test]
 fn unknown_facility_is_quarantined_with_alias_hint_then_fixed_by_alias_and_replace() {
     let w = Workdir::new();
     small_roster(&w);
