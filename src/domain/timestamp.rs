@@ -81,7 +81,7 @@ fn japanese(t: &str, bad: impl Fn() -> String) -> Result<NaiveDateTime, String> 
         .ok_or_else(&bad)?
     };
     // 9時15分30秒 → 9:15:30
-    let time: String = time_part.trim().replace('時', ":").replace('分', ":").replace('秒', "");
+    let time: String = time_part.trim().replace(['時', '分'], ":").replace('秒', "");
     Ok(NaiveDateTime::new(date, parse_time(time.trim_end_matches(':')).ok_or_else(bad)?))
 }
 
