@@ -51,21 +51,38 @@ run_renkei() { # name file: a fresh store with the roster loaded, then the timed
   rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
   "$bin" ingest "$work/名簿_R7.csv" >/dev/null
   local out
-  out=$( { /usr/bin/time -f "TIME %e %M" "$bin" ingest "$2"; } 2>&1)
+  out=$( { /usr/bin/time -f "TIME %e %M %U %S" "$bin" ingest "$2"; } 2>&1)
   local t file
   t=$(echo "$out" | grep '^TIME' | tail -1)
   file=$(echo "$out" | grep -o '[0-9.]*秒' | tail -1)
-  echo "renkei ingest ($1): $(echo "$t" | cut -d' ' -f2) s (the file itself ${file%秒} s), peak RSS $(( $(echo "$t" | cut -d' ' -f3) / 1024 )) MB"
+  echo "renkei ingest ($1): $(echo "$t" | cut -d' ' -f2) s (the file itself ${file%秒} s), peak RSS $(( $(echo "$t" | cut -d' ' -f3) / 1024 )) MB, CPU $(echo "$t" | awk '{print $4 + $5}') s"
+  echo "$1 $(echo "$t" | cut -d' ' -f2) ${file%秒}" >>"$work/times"
   cd "$work"
 }
 cd "$work"
-for i in 1 2; do
+# The anchor and both copies alternate, RUNS times; the ratios are of the medians, since a
+# shared 2-core machine moves single runs by ±20 %.
+for i in $(seq 1 "${RUNS:-5}"); do
   rm -f anchor.duckdb*
-  anchor_out=$( { /usr/bin/time -f "%e %M" "$anchor" "$work/log.csv" "$work/anchor.duckdb"; } 2>&1 )
-  echo "run $i: duckdb read_csv CTAS (UTF-8): $(echo "$anchor_out" | head -1), peak RSS $(( $(echo "$anchor_out" | tail -1 | cut -d' ' -f2) / 1024 )) MB"
+  anchor_out=$( { /usr/bin/time -f "%e %M %U %S" "$anchor" "$work/log.csv" "$work/anchor.duckdb"; } 2>&1 )
+  echo "run $i: duckdb read_csv CTAS (UTF-8): $(echo "$anchor_out" | head -1) (process $(echo "$anchor_out" | tail -1 | cut -d' ' -f1) s), peak RSS $(( $(echo "$anchor_out" | tail -1 | cut -d' ' -f2) / 1024 )) MB, CPU $(echo "$anchor_out" | tail -1 | awk '{print $3 + $4}') s"
+  echo "anchor $(echo "$anchor_out" | tail -1 | cut -d' ' -f1) $(echo "$anchor_out" | head -1 | cut -d' ' -f1)" >>"$work/times"
   run_renkei utf8 "$work/log.csv"
   run_renkei sjis "$work/log_sjis.csv"
 done
+python3 - "$work/times" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, process, own = line.split()
+    runs.setdefault(name, []).append((float(process), float(own)))
+med = {k: (statistics.median(p for p, _ in v), statistics.median(o for _, o in v)) for k, v in runs.items()}
+a = med["anchor"][0]
+print(f"medians of {len(runs['anchor'])} runs (whole processes): DuckDB CTAS {a:.2f} s")
+for k, goal in (("utf8", 1.25), ("sjis", 1.5)):
+    p, o = med[k]
+    print(f"  renkei {k}: {p:.2f} s = {p / a:.2f}x (goal {goal}x); the file itself {o:.2f} s = {o / a:.2f}x")
+PY
 
 if [ "$BIG_ROWS" -gt 0 ]; then
   mkdir -p "$work/big"

@@ -114,11 +114,21 @@ fn store_all<'s>(
     if let Some(id) = replaces {
         load.remove_file(id)?;
     }
+    load.single_threaded(true)?;
+    let appended = append_all(&mut load, batches);
+    // Back to the whole pool even when appending failed: the connection loads the next file.
+    load.single_threaded(false)?;
+    appended?;
+    Ok(Ok((load, replace_same_period)))
+}
+
+/// Appends every batch the parser sends until it is done.
+fn append_all(load: &mut FileLoad<'_>, batches: Receiver<Batch>) -> anyhow::Result<()> {
     for batch in batches {
         match batch {
             Batch::Events(rows) => load.append_events(*rows)?,
             Batch::Held(rows) => load.quarantine(&rows)?,
         }
     }
-    Ok(Ok((load, replace_same_period)))
+    Ok(())
 }

@@ -321,6 +321,14 @@ impl<'a> FileLoad<'a> {
         Ok(())
     }
 
+    /// Runs the following statements on this thread alone (`true`) or on DuckDB's whole
+    /// pool again (`false`). Each batch's insert is one short scan: with a pool, its
+    /// workers spin waiting for tasks and take the core the parser thread needs.
+    pub fn single_threaded(&mut self, on: bool) -> anyhow::Result<()> {
+        self.tx.execute_batch(if on { "SET threads = 1" } else { "RESET threads" })?;
+        Ok(())
+    }
+
     /// Appends a batch of access events: one `INSERT … SELECT * FROM arrow(?)` over the
     /// batch's Arrow arrays (measured faster than DuckDB's appender, which copies the batch
     /// into a buffer of its own first).
