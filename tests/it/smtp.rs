@@ -239,20 +239,18 @@ fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (ca, server)
 }
 
-#[test]
-fn starttls_verifies_the_certificate_against_the_configured_ca() {
-    let w = network_with_known_answers();
-    let (ca, server_pem) = certificates(w.path());
-    let server = SmtpServer::start(w.path(), 3.0, Some(&server_pem));
-    // Without the council's CA the certificate is not trusted: refused at once, not retried.
-    config(&w, &server, &["ok"], "");
+/// With `tls = mode` against `server` (certificate for localhost): without the council's CA
+/// the certificate is not trusted, refused at once and not retried; with it, delivered.
+fn certificate_is_checked(w: &Workdir, server: &SmtpServer, ca: &Path, mode: &str) {
+    config(w, server, &["ok"], "");
     let toml = std::fs::read_to_string(w.join("renkei.toml")).unwrap();
-    let toml =
-        toml.replace("host = \"127.0.0.1\"", "host = \"localhost\"").replace("tls = \"none\"", "tls = \"starttls\"");
+    let toml = toml
+        .replace("host = \"127.0.0.1\"", "host = \"localhost\"")
+        .replace("tls = \"none\"", &format!("tls = \"{mode}\""));
     std::fs::write(w.join("renkei.toml"), &toml).unwrap();
     let r = w.run(&["send", "board", "--month", "2025-07"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let (status, attempts, error) = ledger(&w, "ok");
+    let (status, attempts, error) = ledger(w, "ok");
     assert_eq!((status.as_str(), attempts), ("failed", 1), "{error}");
     assert!(error.contains("TLS"), "{error}");
     assert!(server.accepted("ok@example.jp").is_empty());
@@ -262,6 +260,22 @@ fn starttls_verifies_the_certificate_against_the_configured_ca() {
     let r = w.ok(&["send", "board", "--month", "2025-07"]);
     assert!(r.stdout.contains("送信    ok@example.jp"), "{}", r.stdout);
     assert_eq!(server.accepted("ok@example.jp").len(), 1);
+}
+
+#[test]
+fn starttls_verifies_the_certificate_against_the_configured_ca() {
+    let w = network_with_known_answers();
+    let (ca, server_pem) = certificates(w.path());
+    let server = SmtpServer::start(w.path(), 3.0, Some(&server_pem));
+    certificate_is_checked(&w, &server, &ca, "starttls");
+}
+
+#[test]
+fn implicit_tls_verifies_the_certificate_against_the_configured_ca_too() {
+    let w = network_with_known_answers();
+    let (ca, server_pem) = certificates(w.path());
+    let server = SmtpServer::start_implicit_tls(w.path(), &server_pem);
+    certificate_is_checked(&w, &server, &ca, "tls");
 }
 
 #[test]

@@ -17,7 +17,8 @@ then accept; without n, always misbehave).
 Prints `PORT <n>` once listening. Appends one JSON line per event to --log:
   {"event": "accepted", "rcpt": ..., "message_id": ..., "subject": ..., "body": ...}
   {"event": "blocked", "rcpt": ..., "stage": "rcpt" | "data"}
-With --tls-cert/--tls-key it offers STARTTLS and requires it before MAIL.
+With --tls-cert/--tls-key it offers STARTTLS and requires it before MAIL; with
+--implicit-tls as well, it speaks TLS from the first byte instead (port 465 style).
 """
 
 import argparse
@@ -118,13 +119,18 @@ class Handler:
 
 async def serve(a):
     handler = Handler(a.log, a.stall)
-    kwargs = {}
+    kwargs, wrap = {}, None
     if a.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
-        kwargs = {"tls_context": ctx, "require_starttls": True}
+        if a.implicit_tls:
+            wrap = ctx
+        else:
+            kwargs = {"tls_context": ctx, "require_starttls": True}
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="localhost", **kwargs), "127.0.0.1", 0)
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="localhost", **kwargs), "127.0.0.1", 0, ssl=wrap
+    )
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     # Runs until the test closes our stdin (or the test process ends).
     await loop.run_in_executor(None, sys.stdin.read)
@@ -137,6 +143,7 @@ def main():
     p.add_argument("--stall", type=float, default=3.0)
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--implicit-tls", action="store_true")
     asyncio.run(serve(p.parse_args()))
 
 

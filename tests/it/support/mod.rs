@@ -208,6 +208,15 @@ impl SmtpServer {
     /// Starts the server; `stall_s` is how long the stall behaviours say nothing; `tls` is
     /// (certificate chain and key PEM) to offer and require STARTTLS.
     pub fn start(dir: &Path, stall_s: f64, tls: Option<&Path>) -> SmtpServer {
+        SmtpServer::spawn(dir, stall_s, tls, false)
+    }
+
+    /// Starts the server speaking TLS from the first byte with `pem` (port 465 style).
+    pub fn start_implicit_tls(dir: &Path, pem: &Path) -> SmtpServer {
+        SmtpServer::spawn(dir, 3.0, Some(pem), true)
+    }
+
+    fn spawn(dir: &Path, stall_s: f64, tls: Option<&Path>, implicit: bool) -> SmtpServer {
         use std::io::BufRead;
         ensure_python_packages();
         let log = dir.join(format!("smtp-{}.jsonl", std::process::id()));
@@ -216,6 +225,9 @@ impl SmtpServer {
         cmd.arg(script).arg("--log").arg(&log).arg("--stall").arg(stall_s.to_string());
         if let Some(pem) = tls {
             cmd.arg("--tls-cert").arg(pem).arg("--tls-key").arg(pem);
+        }
+        if implicit {
+            cmd.arg("--implicit-tls");
         }
         let stderr = std::fs::File::create(dir.join("smtp-server.stderr")).unwrap();
         let mut child = cmd
