@@ -86,13 +86,14 @@ fn japanese(t: &str, bad: impl Fn() -> String) -> Result<NaiveDateTime, String> 
 }
 
 /// An Excel date serial (days since 1899-12-30, the fraction the time of day), as a log
-/// saved from Excel with the date column formatted as a number carries it.
+/// saved from Excel with the date column formatted as a number carries it. Only from 1970
+/// (25569) on: a stray small number in a log's time column is refused, not read as 1900.
 fn excel_serial(t: &str) -> Option<NaiveDateTime> {
     if !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
     let serial: f64 = t.parse().ok()?;
-    if !(1.0..2_958_466.0).contains(&serial) {
+    if !(25_569.0..2_958_466.0).contains(&serial) {
         return None;
     }
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
@@ -215,6 +216,7 @@ mod tests {
             "2025年2月30日 9:00",
             "令和7年7月 9:15",
             "0.5",
+            "42",
         ] {
             assert!(parse_jst(text).is_err(), "{text}");
         }
