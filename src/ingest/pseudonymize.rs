@@ -81,8 +81,28 @@ impl std::fmt::Display for Pseudonym {
 /// Turns raw IDs into pseudonyms, computing each distinct ID's HMAC once.
 pub struct Pseudonymizer {
     mac: HmacSha256,
-    /// Pseudonyms already computed, per [`IdKind`] (index `kind as usize - 1`).
-    cache: [HashMap<String, Pseudonym, foldhash::fast::RandomState>; 2],
+    /// Pseudonyms already computed, per [`IdKind`] (index `kind as usize - 1`), for IDs
+    /// that fit a [`ShortId`]: the key sits inside the table, so a lookup among tens of
+    /// thousands of patients reads one slot instead of following a pointer to a string.
+    cache: [HashMap<ShortId, Pseudonym, foldhash::fast::RandomState>; 2],
+    /// The same for longer IDs (rare).
+    long: [HashMap<String, Pseudonym, foldhash::fast::RandomState>; 2],
+}
+
+/// An ID of at most 31 bytes, stored inline with its length.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortId([u8; 32]);
+
+impl ShortId {
+    fn new(raw: &str) -> Option<ShortId> {
+        let bytes = raw.as_bytes();
+        (bytes.len() < 32).then(|| {
+            let mut id = [0u8; 32];
+            id[0] = bytes.len() as u8;
+            id[1..=bytes.len()].copy_from_slice(bytes);
+            ShortId(id)
+        })
+    }
 }
 
 /// Which kind of ID; the same raw value means different things per kind.
@@ -97,7 +117,11 @@ pub enum IdKind {
 impl Pseudonymizer {
     /// A pseudonymizer for `key`.
     pub fn new(key: &Key) -> Pseudonymizer {
-        Pseudonymizer { mac: HmacSha256::new_from_slice(&key.0).expect("any key length"), cache: Default::default() }
+        Pseudonymizer {
+            mac: HmacSha256::new_from_slice(&key.0).expect("any key length"),
+            cache: Default::default(),
+            long: Default::default(),
+        }
     }
 
     /// The pseudonym of `raw` (trimmed; empty stays None).
@@ -106,19 +130,31 @@ impl Pseudonymizer {
         if raw.is_empty() {
             return None;
         }
-        let cache = &mut self.cache[kind as usize - 1];
-        if let Some(p) = cache.get(raw) {
-            return Some(*p);
-        }
-        let mut mac = self.mac.clone();
-        mac.update(&[kind as u8]);
-        mac.update(raw.as_bytes());
-        let mut kept = [0u8; KEPT_BYTES];
-        kept.copy_from_slice(&mac.finalize().into_bytes()[..KEPT_BYTES]);
-        let p = Pseudonym(kept);
-        cache.insert(raw.to_string(), p);
-        Some(p)
+        let slot = kind as usize - 1;
+        let mac = &self.mac;
+        Some(match ShortId::new(raw) {
+            Some(id) => *self.cache[slot].entry(id).or_insert_with(|| compute(mac, kind, raw)),
+            // Looked up before inserting, so a hit does not allocate.
+            None => match self.long[slot].get(raw) {
+                Some(p) => *p,
+                None => {
+                    let p = compute(mac, kind, raw);
+                    self.long[slot].insert(raw.to_string(), p);
+                    p
+                }
+            },
+        })
     }
+}
+
+/// The keyed HMAC of `raw` as `kind`, cut to the kept bytes.
+fn compute(mac: &HmacSha256, kind: IdKind, raw: &str) -> Pseudonym {
+    let mut mac = mac.clone();
+    mac.update(&[kind as u8]);
+    mac.update(raw.as_bytes());
+    let mut kept = [0u8; KEPT_BYTES];
+    kept.copy_from_slice(&mac.finalize().into_bytes()[..KEPT_BYTES]);
+    Pseudonym(kept)
 }
 
 /// How an ID value is shown in messages and quarantine: never the value itself.
