@@ -26,7 +26,8 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     let files = ingest::expand(&paths)?;
     let key = Key::load_or_create(&settings.key_path())?;
     let mut store = Store::open(&settings.store_path())?;
-    let reports = ingest::ingest_files(&mut store, &key, &files, opts)?;
+    let opts = IngestOptions { lake: Some(settings.lake()), ..opts.clone() };
+    let reports = ingest::ingest_files(&mut store, &key, &files, &opts)?;
     if reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. })) {
         crate::store::lake::sync(&store, &settings.lake())?;
     }

@@ -11,7 +11,7 @@ use crate::jobs;
 
 /// Runs the ingest and prints the summary.
 pub fn run(settings: &Settings, args: &IngestArgs) -> anyhow::Result<ExitCode> {
-    let opts = IngestOptions { source: args.source, replace: args.replace };
+    let opts = IngestOptions { source: args.source, replace: args.replace, ..Default::default() };
     let reports = jobs::ingest(settings, &args.paths, &opts)?;
     Ok(print_summary(&reports))
 }

@@ -86,6 +86,9 @@ pub struct IngestOptions {
     pub source: Option<SourceKind>,
     /// Reload a file whose bytes were loaded before, replacing what it brought.
     pub replace: bool,
+    /// The Parquet lake: an access log's Parquet is written there while it loads, for
+    /// [`crate::store::lake::sync`] to move into place (None: the sync writes it all).
+    pub lake: Option<PathBuf>,
 }
 
 /// Expands folders (recursively, sorted, skipping hidden and unknown files).
@@ -243,7 +246,8 @@ fn ingest_file(
                     },
                 })
             };
-            let outcome = pipeline::load_log(store, ids, &matcher, &file, stream.reader, format, begin)?;
+            let outcome =
+                pipeline::load_log(store, ids, &matcher, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
             bar.finish_and_clear();
             return Ok(outcome);
         }

@@ -1,16 +1,22 @@
 //! The access-log path, overlapped: a parser thread reads the decoded stream, checks and
 //! pseudonymizes rows into column batches, while this thread appends each batch to DuckDB
-//! inside the file's one transaction. A bounded queue keeps memory flat whatever the file's
-//! size; an error on either side stops both and rolls the file back.
+//! inside the file's one transaction and hands it on to a third that writes the lake's
+//! Parquet of it. Bounded queues keep memory flat whatever the file's size; an error in the
+//! parser or the store stops everything and rolls the file back (an error in the lake only
+//! leaves the lake to be written from the store after the commit).
 
 use std::io::Read;
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use duckdb::arrow::record_batch::RecordBatch;
 
 use super::access_log::{self, EventSink};
 use super::jsonl;
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::Pseudonymizer;
 use super::{Outcome, SourceKind};
+use crate::store::lake::incoming::IncomingLog;
 use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
 
 /// Batches parsed ahead of the store (each up to [`access_log::BATCH_ROWS`] rows, a few
@@ -60,7 +66,9 @@ impl EventSink for Channel {
 
 /// Loads one access log in one transaction and commits it; nothing of it stays when
 /// anything fails. The parser starts at once; `begin` (which waits for the file's hash)
-/// decides before anything is written whether the file is loaded at all.
+/// decides before anything is written whether the file is loaded at all. With `lake`, the
+/// file's Parquet is written there while it loads, for the lake's sync to move into place.
+#[allow(clippy::too_many_arguments)]
 pub fn load_log(
     store: &mut Store,
     ids: &mut Pseudonymizer,
@@ -68,6 +76,7 @@ pub fn load_log(
     file: &str,
     text: Box<dyn Read + Send>,
     format: LogFormat,
+    lake: Option<&Path>,
     begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
 ) -> anyhow::Result<Outcome> {
     let (tx, rx) = sync_channel(QUEUE);
@@ -79,15 +88,20 @@ pub fn load_log(
                 LogFormat::Json(shape) => jsonl::parse(file, text, shape, matcher, ids, &mut sink),
             }
         });
-        let stored = store_all(store, begin, rx);
+        let stored = store_all(store, begin, rx, lake);
         let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The store's error first: when appending fails the parser only sees the queue close.
-        let (mut load, replace_same_period) = match stored? {
+        let Started { mut load, replace_same_period, parquet } = match stored? {
             Ok(started) => started,
             Err(skipped) => return Ok(skipped),
         };
         let counts = parsed?;
         super::settle_same_period(&mut load, file, replace_same_period)?;
+        if let Some(parquet) = parquet
+            && let Err(e) = parquet.finish()
+        {
+            tracing::warn!(file, error = %e, "the lake's Parquet is written from the store after the commit instead");
+        }
         load.commit(counts.loaded)?;
         Ok(Outcome::Loaded {
             source: SourceKind::AccessLog,
@@ -99,36 +113,83 @@ pub fn load_log(
     })
 }
 
+/// A file whose rows are in the store, not yet committed.
+struct Started<'s> {
+    load: FileLoad<'s>,
+    replace_same_period: bool,
+    /// Its Parquet for the lake, when it could be written.
+    parquet: Option<IncomingLog>,
+}
+
 /// Opens the file's transaction once `begin` allows it and appends every batch the parser
-/// sends until it is done. Returning early drops the queue, which stops the parser.
+/// sends until it is done, handing each to the lake's writer when there is a `lake`.
+/// Returning early drops the queue, which stops the parser.
 fn store_all<'s>(
     store: &'s mut Store,
     begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
     batches: Receiver<Batch>,
-) -> anyhow::Result<Result<(FileLoad<'s>, bool), Outcome>> {
+    lake: Option<&Path>,
+) -> anyhow::Result<Result<Started<'s>, Outcome>> {
     let (meta, replaces, replace_same_period) = match begin(store)? {
         Begin::Skip(outcome) => return Ok(Err(outcome)),
         Begin::Load { meta, replaces, replace_same_period } => (meta, replaces, replace_same_period),
     };
+    let sha256 = meta.sha256.clone();
     let mut load = store.begin_file(meta)?;
     if let Some(id) = replaces {
         load.remove_file(id)?;
     }
+    let parquet = lake.map(|dir| IncomingLog::begin(dir, load.id(), &sha256)).transpose().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the lake's Parquet is written from the store after the commit instead");
+        None
+    });
     load.single_threaded(true)?;
-    let appended = append_all(&mut load, batches);
+    let (appended, parquet) = match parquet {
+        None => (append_all(&mut load, batches, None), None),
+        Some(parquet) => std::thread::scope(|scope| {
+            let (tx, rx) = sync_channel(QUEUE);
+            let writer = scope.spawn(move || write_parquet(parquet, rx));
+            let appended = append_all(&mut load, batches, Some(tx));
+            (appended, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        }),
+    };
     // Back to the whole pool even when appending failed: the connection loads the next file.
     load.single_threaded(false)?;
     appended?;
-    Ok(Ok((load, replace_same_period)))
+    Ok(Ok(Started { load, replace_same_period, parquet }))
 }
 
-/// Appends every batch the parser sends until it is done.
-fn append_all(load: &mut FileLoad<'_>, batches: Receiver<Batch>) -> anyhow::Result<()> {
+/// Appends every batch the parser sends until it is done, and hands each on to `lake`
+/// (while the lake's writer takes them).
+fn append_all(
+    load: &mut FileLoad<'_>,
+    batches: Receiver<Batch>,
+    mut lake: Option<SyncSender<RecordBatch>>,
+) -> anyhow::Result<()> {
     for batch in batches {
         match batch {
-            Batch::Events(rows) => load.append_events(*rows)?,
+            Batch::Events(rows) => {
+                let inserted = load.append_events(*rows)?;
+                if let Some(tx) = &lake
+                    && tx.send(inserted).is_err()
+                {
+                    lake = None;
+                }
+            }
             Batch::Held(rows) => load.quarantine(&rows)?,
         }
     }
     Ok(())
+}
+
+/// The lake's thread: writes each batch it is handed; None when writing failed (the
+/// files so far are removed with the writer).
+fn write_parquet(mut parquet: IncomingLog, batches: Receiver<RecordBatch>) -> Option<IncomingLog> {
+    for batch in batches {
+        if let Err(e) = parquet.write(&batch) {
+            tracing::warn!(error = %e, "the lake's Parquet is written from the store after the commit instead");
+            return None;
+        }
+    }
+    Some(parquet)
 }

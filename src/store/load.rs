@@ -332,11 +332,12 @@ impl<'a> FileLoad<'a> {
     /// Appends a batch of access events: one `INSERT … SELECT * FROM arrow(?)` over the
     /// batch's Arrow arrays (measured faster than DuckDB's appender, which copies the batch
     /// into a buffer of its own first).
-    pub fn append_events(&mut self, events: EventBatch) -> anyhow::Result<()> {
+    /// Returns the batch as inserted (its arrays shared, not copied), for the lake.
+    pub fn append_events(&mut self, events: EventBatch) -> anyhow::Result<RecordBatch> {
         let batch = events.finish(self.id)?;
-        let reg = duckdb::vtab::arrow::ArrowBatchRegistration::new(batch);
+        let reg = duckdb::vtab::arrow::ArrowBatchRegistration::new(batch.clone());
         self.tx.execute("INSERT INTO access_events SELECT * FROM arrow(?)", [&reg])?;
-        Ok(())
+        Ok(batch)
     }
 
     /// Records rows that could not be loaded.

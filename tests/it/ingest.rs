@@ -307,6 +307,122 @@ fn the_lake_writes_only_what_an_ingest_brought_and_a_replace_swaps_one_files_par
     assert_eq!(w.count("SELECT count(*) FROM access_events"), 6);
 }
 
+/// The lake's access events of the workdir (with its month folder) beside the store's,
+/// attached read-only as `store`: (a connection, the lake's table expression).
+fn lake_and_store(w: &Workdir) -> (duckdb::Connection, String) {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    db.execute_batch(&format!("ATTACH '{}' AS store (READ_ONLY)", w.join("var/renkei.duckdb").display())).unwrap();
+    (db, format!("read_parquet('{}/access_events/*/*.parquet', hive_partitioning = true)", w.join("lake").display()))
+}
+
+/// The rows of a query, as text.
+fn texts(db: &duckdb::Connection, sql: &str) -> Vec<Vec<String>> {
+    let mut stmt = db.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect()).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_logs_parquet_written_while_it_loads_holds_the_stores_rows_and_reads_like_duckdbs_own() {
+    let w = Workdir::new();
+    small_roster(&w);
+    // Months interleaved and on their edges, one row without 開示施設 and データ種別.
+    let rows = [
+        "2025-06-30 23:59:59,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧",
+        "2025-07-01 00:00:00,ID-Link,U2,十日町病院,P2,齋藤記念病院,検査,閲覧",
+        "2025-06-15 10:00:00,Team,U1,ゆきぐにクリニック,P3,,,閲覧",
+        "2025-08-01 09:00:00,ID-Link,U3,みなみ薬局,P1,十日町病院,処方,登録",
+        "2025-07-31 23:59:59,ID-Link,U2,十日町病院,P4,齋藤記念病院,画像,閲覧",
+    ];
+    w.write("inbox/summer.csv", format!("{LOG_HEADER}{}\r\n", rows.join("\r\n")).as_bytes());
+    w.ok(&["ingest"]);
+    let (db, lake) = lake_and_store(&w);
+    let by_month = texts(&db, &format!("SELECT month, count(*)::VARCHAR FROM {lake} GROUP BY month ORDER BY month"));
+    assert_eq!(by_month, [["2025-06", "2"], ["2025-07", "2"], ["2025-08", "1"]]);
+    // The same rows, value for value, both ways.
+    let differ = |db: &duckdb::Connection| -> i64 {
+        db.query_row(
+            &format!(
+                "SELECT (SELECT count(*) FROM (SELECT * FROM store.access_events EXCEPT ALL SELECT * EXCLUDE (month) FROM {lake}))
+                      + (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM {lake} EXCEPT ALL SELECT * FROM store.access_events))"
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(differ(&db), 0);
+    let nulls =
+        format!("SELECT count(*)::VARCHAR FROM {lake} WHERE disclosing_facility_id IS NULL AND data_type IS NULL");
+    assert_eq!(texts(&db, &nulls), [["1"]]);
+    assert!(!w.join("lake/.incoming").exists(), "the incoming Parquet was moved into place");
+    drop(db);
+
+    // When the Parquet cannot be written while loading (here its folder is taken by a
+    // file), the load goes on and the sync writes that log's Parquet from the store.
+    w.write("lake/.incoming", b"not a folder");
+    let september = "2025-09-01 09:00,ID-Link,U1,十日町病院,P9,齋藤記念病院,画像,閲覧\r\n";
+    w.write("inbox/september.csv", format!("{LOG_HEADER}{september}").as_bytes());
+    w.ok(&["ingest"]);
+    let (db, lake) = lake_and_store(&w);
+    assert_eq!(differ(&db), 0);
+    assert_eq!(texts(&db, &format!("SELECT count(*)::VARCHAR FROM {lake} WHERE month = '2025-09'")), [["1"]]);
+    assert!(!w.join("lake/.incoming").exists());
+    // Both writers' files read alike: the same columns and types.
+    let schema = |month: &str| {
+        let folder = w.join(&format!("lake/access_events/month={month}"));
+        let file = std::fs::read_dir(folder).unwrap().next().unwrap().unwrap().path();
+        texts(&db, &format!("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{}')", file.display()))
+    };
+    assert_eq!(schema("2025-07"), schema("2025-09"));
+    assert_eq!(schema("2025-07")[4], ["patient_key", "UUID"]);
+}
+
+#[test]
+fn a_refused_log_leaves_no_parquet_behind_and_an_unrelated_files_leftovers_are_not_taken() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    // Refused at a binary line after its first batch (122,880 rows) was written to Parquet.
+    let good = "2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n".repeat(130_000);
+    w.write(
+        "inbox/broken.csv",
+        format!("{LOG_HEADER}{good}2025-07-02 09:00,ID-Link,U1,十日町病院,P\0\0,齋藤記念病院,画像,閲覧\r\n").as_bytes(),
+    );
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("テキストではありません"), "{}", r.stderr);
+    let leftovers = walk(&w.join("lake/.incoming"));
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_file(w.join("inbox/broken.csv")).unwrap();
+
+    // What a load that was never committed left under the id the next file gets is not
+    // that file's: a municipalities list loaded under the id does not bring it along.
+    let next = w.count("SELECT max(source_file_id) + 1 FROM ingested_files");
+    let stale = w.join(&format!("lake/.incoming/{next}"));
+    std::fs::create_dir_all(stale.join("access_events/month=2025-01")).unwrap();
+    std::fs::write(stale.join("access_events/month=2025-01/file-stale.parquet"), b"stale").unwrap();
+    std::fs::write(stale.join("_done"), "0".repeat(64)).unwrap();
+    w.write("inbox/市町.csv", "市町名,団体コード,人口\n南魚沼市,15226,\"53,000\"\n".as_bytes());
+    w.ok(&["ingest"]);
+    assert_eq!(w.count("SELECT max(source_file_id) FROM ingested_files"), next);
+    assert!(!w.join("lake/access_events/month=2025-01").exists());
+    assert!(!w.join("lake/.incoming").exists());
+}
+
+/// Every file and folder under `dir` (none when it does not exist).
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flat_map(|e| {
+            let p = e.unwrap().path();
+            let mut found = walk(&p);
+            found.push(p);
+            found
+        })
+        .collect()
+}
+
 #[test]
 fn a_corrected_file_for_the_same_period_is_refused_until_replace_swaps_it_in_one_go() {
     let w = Workdir::new();

@@ -8,9 +8,12 @@
 //! it replaced. `_files.txt` lists the ids the lake holds; it is written last, so after a
 //! crash the next sync redoes whatever was unfinished (rewriting a file's Parquet is
 //! idempotent). Every Parquet file appears whole (written aside, then renamed); the small
-//! tables are rewritten whole each time.
+//! tables are rewritten whole each time. An access log's Parquet is usually written while
+//! it loads ([`incoming`]) and only moved into place here.
 
-use std::collections::BTreeSet;
+pub mod incoming;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -41,17 +44,26 @@ fn quoted(path: &Path) -> String {
 /// Brings the lake in `dir` up to date with the store.
 pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
-    let in_store: BTreeSet<i32> = store
-        .query("SELECT source_file_id FROM ingested_files", &[])?
+    let committed: BTreeMap<i32, String> = store
+        .query("SELECT source_file_id, sha256 FROM ingested_files", &[])?
         .rows
         .iter()
-        .filter_map(|r| r[0].as_i64().map(|i| i as i32))
+        .filter_map(|r| Some((r[0].as_i64()? as i32, r[1].as_str()?.to_string())))
         .collect();
+    let in_store: BTreeSet<i32> = committed.keys().copied().collect();
     let in_lake = read_manifest(dir)?;
     let gone: Vec<i32> = in_lake.difference(&in_store).copied().collect();
     let new: Vec<i32> = in_store.difference(&in_lake).copied().collect();
     for (table, _) in MONTHLY {
+        // A new id's files too: what a crashed sync left of them is written again.
         remove_files(&dir.join(table), &gone)?;
+        remove_files(&dir.join(table), &new)?;
+    }
+    let mut placed = BTreeSet::new();
+    for id in &new {
+        if incoming::place(dir, *id, &committed[id])? {
+            placed.insert(*id);
+        }
     }
     if !new.is_empty() {
         let staging = dir.join(".staging");
@@ -59,14 +71,20 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
             std::fs::remove_dir_all(&staging)?;
         }
         std::fs::create_dir_all(&staging)?;
-        let ids = new.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
         for (table, month) in MONTHLY {
+            // An access log placed from its incoming Parquet has no rows in the other tables.
+            let ids: Vec<String> =
+                new.iter().filter(|id| *table != "access_events" || !placed.contains(id)).map(i32::to_string).collect();
+            if ids.is_empty() {
+                continue;
+            }
             let out = staging.join(table);
             store.execute(
                 &format!(
                     "COPY (SELECT *, {month} AS month_key, source_file_id AS file_key FROM {table}
-                           WHERE source_file_id IN ({ids}))
+                           WHERE source_file_id IN ({}))
                      TO {} (FORMAT parquet, PARTITION_BY (month_key, file_key))",
+                    ids.join(", "),
                     quoted(&out)
                 ),
                 &[],
@@ -75,6 +93,7 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
         }
         std::fs::remove_dir_all(&staging)?;
     }
+    incoming::clear(dir)?;
     for table in WHOLE {
         let target = dir.join(table);
         std::fs::create_dir_all(&target)?;
@@ -83,7 +102,7 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
         std::fs::rename(&aside, target.join("part_0.parquet"))?;
     }
     write_manifest(dir, &in_store)?;
-    tracing::info!(added = new.len(), removed = gone.len(), "lake synced");
+    tracing::info!(added = new.len(), written_while_loading = placed.len(), removed = gone.len(), "lake synced");
     Ok(())
 }
 

@@ -1,0 +1,206 @@
+//! An access log's share of the lake, written while the log loads: each Arrow batch the
+//! store inserts is encoded to Parquet on the lake's own thread, so the ingest has no
+//! Parquet left to write after the commit (on a 2-core machine the partitioned `COPY` of a
+//! 2M-row log from the store took as long as a third of the load itself).
+//!
+//! The files wait in `lake/.incoming/<file id>/access_events/month=2025-07/` until
+//! [`super::sync`] moves them into place after the commit. `_done` is written last and
+//! holds the input file's SHA-256: a load that fails leaves no `_done` (its folder is
+//! removed when the writer is dropped), and since a rolled-back file id is given to the
+//! next file, the sync takes an incoming folder only for the bytes the store committed
+//! under that id. Without one it writes the file's Parquet from the store as before.
+//!
+//! The Parquet is what DuckDB's own `COPY` writes for the rest of the lake: the table's
+//! columns, every one OPTIONAL, snappy, rows grouped by 122,880, pseudonyms as UUID.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+use duckdb::arrow::array::{Array, BooleanArray, TimestampMicrosecondArray};
+use duckdb::arrow::compute::filter_record_batch;
+use duckdb::arrow::datatypes::{Field, Schema, SchemaRef};
+use duckdb::arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use super::file_name;
+
+/// Rows per Parquet row group: DuckDB's default, so both writers' files read alike.
+const ROW_GROUP_ROWS: usize = 122_880;
+/// The marker written last, holding the input file's SHA-256.
+const DONE: &str = "_done";
+
+/// Where file `id`'s Parquet waits for the commit.
+pub(super) fn folder(lake: &Path, id: i32) -> PathBuf {
+    lake.join(".incoming").join(id.to_string())
+}
+
+/// The access-log Parquet of one input file, month by month, being written.
+pub struct IncomingLog {
+    folder: PathBuf,
+    id: i32,
+    sha256: String,
+    schema: Option<SchemaRef>,
+    writers: BTreeMap<(i32, u32), ArrowWriter<File>>,
+    props: WriterProperties,
+    done: bool,
+}
+
+impl IncomingLog {
+    /// Starts file `id`'s Parquet in `lake`, clearing what a failed load under the same id
+    /// left there.
+    pub fn begin(lake: &Path, id: i32, sha256: &str) -> anyhow::Result<IncomingLog> {
+        let folder = folder(lake, id);
+        if folder.exists() {
+            std::fs::remove_dir_all(&folder).with_context(|| format!("{} を消せません", folder.display()))?;
+        }
+        std::fs::create_dir_all(&folder).with_context(|| format!("フォルダ {} を作れません", folder.display()))?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
+        Ok(IncomingLog {
+            folder,
+            id,
+            sha256: sha256.to_string(),
+            schema: None,
+            writers: BTreeMap::new(),
+            props,
+            done: false,
+        })
+    }
+
+    /// Writes a batch in `access_events` column order to its months' files.
+    pub fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        // Every column OPTIONAL, as DuckDB writes them, so readers see one schema.
+        let schema = self
+            .schema
+            .get_or_insert_with(|| {
+                let fields: Vec<Field> =
+                    batch.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+                Arc::new(Schema::new(fields))
+            })
+            .clone();
+        let batch = batch.clone().with_schema(schema)?;
+        let times = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<TimestampMicrosecondArray>()
+            .context("occurred_at の列が日時ではありません")?;
+        let months = month_of_each(times)?;
+        if months.windows(2).all(|w| w[0] == w[1]) {
+            return self.writer(months[0])?.write(&batch).map_err(Into::into);
+        }
+        let mut distinct = months.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for month in distinct {
+            let rows: BooleanArray = months.iter().map(|m| Some(*m == month)).collect();
+            let part = filter_record_batch(&batch, &rows)?;
+            self.writer(month)?.write(&part)?;
+        }
+        Ok(())
+    }
+
+    fn writer(&mut self, (year, month): (i32, u32)) -> anyhow::Result<&mut ArrowWriter<File>> {
+        if !self.writers.contains_key(&(year, month)) {
+            let dir = self.folder.join("access_events").join(format!("month={year:04}-{month:02}"));
+            std::fs::create_dir_all(&dir)?;
+            let file = File::create(dir.join(file_name(self.id, 0)))?;
+            let schema = self.schema.clone().expect("set by the first batch");
+            self.writers.insert((year, month), ArrowWriter::try_new(file, schema, Some(self.props.clone()))?);
+        }
+        Ok(self.writers.get_mut(&(year, month)).expect("inserted above"))
+    }
+
+    /// Closes every file and writes `_done`: the Parquet is whole and waits for the commit.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        for (_, writer) in std::mem::take(&mut self.writers) {
+            writer.close()?;
+        }
+        std::fs::write(self.folder.join(DONE), &self.sha256)?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for IncomingLog {
+    /// A writer dropped before [`IncomingLog::finish`] belongs to a load that did not
+    /// happen: its files go.
+    fn drop(&mut self) {
+        if !self.done {
+            self.writers.clear();
+            let _ = std::fs::remove_dir_all(&self.folder);
+        }
+    }
+}
+
+/// The (year, month) of each JST timestamp; a month's bounds are computed once per run of
+/// rows in it, not per row.
+fn month_of_each(times: &TimestampMicrosecondArray) -> anyhow::Result<Vec<(i32, u32)>> {
+    const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+    const MICROS_PER_DAY: i64 = 86_400_000_000;
+    let micros_of = |d: NaiveDate| (i64::from(d.num_days_from_ce()) - EPOCH_DAYS_FROM_CE) * MICROS_PER_DAY;
+    let mut out = Vec::with_capacity(times.len());
+    let mut current: Option<((i32, u32), std::ops::Range<i64>)> = None;
+    for &t in times.values() {
+        match &current {
+            Some((month, span)) if span.contains(&t) => out.push(*month),
+            _ => {
+                let day = i32::try_from(t.div_euclid(MICROS_PER_DAY) + EPOCH_DAYS_FROM_CE)
+                    .ok()
+                    .and_then(NaiveDate::from_num_days_from_ce_opt)
+                    .context("日時が範囲外です")?;
+                let first = day.with_day(1).expect("day 1");
+                let next = first.checked_add_months(chrono::Months::new(1)).context("日時が範囲外です")?;
+                let month = (first.year(), first.month());
+                out.push(month);
+                current = Some((month, micros_of(first)..micros_of(next)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Moves file `id`'s incoming Parquet into the lake when it is whole and of the bytes the
+/// store committed as `sha256`; false when there is none to take (the sync writes the
+/// file's Parquet from the store instead).
+pub(super) fn place(lake: &Path, id: i32, sha256: &str) -> anyhow::Result<bool> {
+    let folder = folder(lake, id);
+    if std::fs::read_to_string(folder.join(DONE)).ok().as_deref() != Some(sha256) {
+        return Ok(false);
+    }
+    let staged = folder.join("access_events");
+    if staged.exists() {
+        for month in std::fs::read_dir(&staged)? {
+            let month = month?.path();
+            let target = lake.join("access_events").join(month.file_name().context("a month folder")?);
+            std::fs::create_dir_all(&target)?;
+            for file in std::fs::read_dir(&month)? {
+                let file = file?.path();
+                std::fs::rename(&file, target.join(file.file_name().context("a Parquet file")?))?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Removes every incoming folder (after a sync, whatever was not taken is of no use), and
+/// anything else found in their place.
+pub(super) fn clear(lake: &Path) -> anyhow::Result<()> {
+    let dir = lake.join(".incoming");
+    let removed = match std::fs::symlink_metadata(&dir) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&dir),
+        Ok(_) => std::fs::remove_file(&dir),
+        Err(_) => Ok(()),
+    };
+    removed.with_context(|| format!("{} を消せません", dir.display()))
+}
