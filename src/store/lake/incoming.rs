@@ -34,6 +34,9 @@ use super::file_name;
 const ROW_GROUP_ROWS: usize = 122_880;
 /// The marker written last, holding the input file's SHA-256.
 const DONE: &str = "_done";
+/// Encoded bytes the open row groups may hold together before all are written out: a log
+/// whose rows jump between many months keeps many open at once.
+const HELD_BYTES: usize = 128 << 20;
 
 /// Where file `id`'s Parquet waits for the commit.
 pub(super) fn folder(lake: &Path, id: i32) -> PathBuf {
@@ -48,6 +51,7 @@ pub struct IncomingLog {
     schema: Option<SchemaRef>,
     writers: BTreeMap<(i32, u32), ArrowWriter<File>>,
     props: WriterProperties,
+    held_limit: usize,
     done: bool,
 }
 
@@ -71,6 +75,7 @@ impl IncomingLog {
             schema: None,
             writers: BTreeMap::new(),
             props,
+            held_limit: HELD_BYTES,
             done: false,
         })
     }
@@ -97,17 +102,28 @@ impl IncomingLog {
             .context("occurred_at の列が日時ではありません")?;
         let months = month_of_each(times)?;
         if months.windows(2).all(|w| w[0] == w[1]) {
-            return self.writer(months[0])?.write(&batch).map_err(Into::into);
+            self.writer(months[0])?.write(&batch)?;
+        } else {
+            let mut distinct = months.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            for month in distinct {
+                let rows: BooleanArray = months.iter().map(|m| Some(*m == month)).collect();
+                let part = filter_record_batch(&batch, &rows)?;
+                self.writer(month)?.write(&part)?;
+            }
         }
-        let mut distinct = months.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        for month in distinct {
-            let rows: BooleanArray = months.iter().map(|m| Some(*m == month)).collect();
-            let part = filter_record_batch(&batch, &rows)?;
-            self.writer(month)?.write(&part)?;
+        if self.held() > self.held_limit {
+            for writer in self.writers.values_mut() {
+                writer.flush()?;
+            }
         }
         Ok(())
+    }
+
+    /// Bytes held by the row groups not yet written out.
+    fn held(&self) -> usize {
+        self.writers.values().map(ArrowWriter::memory_size).sum()
     }
 
     fn writer(&mut self, (year, month): (i32, u32)) -> anyhow::Result<&mut ArrowWriter<File>> {
@@ -203,4 +219,74 @@ pub(super) fn clear(lake: &Path) -> anyhow::Result<()> {
         Err(_) => Ok(()),
     };
     removed.with_context(|| format!("{} を消せません", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duckdb::arrow::array::{ArrayRef, FixedSizeBinaryArray, Int32Array, StringArray};
+
+    /// A batch of `rows` events, row `i` in month `i % months` of 2020 on.
+    fn events(rows: usize, months: usize) -> RecordBatch {
+        let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let times: Vec<i64> = (0..rows)
+            .map(|i| {
+                let day = start.checked_add_months(chrono::Months::new((i % months) as u32)).unwrap();
+                day.and_hms_opt(9, 0, 0).unwrap().and_utc().timestamp_micros()
+            })
+            .collect();
+        let keys: Vec<[u8; 16]> = (0..rows).map(|i| (i as u128).to_be_bytes()).collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(TimestampMicrosecondArray::from(times)),
+            Arc::new(StringArray::from(vec!["ID-Link"; rows])),
+            Arc::new(FixedSizeBinaryArray::try_from_iter(keys.iter()).unwrap()),
+            Arc::new(Int32Array::from(vec![1; rows])),
+        ];
+        let schema = Schema::new(vec![
+            Field::new("occurred_at", columns[0].data_type().clone(), false),
+            Field::new("system", columns[1].data_type().clone(), false),
+            Field::new("patient_key", columns[2].data_type().clone(), true),
+            Field::new("source_file_id", columns[3].data_type().clone(), false),
+        ]);
+        RecordBatch::try_new(Arc::new(schema), columns).unwrap()
+    }
+
+    #[test]
+    fn many_open_months_are_written_out_before_they_hold_too_much_and_lose_nothing() {
+        let lake = tempfile::tempdir().unwrap();
+        let mut log = IncomingLog::begin(lake.path(), 7, "abc").unwrap();
+        log.held_limit = 256 << 10;
+        for _ in 0..20 {
+            log.write(&events(6_000, 36)).unwrap();
+            // One batch's worth over the limit at most: then everything is written out.
+            assert!(log.held() <= log.held_limit, "{} bytes held", log.held());
+        }
+        log.finish().unwrap();
+        let db = duckdb::Connection::open_in_memory().unwrap();
+        let glob = format!("{}/.incoming/7/access_events/*/*.parquet", lake.path().display());
+        let (rows, months, groups): (i64, i64, i64) = db
+            .query_row(
+                &format!(
+                    "SELECT count(*), count(DISTINCT month), (SELECT count(*) FROM parquet_metadata('{glob}') WHERE column_id = 0)
+                     FROM read_parquet('{glob}', hive_partitioning = true)"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((rows, months), (120_000, 36));
+        assert!(groups > 36, "row groups written early: {groups}");
+        assert_eq!(std::fs::read_to_string(lake.path().join(".incoming/7/_done")).unwrap(), "abc");
+    }
+
+    #[test]
+    fn a_writer_dropped_before_it_finished_leaves_nothing() {
+        let lake = tempfile::tempdir().unwrap();
+        let mut log = IncomingLog::begin(lake.path(), 3, "abc").unwrap();
+        log.write(&events(100, 3)).unwrap();
+        assert!(folder(lake.path(), 3).join("access_events/month=2020-03").is_dir());
+        drop(log);
+        assert!(!folder(lake.path(), 3).exists());
+        assert!(!place(lake.path(), 3, "abc").unwrap());
+    }
 }
