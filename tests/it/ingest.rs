@@ -526,6 +526,12 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
     let r = w.ok(&["ingest", "--replace", "big.csv"]);
     assert!(r.stdout.contains("120000行"), "{}", r.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), ROWS);
+    // The lake holds the store's rows once, whatever the kills left in it.
+    let (db, lake) = lake_and_store(&w);
+    let in_lake = texts(&db, &format!("SELECT count(*)::VARCHAR, max(source_file_id)::VARCHAR FROM {lake}"));
+    let id = w.count("SELECT max(source_file_id) FROM access_events");
+    assert_eq!(in_lake, [[ROWS.to_string(), id.to_string()]]);
+    assert!(!w.join("lake/.incoming").exists());
 }
 
 #[test]
