@@ -34,6 +34,8 @@ use super::file_name;
 const ROW_GROUP_ROWS: usize = 122_880;
 /// The marker written last, holding the input file's SHA-256.
 const DONE: &str = "_done";
+/// The marker's name once its files are being moved into the lake.
+const PLACING: &str = "_placing";
 /// Encoded bytes the open row groups may hold together before all are written out: a log
 /// whose rows jump between many months keeps many open at once.
 const HELD_BYTES: usize = 128 << 20;
@@ -188,12 +190,14 @@ fn month_of_each(times: &TimestampMicrosecondArray) -> anyhow::Result<Vec<(i32, 
 
 /// Moves file `id`'s incoming Parquet into the lake when it is whole and of the bytes the
 /// store committed as `sha256`; false when there is none to take (the sync writes the
-/// file's Parquet from the store instead).
+/// file's Parquet from the store instead). The marker is renamed before the first file
+/// moves, so a move cut short by a crash is not taken again with files missing.
 pub(super) fn place(lake: &Path, id: i32, sha256: &str) -> anyhow::Result<bool> {
     let folder = folder(lake, id);
     if std::fs::read_to_string(folder.join(DONE)).ok().as_deref() != Some(sha256) {
         return Ok(false);
     }
+    std::fs::rename(folder.join(DONE), folder.join(PLACING))?;
     let staged = folder.join("access_events");
     if staged.exists() {
         for month in std::fs::read_dir(&staged)? {
@@ -288,5 +292,20 @@ mod tests {
         drop(log);
         assert!(!folder(lake.path(), 3).exists());
         assert!(!place(lake.path(), 3, "abc").unwrap());
+    }
+
+    #[test]
+    fn a_whole_log_is_placed_once_and_a_placing_cut_short_is_not_taken_again() {
+        let lake = tempfile::tempdir().unwrap();
+        let mut log = IncomingLog::begin(lake.path(), 4, "abc").unwrap();
+        log.write(&events(90, 3)).unwrap();
+        log.finish().unwrap();
+        assert!(!place(lake.path(), 4, "another file's bytes").unwrap());
+        assert!(place(lake.path(), 4, "abc").unwrap());
+        for month in ["2020-01", "2020-02", "2020-03"] {
+            assert!(lake.path().join(format!("access_events/month={month}/file-000004.parquet")).is_file(), "{month}");
+        }
+        // As if the process died after the marker was renamed and some files were moved.
+        assert!(!place(lake.path(), 4, "abc").unwrap());
     }
 }
