@@ -1,7 +1,7 @@
 //! An access log's share of the lake, written while the log loads: each Arrow batch the
 //! store inserts is encoded to Parquet on the lake's own thread, so the ingest has no
 //! Parquet left to write after the commit (on a 2-core machine the partitioned `COPY` of a
-//! 2M-row log from the store took as long as a third of the load itself).
+//! 2M-row log from the store took about 0.6 s of a 2.2 s ingest).
 //!
 //! The files wait in `lake/.incoming/<file id>/access_events/month=2025-07/` until
 //! [`super::sync`] moves them into place after the commit. `_done` is written last and
