@@ -336,8 +336,9 @@ impl Settings {
 
 /// Sections whose keys `RENKEI_SECTION_KEY` may override.
 const ENV_SECTIONS: &[&str] = &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share"];
-/// `RENKEI_*` variables that are not config keys.
-const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT"];
+/// `RENKEI_*` variables that are not config keys (`RENKEI_DAEMON_PID`: the daemon's pid,
+/// which it gives the child process of each run).
+const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT", "RENKEI_DAEMON_PID"];
 
 /// Parses config text, then applies `RENKEI_SECTION_KEY=value` overrides from `env`.
 ///

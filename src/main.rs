@@ -8,7 +8,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = renkei::cli::args::Cli::parse();
     // The daemon says what it does by default (journald keeps it); commands stay quiet.
-    let daemon = matches!(cli.command, renkei::cli::args::Command::Daemon);
+    let daemon = matches!(cli.command, renkei::cli::args::Command::Daemon(_));
     init_logging(cli.verbose.max(u8::from(daemon)), cli.quiet);
     match renkei::cli::run(cli) {
         Ok(code) => code,

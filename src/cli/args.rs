@@ -71,7 +71,21 @@ pub enum Command {
     /// テーブルと列の一覧を説明つきで表示する
     Schema,
     /// [schedule] に従って取り込みと送信を続ける（SIGTERM・SIGINT で今の処理を終えてから停止）
-    Daemon,
+    Daemon(DaemonArgs),
+}
+
+/// `renkei daemon`
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// One step of the daemon, done by its child process (begin, run, held, end); not for people.
+    #[arg(long, hide = true)]
+    pub step: Option<String>,
+    /// The step's job (run).
+    #[arg(long, hide = true)]
+    pub job: Option<String>,
+    /// The step's time (JST, `YYYY-MM-DD HH:MM:SS`).
+    #[arg(long, hide = true)]
+    pub at: Option<String>,
 }
 
 /// `renkei demo`

@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(a) => query::run(&settings(cli.config.as_deref(), None)?, &a),
         Command::Scenarios(args) => scenarios::run(&settings(cli.config.as_deref(), None)?, &args),
         Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
-        Command::Daemon => daemon::run(&settings(cli.config.as_deref(), None)?),
+        Command::Daemon(a) => daemon::run(&settings(cli.config.as_deref(), None)?, cli.config.clone(), &a),
     }
 }
 

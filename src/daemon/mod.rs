@@ -1,14 +1,20 @@
 //! `renkei daemon`: tokio-cron-scheduler fires the `[schedule]` lines in Asia/Tokyo; each
-//! firing becomes a run (job, scheduled time) in one queue, done one at a time on a
-//! blocking thread with the store opened for the run and closed after, so `renkei sql`
-//! works between runs. The `runs` ledger records every run; at start the daemon catches up
-//! the runs it missed while down, once each. A stop signal lets the current run finish.
+//! firing becomes a run (job, scheduled time) in one queue, done one at a time with the
+//! store opened for the run and closed after, so `renkei sql` works between runs. The
+//! `runs` ledger records every run; at start the daemon catches up the runs it missed while
+//! down, once each. A stop signal lets the current run finish.
+//!
+//! The daemon does its steps (the start-up check, each run, the held runs, the stop's
+//! record) in a child `renkei` process each, as cron does ([`Steps::Child`]): between runs
+//! it holds none of DuckDB's memory or code, and a run that fails badly takes only its own
+//! process down. Tests may do them in-process ([`Steps::InProcess`]).
 //!
 //! Calls `jobs` (ingest, send) and writes `runs`; the CLI only parses and waits for signals.
 
 pub mod lock;
 pub mod runs;
 pub mod schedule;
+pub mod step;
 
 use std::future::Future;
 
@@ -35,11 +41,14 @@ pub struct Finished {
     pub detail: String,
 }
 
+pub use step::Steps;
+
 /// Runs the schedule until `shutdown` completes; the run under way then finishes first.
 /// `started` is the time the missed runs are counted up to (the clock's now, except in
 /// tests); `finished`, when given, hears of every run as it ends (tests wait on it).
 pub async fn run(
     settings: Settings,
+    steps: Steps,
     started: NaiveDateTime,
     shutdown: impl Future<Output = ()>,
     finished: Option<mpsc::UnboundedSender<Finished>>,
@@ -47,8 +56,8 @@ pub async fn run(
     let _lock = lock::InstanceLock::acquire(&settings.daemon_lock())?;
     let schedules = schedule::schedules(&settings)?;
     let due = {
-        let (settings, schedules) = (settings.clone(), schedules.clone());
-        tokio::task::spawn_blocking(move || begin(&settings, &schedules, started)).await??
+        let (settings, steps) = (settings.clone(), steps.clone());
+        tokio::task::spawn_blocking(move || steps.begin(&settings, started)).await??
     };
 
     let (tx, mut rx) = mpsc::unbounded_channel::<(Job, NaiveDateTime)>();
@@ -83,8 +92,8 @@ pub async fn run(
             biased;
             () = &mut shutdown => break,
             Some((job, at)) = rx.recv() => {
-                let s = settings.clone();
-                let outcome = tokio::task::spawn_blocking(move || run_once(&s, job, at)).await?;
+                let (s, st) = (settings.clone(), steps.clone());
+                let outcome = tokio::task::spawn_blocking(move || st.run_once(&s, job, at)).await?;
                 let outcome = match outcome {
                     Ok(o) => o,
                     Err(e) => {
@@ -94,8 +103,8 @@ pub async fn run(
                     }
                 };
                 if outcome.retry_held {
-                    let s = settings.clone();
-                    for run in tokio::task::spawn_blocking(move || held_runs(&s)).await?? {
+                    let (s, st) = (settings.clone(), steps.clone());
+                    for run in tokio::task::spawn_blocking(move || st.held_runs(&s)).await?? {
                         tracing::info!(job = run.0.name(), scheduled_for = %run.1, "new data: trying a held report again");
                         tx.send(run)?;
                     }
@@ -108,8 +117,7 @@ pub async fn run(
     }
     tracing::info!("stopping: the run under way has finished");
     scheduler.shutdown().await?;
-    let s = settings.clone();
-    tokio::task::spawn_blocking(move || end(&s, started)).await??;
+    tokio::task::spawn_blocking(move || steps.end(&settings, started)).await??;
     Ok(())
 }
 
@@ -144,6 +152,7 @@ fn held_runs(settings: &Settings) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
         .collect())
 }
 
+/// How a run ended, for the queue.
 struct RunOutcome {
     finished: Finished,
     /// An ingest loaded files: held reports may now be complete.

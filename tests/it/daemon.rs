@@ -45,6 +45,7 @@ fn run_daemon(settings: &Settings, started: NaiveDateTime, runs: usize) -> Vec<F
         };
         let daemon = daemon::run(
             settings.clone(),
+            daemon::Steps::InProcess,
             started,
             async move {
                 let _ = stopped.await;
@@ -230,4 +231,64 @@ fn one_daemon_at_a_time_sql_while_it_runs_sigterm_stops_it_and_a_killed_ones_loc
     assert!(stderr.contains("後片付けをせずに終わっていました"), "{stderr}");
     let daemon = runs(&w, "daemon");
     assert_eq!(daemon.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(), ["stopped", "died", "stopped"]);
+}
+
+/// The pids of the processes whose parent is `pid`, with their command lines.
+fn children(pid: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else { continue };
+        // The parent pid is the second field after the command's closing parenthesis.
+        let parent = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if parent == Some(pid) {
+            let cmdline = std::fs::read(format!("/proc/{child}/cmdline")).unwrap_or_default();
+            found.push((child, String::from_utf8_lossy(&cmdline).replace('\0', " ")));
+        }
+    }
+    found
+}
+
+#[test]
+fn each_run_is_a_child_process_that_ends_with_a_killed_daemon_and_leaves_the_store_whole() {
+    let w = Workdir::new();
+    crate::support::small_roster(&w);
+    w.ok(&["ingest"]);
+    let row = "2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n";
+    w.write("inbox/big.csv", format!("{}{}", crate::support::LOG_HEADER, row.repeat(200_000)).as_bytes());
+    settings(&w, "ingest = \"* * * * * *\"\n");
+    let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
+        .arg("daemon")
+        .current_dir(w.path())
+        .env_remove("RENKEI_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(w.join("daemon.log")).unwrap())
+        .spawn()
+        .unwrap();
+    // The ingest run of big.csv, in a child process of the daemon, recorded as started.
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let log = std::fs::read_to_string(w.join("daemon.log")).unwrap_or_default();
+        let child = children(daemon.id()).into_iter().find(|(_, cmd)| cmd.contains("--step run --job ingest"));
+        if let Some((pid, _)) = child.filter(|_| log.contains("run started")) {
+            break pid;
+        }
+        assert!(std::time::Instant::now() < until, "no run started: {log}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    // The run stops with the daemon instead of going on alone.
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{run}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{run}/stat")).unwrap_or_default().contains(") Z")
+    {
+        assert!(std::time::Instant::now() < until, "the run outlived its daemon");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Killed midway (200,000 rows take seconds; the child looks for its parent every
+    // 0.2 s): the run is left `running` for the next daemon to redo, and none of the file
+    // was committed.
+    assert_eq!(runs(&w, "ingest").iter().map(|r| r[1].as_str()).collect::<Vec<_>>(), ["running"]);
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 0);
 }
