@@ -97,8 +97,9 @@ pub async fn run(
                 let outcome = match outcome {
                     Ok(o) => o,
                     Err(e) => {
-                        // The ledger itself could not be written: say so and go on with the next run.
-                        tracing::error!(job = job.name(), scheduled_for = %at, "the runs ledger could not be written: {e:#}");
+                        // The ledger could not be written, or the run's process died (its row
+                        // stays `running` and is run again at the next start): say so and go on.
+                        tracing::error!(job = job.name(), scheduled_for = %at, "the run could not be done or recorded: {e:#}");
                         continue;
                     }
                 };
