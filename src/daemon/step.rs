@@ -64,15 +64,7 @@ impl Steps {
             Steps::InProcess => super::run_once(settings, job, at),
             Steps::Child { .. } => {
                 let out = self.child(&["--step", "run", "--job", job.name(), "--at", &at.format(TIME).to_string()])?;
-                let (head, detail) = out.split_once('\n').unwrap_or((&out, ""));
-                let (status, retry) = head.split_once('\t').context("renkei daemon --step run の答えが読めません")?;
-                let finished = Finished {
-                    job,
-                    scheduled_for: at,
-                    status: status.to_string(),
-                    detail: detail.trim_end_matches('\n').to_string(),
-                };
-                Ok(RunOutcome { finished, retry_held: retry == "1" })
+                outcome_from(&out, job, at)
             }
         }
     }
@@ -134,6 +126,21 @@ fn runs_text(runs: &[(Job, NaiveDateTime)]) -> String {
     runs.iter().map(|(job, at)| format!("{}\t{}\n", job.name(), at.format(TIME))).collect()
 }
 
+/// A run's outcome as the child prints it: `status\tretry_held`, then the detail.
+fn outcome_text(outcome: &RunOutcome) -> String {
+    let retry = if outcome.retry_held { "1" } else { "0" };
+    format!("{}\t{retry}\n{}\n", outcome.finished.status, outcome.finished.detail)
+}
+
+/// The outcome of `job`'s run for `at` from what the child printed.
+fn outcome_from(text: &str, job: Job, at: NaiveDateTime) -> anyhow::Result<RunOutcome> {
+    let (head, detail) = text.split_once('\n').unwrap_or((text, ""));
+    let (status, retry) = head.split_once('\t').context("renkei daemon --step run の答えが読めません")?;
+    let detail = detail.strip_suffix('\n').unwrap_or(detail).to_string();
+    let finished = Finished { job, scheduled_for: at, status: status.to_string(), detail };
+    Ok(RunOutcome { finished, retry_held: retry == "1" })
+}
+
 /// Does one step in this process as a child of the daemon (`renkei daemon --step …`) and
 /// returns what to print for it.
 pub fn serve(settings: &Settings, step: &str, job: Option<&str>, at: Option<&str>) -> anyhow::Result<String> {
@@ -146,9 +153,7 @@ pub fn serve(settings: &Settings, step: &str, job: Option<&str>, at: Option<&str
         "run" => {
             let name = job.context("--job がありません")?;
             let job = Job::ALL.into_iter().find(|j| j.name() == name).context("知らない処理の名前です")?;
-            let outcome = super::run_once(settings, job, at()?)?;
-            let retry = if outcome.retry_held { "1" } else { "0" };
-            Ok(format!("{}\t{retry}\n{}\n", outcome.finished.status, outcome.finished.detail))
+            Ok(outcome_text(&super::run_once(settings, job, at()?)?))
         }
         "held" => Ok(runs_text(&super::held_runs(settings)?)),
         "end" => super::end(settings, at()?).map(|()| String::new()),
@@ -174,4 +179,26 @@ fn stop_with_parent() {
             std::thread::sleep(Duration::from_millis(200));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_child_prints_reads_back_as_it_was() {
+        let at = NaiveDateTime::parse_from_str("2025-08-05 08:00:00", TIME).unwrap();
+        let runs = vec![(Job::Board, at), (Job::Ingest, at - chrono::Duration::minutes(15))];
+        assert_eq!(runs_from(&runs_text(&runs)).unwrap(), runs);
+        assert!(runs_from("").unwrap().is_empty());
+        assert!(runs_from("nojob\t2025-08-05 08:00:00\n").is_err());
+
+        // A failed run's detail may hold several lines (an error and its causes).
+        let detail = "送信できません\n原因: 550 mailbox unavailable\n".to_string();
+        let finished = Finished { job: Job::Board, scheduled_for: at, status: "failed".into(), detail };
+        let printed = outcome_text(&RunOutcome { finished: finished.clone(), retry_held: true });
+        let back = outcome_from(&printed, Job::Board, at).unwrap();
+        assert_eq!((back.finished, back.retry_held), (finished, true));
+        assert!(outcome_from("garbage", Job::Board, at).is_err());
+    }
 }
