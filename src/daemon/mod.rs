@@ -147,10 +147,7 @@ fn end(settings: &Settings, started: NaiveDateTime) -> anyhow::Result<()> {
 /// The held runs, as (job, time) to queue again.
 fn held_runs(settings: &Settings) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
     let store = Store::open(&settings.store_path())?;
-    Ok(runs::held(&store)?
-        .into_iter()
-        .filter_map(|(name, at)| Job::ALL.into_iter().find(|j| j.name() == name).map(|j| (j, at)))
-        .collect())
+    Ok(runs::held(&store)?.into_iter().filter_map(|(name, at)| Job::named(&name).map(|j| (j, at))).collect())
 }
 
 /// How a run ended, for the queue.

@@ -28,6 +28,11 @@ impl Job {
     /// Every job, in the order they are listed.
     pub const ALL: [Job; 3] = [Job::Ingest, Job::Board, Job::Municipality];
 
+    /// The job of a name in `runs.job` and `[schedule]`.
+    pub fn named(name: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|j| j.name() == name)
+    }
+
     /// The name in `runs.job` and `[schedule]`.
     pub fn name(self) -> &'static str {
         match self {

@@ -11,7 +11,7 @@
 //! the runs to queue, `status\tretry_held` and then the detail for a run.
 
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -52,9 +52,7 @@ impl Steps {
     pub(super) fn begin(&self, settings: &Settings, now: NaiveDateTime) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
         match self {
             Steps::InProcess => super::begin(settings, &schedule::schedules(settings)?, now),
-            Steps::Child { .. } => {
-                runs_from(&self.child(&["--step", "begin", "--at", &now.format(TIME).to_string()])?)
-            }
+            Steps::Child { exe, config } => runs_from(&child(exe, config, &["begin", "--at", &time(now)])?),
         }
     }
 
@@ -62,9 +60,8 @@ impl Steps {
     pub(super) fn run_once(&self, settings: &Settings, job: Job, at: NaiveDateTime) -> anyhow::Result<RunOutcome> {
         match self {
             Steps::InProcess => super::run_once(settings, job, at),
-            Steps::Child { .. } => {
-                let out = self.child(&["--step", "run", "--job", job.name(), "--at", &at.format(TIME).to_string()])?;
-                outcome_from(&out, job, at)
+            Steps::Child { exe, config } => {
+                outcome_from(&child(exe, config, &["run", "--job", job.name(), "--at", &time(at)])?, job, at)
             }
         }
     }
@@ -73,7 +70,7 @@ impl Steps {
     pub(super) fn held_runs(&self, settings: &Settings) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
         match self {
             Steps::InProcess => super::held_runs(settings),
-            Steps::Child { .. } => runs_from(&self.child(&["--step", "held"])?),
+            Steps::Child { exe, config } => runs_from(&child(exe, config, &["held"])?),
         }
     }
 
@@ -81,33 +78,37 @@ impl Steps {
     pub(super) fn end(&self, settings: &Settings, started: NaiveDateTime) -> anyhow::Result<()> {
         match self {
             Steps::InProcess => super::end(settings, started),
-            Steps::Child { .. } => self.child(&["--step", "end", "--at", &started.format(TIME).to_string()]).map(drop),
+            Steps::Child { exe, config } => child(exe, config, &["end", "--at", &time(started)]).map(drop),
         }
     }
+}
 
-    /// Runs `renkei [--config …] daemon ARGS` and returns what it printed; its log lines go
-    /// to the daemon's own stderr.
-    fn child(&self, args: &[&str]) -> anyhow::Result<String> {
-        let Steps::Child { exe, config } = self else { unreachable!("only child steps get here") };
-        let mut command = Command::new(exe);
-        if let Some(config) = config {
-            command.arg("--config").arg(config);
-        }
-        let out = command
-            .arg("daemon")
-            .args(args)
-            .env(DAEMON_PID, std::process::id().to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .output()
-            .with_context(|| format!("{} を起動できません", exe.display()))?;
-        if !out.status.success() {
-            anyhow::bail!("renkei daemon {} が失敗しました（{}）", args.join(" "), out.status);
-        }
-        String::from_utf8(out.stdout).context("renkei daemon の答えが UTF-8 ではありません")
+/// Runs `exe [--config …] daemon --step STEP …` and returns what it printed; its log lines
+/// go to the daemon's own stderr.
+fn child(exe: &Path, config: &Option<PathBuf>, step: &[&str]) -> anyhow::Result<String> {
+    let mut command = Command::new(exe);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
     }
+    let out = command
+        .args(["daemon", "--step"])
+        .args(step)
+        .env(DAEMON_PID, std::process::id().to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .output()
+        .with_context(|| format!("{} を起動できません", exe.display()))?;
+    if !out.status.success() {
+        anyhow::bail!("renkei daemon --step {} が失敗しました（{}）", step.join(" "), out.status);
+    }
+    String::from_utf8(out.stdout).context("renkei daemon の答えが UTF-8 ではありません")
+}
+
+/// A time as the child reads it.
+fn time(at: NaiveDateTime) -> String {
+    at.format(TIME).to_string()
 }
 
 /// `job\ttime` lines as runs.
@@ -116,7 +117,7 @@ fn runs_from(text: &str) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
         .filter(|l| !l.is_empty())
         .map(|line| {
             let (name, at) = line.split_once('\t').context("renkei daemon の答えが読めません")?;
-            let job = Job::ALL.into_iter().find(|j| j.name() == name).context("知らない処理の名前です")?;
+            let job = Job::named(name).context("知らない処理の名前です")?;
             Ok((job, NaiveDateTime::parse_from_str(at, TIME)?))
         })
         .collect()
@@ -148,15 +149,15 @@ pub fn serve(settings: &Settings, step: &str, job: Option<&str>, at: Option<&str
     let at = || -> anyhow::Result<NaiveDateTime> {
         Ok(NaiveDateTime::parse_from_str(at.context("--at がありません")?, TIME)?)
     };
+    let here = Steps::InProcess;
     match step {
-        "begin" => Ok(runs_text(&super::begin(settings, &schedule::schedules(settings)?, at()?)?)),
+        "begin" => Ok(runs_text(&here.begin(settings, at()?)?)),
         "run" => {
-            let name = job.context("--job がありません")?;
-            let job = Job::ALL.into_iter().find(|j| j.name() == name).context("知らない処理の名前です")?;
-            Ok(outcome_text(&super::run_once(settings, job, at()?)?))
+            let job = Job::named(job.context("--job がありません")?).context("知らない処理の名前です")?;
+            Ok(outcome_text(&here.run_once(settings, job, at()?)?))
         }
-        "held" => Ok(runs_text(&super::held_runs(settings)?)),
-        "end" => super::end(settings, at()?).map(|()| String::new()),
+        "held" => Ok(runs_text(&here.held_runs(settings)?)),
+        "end" => here.end(settings, at()?).map(|()| String::new()),
         other => anyhow::bail!("renkei daemon --step {other} はありません（begin / run / held / end）"),
     }
 }

@@ -97,10 +97,8 @@ pub fn load_log(
         };
         let counts = parsed?;
         super::settle_same_period(&mut load, file, replace_same_period)?;
-        if let Some(parquet) = parquet
-            && let Err(e) = parquet.finish()
-        {
-            tracing::warn!(file, error = %e, "the lake's Parquet is written from the store after the commit instead");
+        if let Some(Err(e)) = parquet.map(IncomingLog::finish) {
+            lake_from_store_instead(&e);
         }
         load.commit(counts.loaded)?;
         Ok(Outcome::Loaded {
@@ -139,10 +137,8 @@ fn store_all<'s>(
     if let Some(id) = replaces {
         load.remove_file(id)?;
     }
-    let parquet = lake.map(|dir| IncomingLog::begin(dir, load.id(), &sha256)).transpose().unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "the lake's Parquet is written from the store after the commit instead");
-        None
-    });
+    let parquet =
+        lake.and_then(|dir| IncomingLog::begin(dir, load.id(), &sha256).map_err(|e| lake_from_store_instead(&e)).ok());
     load.single_threaded(true)?;
     let (appended, parquet) = match parquet {
         None => (append_all(&mut load, batches, None), None),
@@ -187,9 +183,15 @@ fn append_all(
 fn write_parquet(mut parquet: IncomingLog, batches: Receiver<RecordBatch>) -> Option<IncomingLog> {
     for batch in batches {
         if let Err(e) = parquet.write(&batch) {
-            tracing::warn!(error = %e, "the lake's Parquet is written from the store after the commit instead");
+            lake_from_store_instead(&e);
             return None;
         }
     }
     Some(parquet)
+}
+
+/// Says that the log's Parquet could not be written while it loaded; the lake's sync writes
+/// it from the store after the commit.
+fn lake_from_store_instead(error: &anyhow::Error) {
+    tracing::warn!(%error, "the lake's Parquet is written from the store after the commit instead");
 }

@@ -3,8 +3,8 @@
 //! calamine has no decompressed-size cap, and a tiny xlsx can make it abort the process
 //! (calamine#693), which cannot be caught. So the central directory's declared sizes and
 //! ratios are checked first, then every entry is unpacked (the zip reader refuses one
-//! that grows past its declared size) to catch a directory that lies, and cells are read through the sparse
-//! cell reader with a cap on the used area (see `grid`).
+//! that grows past its declared size) to catch a directory that lies, and cells are read
+//! through the sparse cell reader with a cap on the used area (see `grid`).
 
 use std::io::Cursor;
 

@@ -54,10 +54,10 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
     let in_lake = read_manifest(dir)?;
     let gone: Vec<i32> = in_lake.difference(&in_store).copied().collect();
     let new: Vec<i32> = in_store.difference(&in_lake).copied().collect();
+    // A new id's files too: what a crashed sync left of them is written again.
+    let stale: Vec<i32> = gone.iter().chain(&new).copied().collect();
     for (table, _) in MONTHLY {
-        // A new id's files too: what a crashed sync left of them is written again.
-        remove_files(&dir.join(table), &gone)?;
-        remove_files(&dir.join(table), &new)?;
+        remove_files(&dir.join(table), &stale)?;
     }
     let mut placed = BTreeSet::new();
     for id in &new {
