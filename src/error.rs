@@ -27,6 +27,11 @@ impl Problem {
     pub fn new(what: impl Into<String>) -> Self {
         Problem { what: what.into(), ..Problem::default() }
     }
+    /// A file refused whole: `what` (e.g. "名簿.xlsx の年度を読めません") and the promise
+    /// every refusal makes, that the store is unchanged.
+    pub fn refused(what: impl Into<String>) -> Self {
+        Problem::new(format!("{}（データベースは変更していません）", what.into()))
+    }
     /// Sets where the problem is.
     pub fn at(mut self, place: impl Into<String>) -> Self {
         self.place = Some(place.into());
@@ -93,13 +98,48 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain().skip(1) {
         eprintln!("  原因: {cause}");
     }
-    eprintln!("  対処: RENKEI_LOG=debug を付けて再実行し、ログを管理者に送ってください");
+    eprintln!("  対処: RENKEI_LOG=debug を付けて再実行し、ログを{REPORT_TO}に送ってください");
     ExitCode::from(EXIT_INTERNAL)
+}
+
+/// Where users are asked to report renkei's own failures.
+pub const REPORT_TO: &str = "renkei の管理者（renkei.toml の [recipients] admin）";
+
+/// Makes a panic read like every other failure of renkei's own (`エラー:` first, where,
+/// what to do last) instead of Rust's message; `main` turns it into exit code 2.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned());
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        eprintln!("{}", panic_message(what.as_deref(), place.as_deref()));
+    }));
+}
+
+/// The text a panic prints (see [`install_panic_hook`]).
+pub fn panic_message(what: Option<&str>, place: Option<&str>) -> String {
+    let mut out = format!("エラー: renkei の内部で処理に失敗しました: {}", what.unwrap_or("不明な理由"));
+    if let Some(p) = place {
+        out.push_str(&format!("\n  場所: {p}"));
+    }
+    out.push_str(&format!("\n  対処: RENKEI_LOG=debug を付けて再実行し、出力を{REPORT_TO}に送ってください"));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_reads_like_renkeis_other_failures() {
+        assert_eq!(
+            panic_message(Some("index out of bounds"), Some("src/report/board.rs:42")),
+            "エラー: renkei の内部で処理に失敗しました: index out of bounds\n  場所: src/report/board.rs:42\n  対処: RENKEI_LOG=debug を付けて再実行し、出力をrenkei の管理者（renkei.toml の [recipients] admin）に送ってください"
+        );
+    }
 
     #[test]
     fn problem_renders_place_value_reason_and_hint_on_their_own_lines() {

@@ -3,12 +3,12 @@
 --       科目ごとに、予算と決算で並べる。収入計・支出計と、収支差引（マイナスは赤字）。
 -- param: fiscal_year FISCAL_YEAR 年度（4月が属する西暦年）
 -- col: fiscal_year 表示している年度
--- col: section 区分（収入・支出・差引）
+-- col: section 区分（income 収入、expense 支出、balance 差引）
 -- col: item 科目（空は区分の計）
 -- col: budget_yen 予算（円）
 -- col: settled_yen 決算（円）
 WITH rows AS (
-    SELECT CASE direction WHEN 'income' THEN '収入' ELSE '支出' END AS section,
+    SELECT direction AS section,
            CASE direction WHEN 'income' THEN 1 ELSE 2 END AS section_order,
            item,
            CASE WHEN stage = 'budget' THEN amount_yen END AS budget_yen,
@@ -30,7 +30,7 @@ totals AS (
     GROUP BY section, section_order
 ),
 balance AS (
-    SELECT '差引' AS section, 3 AS section_order, CAST(NULL AS VARCHAR) AS item,
+    SELECT 'balance' AS section, 3 AS section_order, CAST(NULL AS VARCHAR) AS item,
            sum(sign * budget_yen) AS budget_yen, sum(sign * settled_yen) AS settled_yen, 1 AS sign, 1 AS total_order
     FROM totals
     HAVING count(*) > 0

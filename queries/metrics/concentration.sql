@@ -10,16 +10,13 @@
 WITH members AS (
     SELECT facility_id
     FROM facilities
-    WHERE (joined_on IS NULL OR joined_on < CAST($month AS DATE) + INTERVAL 1 MONTH)
-      AND (left_on IS NULL OR left_on >= CAST($month AS DATE) - INTERVAL 11 MONTH)
+    WHERE member_during(joined_on, left_on, window_12m_start($month), month_stop($month))
 ),
 per_facility AS (
-    SELECT m.facility_id, count(e.facility_id) AS events
+    SELECT m.facility_id, count(u.facility_id) AS events
     FROM members AS m
-    LEFT JOIN access_events AS e
-      ON e.facility_id = m.facility_id
-     AND e.occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-     AND e.occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    LEFT JOIN access_events AS u
+      ON u.facility_id = m.facility_id AND in_12m(u.occurred_at, $month)
     GROUP BY m.facility_id
 ),
 ranked AS (
@@ -30,7 +27,7 @@ ranked AS (
 )
 SELECT
     count(*) AS facilities,
-    sum(events) AS events,
+    coalesce(sum(events), 0) AS events,
     coalesce(sum(events) FILTER (WHERE rank_desc <= 10), 0) AS top10_events,
     CASE WHEN sum(events) > 0 THEN sum(events) FILTER (WHERE rank_desc <= 10) / sum(events) END AS top10_share,
     CASE WHEN sum(events) > 0

@@ -1,16 +1,20 @@
 -- 利用1件あたりの費用
--- 問い: その年度のシステム費（運営費の請求・契約に、リース中のサーバー更新費の年額を
---       加えたもの）は、直近12か月の閲覧1件・稼働施設1施設・登録患者1人・住民1人あたり
---       いくらか。
+-- 問い: その年度のシステム費（運営費に、リース中のサーバー更新費の年額を加えたもの）は、
+--       直近12か月の閲覧1件・稼働施設1施設・登録患者1人・住民1人あたりいくらか。
+--       運営費はその年度の請求・契約、なければ予算のシステム委託費、それもなければ
+--       前の年度の実績（cost_basis がどれを使ったかを示す）。
 -- param: month MONTH 対象月（月初日）
 -- param: fiscal_year FISCAL_YEAR 対象月の年度（4月が属する西暦年）
 -- param: lease_years INTEGER サーバーのリース年数
 -- param: lease_factor NUMBER リース料率（総額 × 料率 ÷ 年数 = 年額）
 -- col: fiscal_year 年度
 -- col: running_cost_yen 年度の運営費（円）
+-- col: cost_basis 運営費の出典（invoices 請求・契約、budget 予算、earlier_invoices 前の年度の実績、なければ空）
+-- col: cost_basis_year 運営費の出典の年度
 -- col: server_annual_yen サーバー更新費の年額（円、リース中の見積から）
 -- col: system_cost_yen システム費の年額（円）
 -- col: approximate 概算（約）を含むか
+-- col: months_with_log 直近12か月のうちアクセスログのある月数（か月）
 -- col: views_12m 直近12か月の閲覧件数（件）
 -- col: active_facilities_12m 直近12か月の稼働施設数（施設）
 -- col: registered_patients 登録患者数（人、対象月以前の最新月）
@@ -20,9 +24,7 @@
 -- col: yen_per_registered_patient 登録患者1人あたり（円）
 -- col: yen_per_resident 住民1人あたり（円）
 WITH running AS (
-    SELECT sum(amount_yen) AS yen, bool_or(approximate) AS approximate
-    FROM invoices
-    WHERE fiscal_year = $fiscal_year
+    SELECT * FROM running_cost($fiscal_year)
 ),
 -- One quote per facility and item: the 画像公開 grade where the facility publishes images,
 -- the other grade where it does not.
@@ -42,12 +44,16 @@ server AS (
     FROM picked
     WHERE pick = 1
 ),
+logged AS (
+    SELECT count(*) AS months_with_log
+    FROM access_log_months
+    WHERE month >= window_12m_start($month) AND month <= CAST($month AS DATE)
+),
 use AS (
-    SELECT count(*) FILTER (WHERE action = '閲覧') AS views_12m,
-           count(DISTINCT facility_id) AS active_facilities_12m
-    FROM access_events
-    WHERE occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    SELECT count(*) AS views_12m FROM view_events WHERE in_12m(occurred_at, $month)
+),
+active AS (
+    SELECT count(DISTINCT facility_id) AS active_facilities_12m FROM facility_uses WHERE in_12m(occurred_at, $month)
 ),
 enrolled AS (
     SELECT sum(registered_patients) AS registered_patients
@@ -57,26 +63,38 @@ enrolled AS (
 people AS (SELECT sum(population) AS residents FROM municipalities),
 total AS (
     SELECT running.yen AS running_cost_yen,
+           running.basis AS cost_basis,
+           running.basis_year AS cost_basis_year,
            server.yen AS server_annual_yen,
            CASE WHEN running.yen IS NOT NULL OR server.yen IS NOT NULL
                 THEN coalesce(running.yen, 0) + coalesce(server.yen, 0) END AS system_cost_yen,
            coalesce(running.approximate, false) OR coalesce(server.approximate, false) AS approximate
-    FROM running, server
+    FROM server
+    LEFT JOIN running ON true
+),
+counted AS (
+    SELECT logged.months_with_log,
+           CASE WHEN logged.months_with_log > 0 THEN use.views_12m END AS views_12m,
+           CASE WHEN logged.months_with_log > 0 THEN active.active_facilities_12m END AS active_facilities_12m
+    FROM logged, use, active
 )
 SELECT
-    $fiscal_year AS fiscal_year,
+    CAST($fiscal_year AS INTEGER) AS fiscal_year,
     total.running_cost_yen,
+    total.cost_basis,
+    total.cost_basis_year,
     total.server_annual_yen,
     total.system_cost_yen,
     total.approximate,
-    use.views_12m,
-    use.active_facilities_12m,
+    counted.months_with_log,
+    counted.views_12m,
+    counted.active_facilities_12m,
     enrolled.registered_patients,
     people.residents,
-    CASE WHEN use.views_12m > 0 THEN round(total.system_cost_yen / use.views_12m) END AS yen_per_view,
-    CASE WHEN use.active_facilities_12m > 0
-         THEN round(total.system_cost_yen / use.active_facilities_12m) END AS yen_per_active_facility,
+    CASE WHEN counted.views_12m > 0 THEN round(total.system_cost_yen / counted.views_12m) END AS yen_per_view,
+    CASE WHEN counted.active_facilities_12m > 0
+         THEN round(total.system_cost_yen / counted.active_facilities_12m) END AS yen_per_active_facility,
     CASE WHEN enrolled.registered_patients > 0
          THEN round(total.system_cost_yen / enrolled.registered_patients) END AS yen_per_registered_patient,
     CASE WHEN people.residents > 0 THEN round(total.system_cost_yen / people.residents) END AS yen_per_resident
-FROM total, use, enrolled, people;
+FROM total, counted, enrolled, people;

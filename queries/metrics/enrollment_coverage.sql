@@ -23,10 +23,8 @@ per_town AS (
 ),
 shared AS (
     SELECT count(DISTINCT patient_key) AS patients
-    FROM access_events
-    WHERE action = '閲覧'
-      AND occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    FROM view_events
+    WHERE in_12m(occurred_at, $month)
 )
 SELECT municipality, registered_patients, population,
        CASE WHEN population > 0 THEN registered_patients / population END AS coverage,

@@ -11,11 +11,9 @@ SELECT
     d.name AS disclosing_facility,
     count(*) AS views,
     count(DISTINCT e.facility_id) AS viewing_facilities
-FROM access_events AS e
+FROM view_events AS e
 JOIN facilities AS v ON v.facility_id = e.facility_id
 JOIN facilities AS d ON d.facility_id = e.disclosing_facility_id
-WHERE e.action = '閲覧'
-  AND e.occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-  AND e.occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+WHERE in_12m(e.occurred_at, $month)
 GROUP BY 1, 2
 ORDER BY views DESC, viewing_municipality, disclosing_facility;

@@ -1,7 +1,8 @@
 -- 使っていない会費負担施設
 -- 問い: その年度に会費を払っている参加施設のうち、対象月までの3か月・6か月・12か月に
 --       一度も使われなかった施設はどこか。自施設の職員が操作したときと、自施設の情報が
---       閲覧されたとき（検査会社や病院の開示）を、使われたと数える。
+--       閲覧されたとき（検査会社や病院の開示）を、使われたと数える（facility_uses）。
+--       対象月に会員でない施設（退会日が対象月より前）は含めない。
 -- param: month MONTH 対象月（月初日）
 -- col: facility_id 施設番号
 -- col: name 施設名
@@ -16,25 +17,15 @@ WITH paying AS (
     SELECT f.facility_id, f.name, f.kind, f.municipality, sum(fee.fee_yen) AS fee_yen
     FROM membership_fees AS fee
     JOIN facilities AS f USING (facility_id)
-    WHERE fee.fiscal_year = CASE WHEN month(CAST($month AS DATE)) >= 4 THEN year(CAST($month AS DATE))
-                                 ELSE year(CAST($month AS DATE)) - 1 END
-      AND (f.left_on IS NULL OR f.left_on >= CAST($month AS DATE))
+    WHERE fee.fiscal_year = fiscal_year_of(CAST($month AS DATE))
+      AND member_in_month(f.joined_on, f.left_on, $month)
     GROUP BY ALL
     HAVING sum(fee.fee_yen) > 0
 ),
 last_use AS (
-    SELECT facility_id, CAST(max(used_at) AS DATE) AS last_used
-    FROM (
-        SELECT facility_id, max(occurred_at) AS used_at
-        FROM access_events
-        WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
-        GROUP BY facility_id
-        UNION ALL
-        SELECT disclosing_facility_id, max(occurred_at)
-        FROM access_events
-        WHERE occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH AND disclosing_facility_id IS NOT NULL
-        GROUP BY disclosing_facility_id
-    )
+    SELECT facility_id, CAST(max(occurred_at) AS DATE) AS last_used
+    FROM facility_uses
+    WHERE occurred_at < month_stop($month)
     GROUP BY facility_id
 )
 SELECT
@@ -44,10 +35,10 @@ SELECT
     p.municipality,
     p.fee_yen,
     l.last_used,
-    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 2 MONTH, true) AS idle_3m,
-    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 5 MONTH, true) AS idle_6m,
-    coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 11 MONTH, true) AS idle_12m
+    coalesce(l.last_used < month_add($month, -2), true) AS idle_3m,
+    coalesce(l.last_used < month_add($month, -5), true) AS idle_6m,
+    coalesce(l.last_used < month_add($month, -11), true) AS idle_12m
 FROM paying AS p
 LEFT JOIN last_use AS l USING (facility_id)
-WHERE coalesce(l.last_used < CAST($month AS DATE) - INTERVAL 2 MONTH, true)
+WHERE coalesce(l.last_used < month_add($month, -2), true)
 ORDER BY l.last_used NULLS FIRST, p.fee_yen DESC, p.name;

@@ -4,7 +4,7 @@
 -- col: source 入力の種類（access_log・image_views・enrollments・roster・invoices・budget・quotes）
 -- col: month 月（月初日）
 -- col: rows 件数（件）
-SELECT 'access_log' AS source, CAST(date_trunc('month', occurred_at) AS DATE) AS month, count(*) AS rows
+SELECT 'access_log' AS source, month_of(occurred_at) AS month, count(*) AS rows
 FROM access_events
 GROUP BY 2
 UNION ALL
@@ -16,19 +16,19 @@ SELECT 'enrollments', month, count(*)
 FROM enrollments
 GROUP BY month
 UNION ALL
-SELECT 'budget', make_date(fiscal_year, 4, 1), count(*)
+SELECT 'budget', fiscal_year_start(fiscal_year), count(*)
 FROM budget
 GROUP BY fiscal_year
 UNION ALL
-SELECT 'quotes', make_date(fiscal_year, 4, 1), count(*)
+SELECT 'quotes', fiscal_year_start(fiscal_year), count(*)
 FROM quotes
 GROUP BY fiscal_year
 UNION ALL
-SELECT 'roster', make_date(fiscal_year, 4, 1), count(*)
+SELECT 'roster', fiscal_year_start(fiscal_year), count(*)
 FROM membership_fees
 GROUP BY fiscal_year
 UNION ALL
-SELECT 'invoices', make_date(fiscal_year, 4, 1), count(*)
+SELECT 'invoices', fiscal_year_start(fiscal_year), count(*)
 FROM invoices
 GROUP BY fiscal_year
 ORDER BY source, month;

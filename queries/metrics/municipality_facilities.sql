@@ -7,20 +7,17 @@
 -- col: participating 参加施設数（施設）
 -- col: disclosing 開示した施設数（施設）
 -- col: viewing 閲覧した施設数（施設）
-WITH fy AS (
-    SELECT make_date(CAST($fiscal_year AS INTEGER), 4, 1) AS start,
-           make_date(CAST($fiscal_year AS INTEGER) + 1, 4, 1) AS stop
-),
+WITH fy AS (SELECT fiscal_year_start($fiscal_year) AS start, fiscal_year_stop($fiscal_year) AS stop),
 members AS (
     SELECT f.facility_id, coalesce(m.name, 'その他') AS municipality, coalesce(f.kind, '（種別なし）') AS kind
     FROM facilities AS f
     LEFT JOIN municipalities AS m ON m.name = f.municipality, fy
-    WHERE (f.joined_on IS NULL OR f.joined_on < fy.stop) AND (f.left_on IS NULL OR f.left_on >= fy.start)
+    WHERE member_during(f.joined_on, f.left_on, fy.start, fy.stop)
 ),
 views AS (
     SELECT e.facility_id, e.disclosing_facility_id
-    FROM access_events AS e, fy
-    WHERE e.action = '閲覧' AND e.occurred_at >= fy.start AND e.occurred_at < fy.stop
+    FROM view_events AS e
+    WHERE in_fiscal_year(e.occurred_at, $fiscal_year)
 )
 SELECT municipality, kind,
        count(*) AS participating,

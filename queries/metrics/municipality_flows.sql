@@ -6,12 +6,10 @@
 -- col: views 閲覧件数（件）
 SELECT coalesce(m.name, 'その他') AS municipality, coalesce(d.name, '（開示施設不明）') AS disclosing_facility,
        count(*) AS views
-FROM access_events AS e
+FROM view_events AS e
 JOIN facilities AS f ON f.facility_id = e.facility_id
 LEFT JOIN municipalities AS m ON m.name = f.municipality
 LEFT JOIN facilities AS d ON d.facility_id = e.disclosing_facility_id
-WHERE e.action = '閲覧'
-  AND e.occurred_at >= make_date(CAST($fiscal_year AS INTEGER), 4, 1)
-  AND e.occurred_at < make_date(CAST($fiscal_year AS INTEGER) + 1, 4, 1)
+WHERE in_fiscal_year(e.occurred_at, $fiscal_year)
 GROUP BY ALL
 ORDER BY municipality, disclosing_facility;

@@ -6,13 +6,10 @@
 -- col: code 団体コード
 -- col: population 人口（人）
 -- col: participating_facilities 参加施設数（年度中に参加していた施設）
--- col: active_facilities 稼働施設数（年度中に利用した施設）
+-- col: active_facilities 稼働施設数（年度中に利用のあった施設: 職員の操作か、情報の閲覧）
 -- col: views 閲覧件数（件）
 -- col: patients 閲覧された患者数（人、重複なし）
-WITH fy AS (
-    SELECT make_date(CAST($fiscal_year AS INTEGER), 4, 1) AS start,
-           make_date(CAST($fiscal_year AS INTEGER) + 1, 4, 1) AS stop
-),
+WITH fy AS (SELECT fiscal_year_start($fiscal_year) AS start, fiscal_year_stop($fiscal_year) AS stop),
 towns AS (
     SELECT name AS municipality, code, population, 0 AS other FROM municipalities
     UNION ALL
@@ -27,26 +24,31 @@ place AS (
 members AS (
     SELECT p.municipality, count(*) AS participating_facilities
     FROM place AS p, fy
-    WHERE (p.joined_on IS NULL OR p.joined_on < fy.stop) AND (p.left_on IS NULL OR p.left_on >= fy.start)
+    WHERE member_during(p.joined_on, p.left_on, fy.start, fy.stop)
     GROUP BY 1
 ),
-used AS (
-    SELECT p.municipality,
-           count(DISTINCT e.facility_id) AS active_facilities,
-           count(*) FILTER (WHERE e.action = '閲覧') AS views,
-           count(DISTINCT e.patient_key) FILTER (WHERE e.action = '閲覧') AS patients
-    FROM access_events AS e
-    JOIN place AS p USING (facility_id), fy
-    WHERE e.occurred_at >= fy.start AND e.occurred_at < fy.stop
+active AS (
+    SELECT p.municipality, count(DISTINCT u.facility_id) AS active_facilities
+    FROM facility_uses AS u
+    JOIN place AS p USING (facility_id)
+    WHERE in_fiscal_year(u.occurred_at, $fiscal_year)
+    GROUP BY 1
+),
+viewed AS (
+    SELECT p.municipality, count(*) AS views, count(DISTINCT e.patient_key) AS patients
+    FROM view_events AS e
+    JOIN place AS p USING (facility_id)
+    WHERE in_fiscal_year(e.occurred_at, $fiscal_year)
     GROUP BY 1
 )
 SELECT t.municipality, t.code, t.population,
        coalesce(m.participating_facilities, 0) AS participating_facilities,
-       coalesce(u.active_facilities, 0) AS active_facilities,
-       coalesce(u.views, 0) AS views,
-       coalesce(u.patients, 0) AS patients
+       coalesce(a.active_facilities, 0) AS active_facilities,
+       coalesce(v.views, 0) AS views,
+       coalesce(v.patients, 0) AS patients
 FROM towns AS t
 LEFT JOIN members AS m USING (municipality)
-LEFT JOIN used AS u USING (municipality)
-WHERE t.other = 0 OR m.participating_facilities > 0 OR u.views > 0
+LEFT JOIN active AS a USING (municipality)
+LEFT JOIN viewed AS v USING (municipality)
+WHERE t.other = 0 OR m.participating_facilities > 0 OR v.views > 0
 ORDER BY t.other, t.code NULLS LAST, t.municipality;

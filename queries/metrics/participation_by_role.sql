@@ -10,15 +10,12 @@
 WITH members AS (
     SELECT facility_id, coalesce(kind, '（種別なし）') AS kind
     FROM facilities
-    WHERE (joined_on IS NULL OR joined_on < CAST($month AS DATE) + INTERVAL 1 MONTH)
-      AND (left_on IS NULL OR left_on >= CAST($month AS DATE))
+    WHERE member_in_month(joined_on, left_on, $month)
 ),
 views AS (
     SELECT facility_id, disclosing_facility_id
-    FROM access_events
-    WHERE action = '閲覧'
-      AND occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    FROM view_events
+    WHERE in_12m(occurred_at, $month)
 ),
 disclosing AS (SELECT DISTINCT disclosing_facility_id AS facility_id FROM views),
 viewing AS (SELECT DISTINCT facility_id FROM views)

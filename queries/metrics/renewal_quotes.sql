@@ -1,7 +1,8 @@
 -- 更新見積と画像閲覧（施設別）
--- 問い: 最新の更新見積で、施設ごとの画像公開グレードと標準グレードの額はいくらか。
+-- 問い: 対象月に使う更新見積（リース中のもの、なければ次の更新の見積: quote_year_for）で、施設ごとの画像公開グレードと標準グレードの額はいくらか。
 --       直近12か月にその施設の画像がアクセスログで何件閲覧されたか。更新案の計算の元。
 -- param: month MONTH 対象月（月初日、この月までの12か月）
+-- param: lease_years INTEGER サーバーのリース年数（どの見積がリース中かを決める）
 -- col: facility_id 施設番号（空は施設に属さない品目）
 -- col: name 施設名または品目
 -- col: publishes_images 画像公開サーバーの有無
@@ -9,23 +10,21 @@
 -- col: standard_grade_yen 標準グレードの見積（円）
 -- col: approximate 概算（約）を含むか
 -- col: image_views_12m 直近12か月の画像閲覧件数（件、アクセスログ）
-WITH latest AS (SELECT max(fiscal_year) AS fy FROM quotes),
+WITH chosen AS (SELECT quote_year_for($month, $lease_years) AS fy),
 grades AS (
     SELECT q.facility_id,
            CASE WHEN q.facility_id IS NULL THEN q.item END AS item,
            sum(q.amount_yen) FILTER (WHERE q.grade LIKE '%画像%') AS image_grade_yen,
            sum(q.amount_yen) FILTER (WHERE q.grade IS NULL OR q.grade NOT LIKE '%画像%') AS standard_grade_yen,
            bool_or(q.approximate) AS approximate
-    FROM quotes AS q, latest
-    WHERE q.fiscal_year = latest.fy
+    FROM quotes AS q, chosen
+    WHERE q.fiscal_year = chosen.fy
     GROUP BY 1, 2
 ),
 logged AS (
     SELECT disclosing_facility_id AS facility_id, count(*) AS views
-    FROM access_events
-    WHERE action = '閲覧' AND data_type = '画像'
-      AND occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    FROM view_events
+    WHERE is_image(data_type) AND in_12m(occurred_at, $month)
     GROUP BY 1
 )
 SELECT

@@ -28,10 +28,8 @@ support AS (
 ),
 use AS (
     SELECT count(*) AS views_12m
-    FROM access_events
-    WHERE action = '閲覧'
-      AND occurred_at >= CAST($month AS DATE) - INTERVAL 11 MONTH
-      AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    FROM view_events
+    WHERE in_12m(occurred_at, $month)
 )
 SELECT use.views_12m, fees.paying_members, coalesce(fees.fee_income_yen, 0) AS fee_income_yen,
        coalesce(support.municipal_support_yen, 0) AS municipal_support_yen

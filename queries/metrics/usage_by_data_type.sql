@@ -7,16 +7,36 @@
 -- col: views 閲覧件数（件）
 -- col: unique_patients 患者数（人、仮名で数える）
 -- col: active_facilities 稼働施設数（施設）
--- col: events_prev_month 前月の操作件数（件）
+-- col: events_prev_month 前月の操作件数（件、前月のログがなければ空）
+WITH logged AS (
+    SELECT bool_or(month = CAST($month AS DATE)) AS this_month, bool_or(month = month_add($month, -1)) AS prev_month
+    FROM access_log_months
+),
+counts AS (
+    SELECT
+        coalesce(data_type, '（種類なし）') AS data_type,
+        count(*) FILTER (WHERE occurred_at >= CAST($month AS DATE)) AS events,
+        count(*) FILTER (WHERE occurred_at >= CAST($month AS DATE) AND is_view(action)) AS views,
+        count(DISTINCT patient_key) FILTER (WHERE occurred_at >= CAST($month AS DATE)) AS unique_patients,
+        count(*) FILTER (WHERE occurred_at < CAST($month AS DATE)) AS events_prev_month
+    FROM access_events
+    WHERE occurred_at >= month_add($month, -1) AND occurred_at < month_stop($month)
+    GROUP BY 1
+),
+active AS (
+    SELECT coalesce(data_type, '（種類なし）') AS data_type, count(DISTINCT facility_id) AS active_facilities
+    FROM facility_uses
+    WHERE in_month(occurred_at, $month)
+    GROUP BY 1
+)
 SELECT
-    coalesce(data_type, '（種類なし）') AS data_type,
-    count(*) FILTER (WHERE occurred_at >= CAST($month AS DATE)) AS events,
-    count(*) FILTER (WHERE occurred_at >= CAST($month AS DATE) AND action = '閲覧') AS views,
-    count(DISTINCT patient_key) FILTER (WHERE occurred_at >= CAST($month AS DATE)) AS unique_patients,
-    count(DISTINCT facility_id) FILTER (WHERE occurred_at >= CAST($month AS DATE)) AS active_facilities,
-    count(*) FILTER (WHERE occurred_at < CAST($month AS DATE)) AS events_prev_month
-FROM access_events
-WHERE occurred_at >= CAST($month AS DATE) - INTERVAL 1 MONTH
-  AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
-GROUP BY 1
-ORDER BY events DESC, data_type;
+    c.data_type,
+    CASE WHEN logged.this_month THEN c.events END AS events,
+    CASE WHEN logged.this_month THEN c.views END AS views,
+    CASE WHEN logged.this_month THEN c.unique_patients END AS unique_patients,
+    CASE WHEN logged.this_month THEN coalesce(a.active_facilities, 0) END AS active_facilities,
+    CASE WHEN logged.prev_month THEN c.events_prev_month END AS events_prev_month
+FROM counts AS c
+CROSS JOIN logged
+LEFT JOIN active AS a USING (data_type)
+ORDER BY c.events DESC, c.data_type;

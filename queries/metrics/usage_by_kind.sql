@@ -11,23 +11,26 @@
 WITH members AS (
     SELECT facility_id, coalesce(kind, '（種別なし）') AS kind
     FROM facilities
-    WHERE (joined_on IS NULL OR joined_on < CAST($month AS DATE) + INTERVAL 1 MONTH)
-      AND (left_on IS NULL OR left_on >= CAST($month AS DATE))
+    WHERE member_in_month(joined_on, left_on, $month)
 ),
-used AS (
-    SELECT facility_id, count(*) AS events, count(*) FILTER (WHERE action = '閲覧') AS views
+logged AS (SELECT count(*) > 0 AS this_month FROM access_log_months WHERE month = CAST($month AS DATE)),
+operated AS (
+    SELECT facility_id, count(*) AS events, count(*) FILTER (WHERE is_view(action)) AS views
     FROM access_events
-    WHERE occurred_at >= CAST($month AS DATE) AND occurred_at < CAST($month AS DATE) + INTERVAL 1 MONTH
+    WHERE in_month(occurred_at, $month)
     GROUP BY facility_id
-)
+),
+used AS (SELECT DISTINCT facility_id FROM facility_uses WHERE in_month(occurred_at, $month))
 SELECT
     m.kind,
     count(*) AS participating_facilities,
-    count(u.facility_id) AS active_facilities,
-    count(u.facility_id) / count(*) AS active_rate,
-    coalesce(sum(u.events), 0) AS events,
-    coalesce(sum(u.views), 0) AS views
+    CASE WHEN any_value(logged.this_month) THEN count(u.facility_id) END AS active_facilities,
+    CASE WHEN any_value(logged.this_month) THEN count(u.facility_id) / count(*) END AS active_rate,
+    CASE WHEN any_value(logged.this_month) THEN coalesce(sum(o.events), 0) END AS events,
+    CASE WHEN any_value(logged.this_month) THEN coalesce(sum(o.views), 0) END AS views
 FROM members AS m
+CROSS JOIN logged
 LEFT JOIN used AS u USING (facility_id)
+LEFT JOIN operated AS o USING (facility_id)
 GROUP BY m.kind
 ORDER BY participating_facilities DESC, m.kind;

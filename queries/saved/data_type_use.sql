@@ -12,8 +12,7 @@ SELECT
     count(*) AS "閲覧件数",
     count(DISTINCT patient_key) AS "患者数",
     count(DISTINCT facility_id) AS "閲覧した施設数"
-FROM access_events
-WHERE action = '閲覧'
-  AND occurred_at >= make_date($fiscal_year, 4, 1) AND occurred_at < make_date($fiscal_year + 1, 4, 1)
+FROM view_events
+WHERE in_fiscal_year(occurred_at, $fiscal_year)
 GROUP BY 1, 2
 ORDER BY 1, 3 DESC;

@@ -5,17 +5,17 @@
 -- col: 種別
 -- col: 年会費 円
 -- col: 会費の割合 0〜1
--- col: 操作件数 件
+-- col: 利用件数 件（職員の操作と、自施設の情報の閲覧）
 -- col: 利用の割合 0〜1
 -- col: 利用÷会費の比
 WITH use AS (
-    SELECT facility_id, count(*) AS events
-    FROM access_events
-    WHERE occurred_at >= make_date($fiscal_year, 4, 1) AND occurred_at < make_date($fiscal_year + 1, 4, 1)
+    SELECT facility_id, count(*) AS uses
+    FROM facility_uses
+    WHERE in_fiscal_year(occurred_at, $fiscal_year)
     GROUP BY facility_id
 ),
 joined AS (
-    SELECT f.name, f.kind, m.fee_yen, coalesce(u.events, 0) AS events
+    SELECT f.name, f.kind, m.fee_yen, coalesce(u.uses, 0) AS uses
     FROM membership_fees AS m
     JOIN facilities AS f USING (facility_id)
     LEFT JOIN use AS u USING (facility_id)
@@ -26,8 +26,8 @@ SELECT
     kind AS "種別",
     fee_yen AS "年会費",
     round(fee_yen / nullif(sum(fee_yen) OVER (), 0), 4) AS "会費の割合",
-    events AS "操作件数",
-    round(events / nullif(sum(events) OVER (), 0), 4) AS "利用の割合",
-    round((events / nullif(sum(events) OVER (), 0)) / nullif(fee_yen / nullif(sum(fee_yen) OVER (), 0), 0), 2) AS "利用÷会費の比"
+    uses AS "利用件数",
+    round(uses / nullif(sum(uses) OVER (), 0), 4) AS "利用の割合",
+    round((uses / nullif(sum(uses) OVER (), 0)) / nullif(fee_yen / nullif(sum(fee_yen) OVER (), 0), 0), 2) AS "利用÷会費の比"
 FROM joined
 ORDER BY fee_yen DESC, "施設名";

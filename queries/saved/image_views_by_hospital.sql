@@ -7,15 +7,14 @@
 -- col: 画像公開サーバー
 -- col: 画像閲覧件数 件
 SELECT
-    CAST(date_trunc('month', e.occurred_at) AS DATE) AS "月",
+    month_of(e.occurred_at) AS "月",
     f.name AS "病院",
     f.publishes_images AS "画像公開サーバー",
     count(*) AS "画像閲覧件数"
-FROM access_events AS e
+FROM view_events AS e
 JOIN facilities AS f ON f.facility_id = e.disclosing_facility_id
-WHERE e.action = '閲覧'
-  AND e.data_type = '画像'
-  AND e.occurred_at >= $from_month
-  AND e.occurred_at < $to_month + INTERVAL 1 MONTH
+WHERE is_image(e.data_type)
+  AND e.occurred_at >= CAST($from_month AS DATE)
+  AND e.occurred_at < month_stop($to_month)
 GROUP BY ALL
 ORDER BY "月", "画像閲覧件数" DESC;

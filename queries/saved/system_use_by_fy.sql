@@ -7,14 +7,28 @@
 -- col: 登録件数 件
 -- col: 稼働施設数
 -- col: 患者数 人
+WITH operated AS (
+    SELECT fiscal_year_of(occurred_at) AS fiscal_year, system,
+           count(*) AS events,
+           count(*) FILTER (WHERE is_view(action)) AS views,
+           count(*) FILTER (WHERE action = '登録') AS registrations,
+           count(DISTINCT patient_key) AS patients
+    FROM access_events
+    GROUP BY 1, 2
+),
+active AS (
+    SELECT fiscal_year_of(occurred_at) AS fiscal_year, system, count(DISTINCT facility_id) AS active
+    FROM facility_uses
+    GROUP BY 1, 2
+)
 SELECT
-    CASE WHEN month(occurred_at) >= 4 THEN year(occurred_at) ELSE year(occurred_at) - 1 END AS "年度",
-    system AS "システム",
-    count(*) AS "操作件数",
-    count(*) FILTER (WHERE action = '閲覧') AS "閲覧件数",
-    count(*) FILTER (WHERE action = '登録') AS "登録件数",
-    count(DISTINCT facility_id) AS "稼働施設数",
-    count(DISTINCT patient_key) AS "患者数"
-FROM access_events
-GROUP BY 1, 2
+    o.fiscal_year AS "年度",
+    o.system AS "システム",
+    o.events AS "操作件数",
+    o.views AS "閲覧件数",
+    o.registrations AS "登録件数",
+    coalesce(a.active, 0) AS "稼働施設数",
+    o.patients AS "患者数"
+FROM operated AS o
+LEFT JOIN active AS a USING (fiscal_year, system)
 ORDER BY 1, 3 DESC;

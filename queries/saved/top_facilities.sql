@@ -11,7 +11,7 @@
 WITH use AS (
     SELECT f.name, f.kind, count(*) AS events
     FROM access_events AS e JOIN facilities AS f USING (facility_id)
-    WHERE e.occurred_at >= make_date($fiscal_year, 4, 1) AND e.occurred_at < make_date($fiscal_year + 1, 4, 1)
+    WHERE in_fiscal_year(e.occurred_at, $fiscal_year)
     GROUP BY f.name, f.kind
 ),
 ranked AS (

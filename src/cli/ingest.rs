@@ -22,7 +22,7 @@ pub fn print_summary(reports: &[FileReport]) -> ExitCode {
     for r in reports {
         let path = r.path.display();
         match &r.outcome {
-            Outcome::Loaded { source, rows, quarantined, skipped, warnings } => {
+            Outcome::Loaded { source, rows, quarantined, skipped, warnings, held } => {
                 let skipped =
                     if *skipped > 0 { format!("  合計・注記の{skipped}行は除外") } else { String::new() };
                 println!(
@@ -32,6 +32,13 @@ pub fn print_summary(reports: &[FileReport]) -> ExitCode {
                 );
                 for w in warnings {
                     eprintln!("注意: {w}");
+                }
+                // What the held rows have in common, commonest first, each with its remedy.
+                for h in held {
+                    eprintln!("保留: {path}  {}行: {}", h.rows, h.reason);
+                    if let Some(hint) = &h.hint {
+                        eprintln!("  対処: {hint}");
+                    }
                 }
             }
             Outcome::AlreadyIngested { at } => {

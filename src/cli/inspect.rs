@@ -95,12 +95,9 @@ pub fn status(settings: &Settings) -> anyhow::Result<ExitCode> {
     let headers = ["ファイル", "種類", "行数", "保留", "取込日時"].map(String::from);
     print!("{}", table(&headers, &rows, &[false, false, true, true, false]));
 
-    let coverage = metrics::run(&store, "monthly_coverage", &[])?;
     let mut by_source: BTreeMap<String, BTreeMap<Month, i64>> = BTreeMap::new();
-    for r in &coverage.rows {
-        if let (Some(s), Some(d), Some(n)) = (r[0].as_str(), r[1].as_date(), r[2].as_i64()) {
-            by_source.entry(s.to_string()).or_default().insert(Month::of(d), n);
-        }
+    for r in metrics::fetch::<metrics::rows::MonthlyCoverage>(&store, &[])? {
+        by_source.entry(r.source).or_default().insert(r.month, r.rows);
     }
     for (source, label) in
         [("access_log", "アクセスログ"), ("image_views", "画像閲覧回数"), ("enrollments", "登録患者数")]

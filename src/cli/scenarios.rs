@@ -29,7 +29,7 @@ pub fn run(settings: &Settings, args: &ScenariosArgs) -> anyhow::Result<ExitCode
     // Views are counted over the 12 months up to the fiscal year's end, or up to last month.
     let month = fy.last_month().min(last_complete);
     let store = Store::open_read_only(&settings.store_path())?;
-    let outcomes = scenarios::compute(list, &Basis::load(&store, month, fy)?)?;
+    let outcomes = scenarios::compute(list, &Basis::load(&store, month, fy, scenarios::Lease::current(list))?)?;
     if args.output.format.is_some() || args.output.out.is_some() {
         output::emit(settings, &scenarios::table(&outcomes), &args.output, "renkei scenarios")?;
         return Ok(ExitCode::SUCCESS);

@@ -76,6 +76,13 @@ impl Month {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Month {
+    /// A DATE cell (its first day; see [`super::table::DATE_TOKEN`]).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(super::table::DATE_TOKEN, super::table::DateVisitor).map(Month::of)
+    }
+}
+
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)

@@ -9,7 +9,7 @@ use chrono::{Datelike, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use unicode_width::UnicodeWidthStr;
 
-use crate::store::{Cell, Table};
+use crate::domain::table::{Cell, Table};
 
 /// Characters that make a spreadsheet treat a text cell as a formula.
 const FORMULA_START: &[char] = &['=', '+', '-', '@', '\t', '\r'];

@@ -11,6 +11,7 @@ use std::io::Read;
 
 use super::decode::read_error;
 use super::headers::{ColumnMap, aliases, column_letter, wanted_headers};
+use super::held::{HeldReason, HeldReasons};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
 use crate::domain::timestamp::parse_jst;
@@ -49,12 +50,14 @@ pub trait EventSink {
 }
 
 /// Counts of one parse.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct ParseCounts {
     /// Rows loaded.
     pub loaded: u64,
     /// Rows quarantined.
     pub quarantined: u64,
+    /// The commonest reasons they were held.
+    pub reasons: Vec<HeldReason>,
 }
 
 /// The fields of one record, by position.
@@ -111,7 +114,7 @@ pub fn parse_csv(
             csv::ErrorKind::Io(io) => read_error(io),
             _ => e.to_string(),
         };
-        Problem::new(format!("{file} を最後まで読めません（データベースは変更していません）"))
+        Problem::refused(format!("{file} を最後まで読めません"))
             .at(format!("{file} {row_number}行目"))
             .because(because)
             .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
@@ -191,7 +194,7 @@ pub struct Validator<'a> {
     sink: &'a mut dyn EventSink,
     batch: EventBatch,
     held: Vec<QuarantineRow>,
-    first_held: Option<QuarantineRow>,
+    reasons: HeldReasons,
     counts: ParseCounts,
 }
 
@@ -210,16 +213,14 @@ impl<'a> Validator<'a> {
         let map = ColumnMap::match_headers(kind, &header);
         let missing = map.missing(kind);
         if !missing.is_empty() {
-            return Err(Problem::new(format!(
-                "{file} はアクセスログとして読めません（データベースは変更していません）"
-            ))
-            .at(format!("{file} 1行目（見出し）"))
-            .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
-            .hint(format!(
-                "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
-                wanted_headers(kind)
-            ))
-            .into());
+            return Err(Problem::refused(format!("{file} はアクセスログとして読めません"))
+                .at(format!("{file} 1行目（見出し）"))
+                .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
+                .hint(format!(
+                    "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
+                    wanted_headers(kind)
+                ))
+                .into());
         }
         let required = |f: &str| map.index(f).expect("checked above");
         let at = Positions {
@@ -243,7 +244,7 @@ impl<'a> Validator<'a> {
             sink,
             batch: EventBatch::with_capacity(BATCH_ROWS),
             held: Vec::new(),
-            first_held: None,
+            reasons: HeldReasons::default(),
             counts: ParseCounts::default(),
         })
     }
@@ -276,9 +277,7 @@ impl<'a> Validator<'a> {
 
     /// Holds a row the source itself could not read (not JSON, a broken line).
     pub fn hold(&mut self, row: QuarantineRow) -> anyhow::Result<()> {
-        if self.first_held.is_none() {
-            self.first_held = Some(row.clone());
-        }
+        self.reasons.add(&row);
         self.counts.quarantined += 1;
         self.held.push(row);
         if self.held.len() >= HELD_BATCH {
@@ -332,14 +331,11 @@ impl<'a> Validator<'a> {
         // one pass over its bytes).
         if (0..n).any(|c| suspicious(record.field(c).as_bytes())) {
             if let Some(c) = (0..n).find(|c| record.field(*c).contains('\0')) {
-                return Err(Problem::new(format!(
-                    "{} を取り込めませんでした（データベースは変更していません）",
-                    self.file
-                ))
-                .at(format!("{} {row_number}行目 {}", self.file, self.column_name(c)))
-                .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
-                .hint("CSV として出力し直してから置いてください")
-                .into());
+                return Err(Problem::refused(format!("{} を取り込めませんでした", self.file))
+                    .at(format!("{} {row_number}行目 {}", self.file, self.column_name(c)))
+                    .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
+                    .hint("CSV として出力し直してから置いてください")
+                    .into());
             }
             if let Some(c) = (0..n).find(|c| record.field(*c).chars().any(garbled)) {
                 let value = if c == self.at.user || c == self.at.patient { None } else { Some(field(c)) };
@@ -426,19 +422,21 @@ impl<'a> Validator<'a> {
     pub fn finish(mut self) -> anyhow::Result<ParseCounts> {
         let loaded = self.counts.loaded + self.batch.len() as u64;
         let held = self.counts.quarantined;
+        // A file none of whose rows loads is refused whole, whatever the reasons (issue 16).
+        if loaded == 0 {
+            return Err(self.reasons.refuse(self.file).into());
+        }
         // A file most of whose rows fail is the wrong file or a broken export, not bad rows.
         if held > 10 && held * 2 > loaded + held {
-            let first = self.first_held.take().expect("rows were held");
-            return Err(Problem::new(format!(
-                "{} の大半の行を読めません（データベースは変更していません）",
-                self.file
-            ))
-            .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
-            .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
-            .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
-            .into());
+            let first = self.reasons.first().cloned().expect("rows were held");
+            return Err(Problem::refused(format!("{} の大半の行を読めません", self.file))
+                .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
+                .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
+                .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
+                .into());
         }
         self.counts.loaded = loaded;
+        self.counts.reasons = self.reasons.top(3);
         let batch = std::mem::replace(&mut self.batch, EventBatch::with_capacity(0));
         if !batch.is_empty() {
             self.sink.events(batch)?;

@@ -4,16 +4,27 @@
 use chrono::NaiveDate;
 
 use super::grid::GridCell;
+use unicode_normalization::UnicodeNormalization;
+
 use crate::domain::{FiscalYear, Yen, era, timestamp};
 
-/// True for a subtotal or total row (合計, 小計, 計, 総計) or a footnote (※...).
+/// True for a subtotal or total row (合計, 小計, 計, 総計, 年度計, and a fiscal year's total in
+/// any form: 2019年度計, 令和元年度計, R1年度計, FY2019計, 令和元年度 合計) or a footnote (※...).
 pub fn is_summary_or_note(first_text: &str) -> bool {
-    let t: String = first_text.chars().filter(|c| !c.is_whitespace()).collect();
-    t.starts_with('※')
-        || t.starts_with("注")
-        || ["合計", "小計", "総計", "計", "年度計"]
+    let t: String = first_text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let total = |t: &str| {
+        ["合計", "小計", "総計", "計", "年度計"]
             .iter()
             .any(|w| t == *w || t.starts_with(&format!("{w}(")) || t.starts_with(&format!("{w}（")))
+    };
+    // "<fiscal year>計" or "<fiscal year> 合計": the part before the total word is a 年度.
+    let year_total = ["合計", "小計", "計"].iter().any(|w| {
+        t.strip_suffix(w).filter(|head| !head.is_empty()).is_some_and(|head| {
+            let bare = head.strip_suffix("年度").unwrap_or(head);
+            FiscalYear::parse(head).is_ok() || FiscalYear::parse(bare).is_ok()
+        })
+    });
+    t.starts_with('※') || t.starts_with("注") || total(&t) || year_total
 }
 
 /// A date cell: a date, an Excel serial, ISO/slash text, or 和暦.
@@ -102,7 +113,12 @@ mod tests {
         for t in ["合計", "小計", "計", "年度計", "※会費は年額", "合計（84施設）", " 合 計 "] {
             assert!(is_summary_or_note(t), "{t}");
         }
-        for t in ["計良医院", "十日町病院", "小出病院"] {
+        // A fiscal year's total in the forms councils write (issue 16).
+        for t in ["2019年度計", "令和元年度計", "R1年度計", "FY2019計", "令和元年度 合計", "Ｒ７年度計", "H30年度小計"]
+        {
+            assert!(is_summary_or_note(t), "{t}");
+        }
+        for t in ["計良医院", "十日町病院", "小出病院", "2019年度", "令和元年度", "R7"] {
             assert!(!is_summary_or_note(t), "{t}");
         }
     }

@@ -67,7 +67,7 @@ pub fn parse(
     loop {
         line.clear();
         let read = reader.read_until(b'\n', &mut line).map_err(|e| {
-            Problem::new(format!("{file} を最後まで読めません（データベースは変更していません）"))
+            Problem::refused(format!("{file} を最後まで読めません"))
                 .at(format!("{file} {}行目", number + 1))
                 .because(read_error(&e))
                 .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod enrollments;
 pub mod grid;
 pub mod headers;
+pub mod held;
 pub mod image_views;
 pub mod invoices;
 pub mod jsonl;
@@ -58,6 +59,8 @@ pub enum Outcome {
         skipped: u64,
         /// Things to check that did not stop the load (a subtotal that disagrees).
         warnings: Vec<String>,
+        /// The commonest reasons rows were held, with what to do.
+        held: Vec<held::HeldReason>,
     },
     /// The same bytes were loaded before.
     AlreadyIngested {
@@ -190,10 +193,7 @@ fn ingest_file(
             move || hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(unreadable);
         let matcher = FacilityMatcher::load(store)?;
         let reject = |reason: String, hint: &str| -> anyhow::Error {
-            Problem::new(format!("{file} を取り込めませんでした（データベースは変更していません）"))
-                .because(reason)
-                .hint(hint)
-                .into()
+            Problem::refused(format!("{file} を取り込めませんでした")).because(reason).hint(hint).into()
         };
         if let Some(Container::Workbook(ext)) = detect::container(path) {
             let sha256 = sha256()?;
@@ -347,7 +347,7 @@ pub(crate) fn settle_same_period(load: &mut FileLoad<'_>, file: &str, replace: b
         return Ok(());
     }
     let earlier: Vec<String> = overlaps.iter().map(|o| format!("{}（{}）", o.path, o.what)).collect();
-    Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+    Err(Problem::refused(format!("{file} を取り込みませんでした"))
         .because(format!("すでに取り込んだ {}と同じ期間のデータです。両方を数えると二重になります", earlier.join("、")))
         .hint(format!("訂正版で置き換えるときは renkei ingest --replace {file} を実行してください"))
         .into())
@@ -355,7 +355,7 @@ pub(crate) fn settle_same_period(load: &mut FileLoad<'_>, file: &str, replace: b
 
 /// Logs name facilities; with no roster loaded every row would be an unknown facility.
 fn no_roster_yet(file: &str) -> anyhow::Error {
-    Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+    Problem::refused(format!("{file} を取り込みませんでした"))
         .because("参加施設名簿がまだ取り込まれていないため、ログの施設名を照合できません")
         .hint("先に名簿（施設名・種別・市町の列がある表）を renkei ingest で取り込んでから、もう一度実行してください")
         .into()
@@ -412,7 +412,7 @@ fn choose_grid<'g>(
         .flat_map(|g| g.rows.iter().take(3))
         .map(|r| r.cells.iter().map(|c| c.text()).collect::<Vec<_>>().join("、"))
         .collect();
-    Err(Problem::new(format!("{file} が何のファイルか判別できませんでした（データベースは変更していません）"))
+    Err(Problem::refused(format!("{file} が何のファイルか判別できませんでした"))
         .because(format!(
             "どの種類の見出しとも一致しません。先頭の行: {}",
             found.first().cloned().unwrap_or_else(|| "（空）".into())
@@ -450,6 +450,9 @@ fn load_grid(
     match kind {
         SourceKind::Roster => {
             let roster = roster::parse(file, grid)?;
+            if roster.facilities.is_empty() {
+                return Err(held::HeldReasons::of(&roster.quarantined).refuse(file).into());
+            }
             let fy = roster.fiscal_year.year();
             let earlier = store.query(
                 "SELECT DISTINCT f.source_file_id, f.path FROM membership_fees m JOIN ingested_files f USING (source_file_id) WHERE m.fiscal_year = ?",
@@ -462,7 +465,7 @@ fn load_grid(
                 .filter(|(id, _)| Some(*id) != previous_id)
                 .collect();
             if !others.is_empty() && !replace {
-                return Err(Problem::new(format!("{file} を取り込みませんでした（データベースは変更していません）"))
+                return Err(Problem::refused(format!("{file} を取り込みませんでした"))
                     .because(format!(
                         "{} の名簿は {} からすでに取り込まれています",
                         roster.fiscal_year.label_ja(),
@@ -488,6 +491,7 @@ fn load_grid(
                 quarantined: roster.quarantined.len() as u64,
                 skipped: skipped_rows(grid),
                 warnings: Vec::new(),
+                held: held::HeldReasons::of(&roster.quarantined).top(3),
             })
         }
         SourceKind::AccessLog => Err(Problem::new(format!("{file} はアクセスログとして読めません"))
@@ -511,6 +515,18 @@ fn load_grid(
                 }
                 _ => invoices::parse(file, grid).map(|(r, h)| (Rows::Invoices(r), h))?,
             };
+            let parsed = match &rows {
+                Rows::Invoices(r) => r.len(),
+                Rows::ImageViews(r) => r.len(),
+                Rows::Municipalities(r) => r.len(),
+                Rows::Budget(r) => r.len(),
+                Rows::Quotes(r) => r.len(),
+                Rows::Enrollments(r) => r.len(),
+            };
+            let reasons = held::HeldReasons::of(&held);
+            if parsed == 0 {
+                return Err(reasons.refuse(file).into());
+            }
             let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
             let mut load = store.begin_file(meta)?;
             if let Some(id) = previous_id {
@@ -533,6 +549,7 @@ fn load_grid(
                 quarantined: held.len() as u64,
                 skipped: skipped_rows(grid),
                 warnings,
+                held: reasons.top(3),
             })
         }
     }

@@ -107,6 +107,7 @@ pub fn load_log(
             quarantined: counts.quarantined,
             skipped: 0,
             warnings: Vec::new(),
+            held: counts.reasons,
         })
     })
 }

@@ -74,7 +74,7 @@ pub fn find_header(grid: &Grid, kind: &str, file: &str, what: &str) -> Result<(u
     let aliases = &aliases()[kind];
     grid.find_header(aliases).map_err(|best| {
         let found = if best.headers.is_empty() { "（なし）".to_string() } else { best.headers.join("、") };
-        Problem::new(format!("{file} を{what}として読めません（データベースは変更していません）"))
+        Problem::refused(format!("{file} を{what}として読めません"))
             .at(grid.place(file))
             .because(format!("見出し行が見つかりません。見つかった見出し: {found}"))
             .hint(format!("見出し行に {} の列を置いてください", wanted_headers(aliases)))

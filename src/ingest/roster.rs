@@ -47,7 +47,7 @@ pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
         }
     }
     if out.facilities.is_empty() {
-        return Err(Problem::new(format!("{file} に施設の行がありません（データベースは変更していません）"))
+        return Err(Problem::refused(format!("{file} に施設の行がありません"))
             .at(grid.place(file))
             .hint("見出し行の下に施設を1行ずつ書いてください"));
     }
@@ -82,14 +82,14 @@ fn find_fiscal_year(file: &str, grid: &Grid, header_at: usize, map: &ColumnMap) 
         && let Some(row) = grid.rows[header_at + 1..].iter().find(|r| !r.cell(i).is_blank())
     {
         return cells::fiscal_year(row.cell(i)).map_err(|e| {
-            Problem::new(format!("{file} の年度を読めません（データベースは変更していません）"))
+            Problem::refused(format!("{file} の年度を読めません"))
                 .at(format!("{} {}行目 {}", grid.place(file), row.number, map.describe("fiscal_year")))
                 .because(e)
                 .hint("年度を 2025 / R7 / 令和7年度 のように書いてください")
         });
     }
     title_fiscal_year(grid, header_at, file).ok_or_else(|| {
-        Problem::new(format!("{file} がどの年度の名簿か分かりません（データベースは変更していません）"))
+        Problem::refused(format!("{file} がどの年度の名簿か分かりません"))
             .at(grid.place(file))
             .because("年度の列も、表題・シート名・ファイル名の年度（例: 令和7年度）もありません")
             .hint("表題に「令和7年度 参加施設名簿」のように年度を書くか、年度の列を加えてください")

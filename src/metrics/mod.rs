@@ -2,17 +2,26 @@
 //! a comment (Japanese title, the question, `-- param:` and `-- col:` lines). Parameters
 //! are bound by DuckDB by name, never spliced into text.
 //!
-//! Hands typed [`Table`]s to reports, which never touch DuckDB. The secretariat's saved
-//! questions (`queries/saved/`) share the header format and live in [`saved`].
+//! Each query's result is decoded strictly into its row type ([`rows`], [`decode`]) and
+//! handed to reports as typed rows, so a renamed or mistyped column fails a test instead
+//! of printing 0円. Reports never touch DuckDB. The definitions every query shares (fiscal
+//! calendar, membership, the 12-month window, a view, a use) are SQL macros and views in
+//! `queries/schema/003_definitions.sql`. The secretariat's saved questions
+//! (`queries/saved/`) share the header format and live in [`saved`].
 
+pub mod decode;
 pub mod municipality;
+pub mod rows;
 pub mod saved;
 pub mod scenarios;
 
+use anyhow::Context;
 use duckdb::types::Value;
 
+use crate::domain::table::Table;
 use crate::domain::{FiscalYear, Month};
-use crate::store::{Store, Table, date_value};
+use crate::store::{Store, date_value};
+use rows::Metric;
 
 /// One metric query and what its header says about it.
 #[derive(Debug, Clone)]
@@ -167,6 +176,31 @@ pub fn run(store: &Store, name: &str, params: &[(&str, Param)]) -> anyhow::Resul
     })
 }
 
+/// Runs the metric whose rows are `T` and decodes them strictly, with the table itself
+/// (for the xlsx). A result that does not fit `T` is renkei's own fault: the error names the file.
+pub fn fetch_with_table<T: Metric>(store: &Store, params: &[(&str, Param)]) -> anyhow::Result<(Vec<T>, Table)> {
+    let table = run(store, T::QUERY, params)?;
+    let rows = decode::rows(&table).with_context(|| {
+        let title = find(T::QUERY).map_or(T::QUERY, |q| q.title());
+        format!("指標「{title}」（queries/metrics/{}.sql）の結果が行の型と合いません", T::QUERY)
+    })?;
+    Ok((rows, table))
+}
+
+/// Runs the metric whose rows are `T` and decodes them strictly.
+pub fn fetch<T: Metric>(store: &Store, params: &[(&str, Param)]) -> anyhow::Result<Vec<T>> {
+    Ok(fetch_with_table(store, params)?.0)
+}
+
+/// Runs a metric that gives exactly one row.
+pub fn fetch_one<T: Metric>(store: &Store, params: &[(&str, Param)]) -> anyhow::Result<T> {
+    let mut rows = fetch::<T>(store, params)?;
+    match rows.len() {
+        1 => Ok(rows.remove(0)),
+        n => anyhow::bail!("queries/metrics/{}.sql gave {n} rows where one was expected", T::QUERY),
+    }
+}
+
 /// Input kinds a council can require before a report is sent (`[report] required_sources`).
 pub const SOURCES: &[(&str, &str)] = &[
     ("access_log", "アクセスログ"),
@@ -192,16 +226,18 @@ pub enum Gap {
 /// What the `required` sources lack for `month` (queries/metrics/completeness.sql), as
 /// (source label, gap); empty when the month is complete.
 pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::Result<Vec<(&'static str, Gap)>> {
-    let t = run(store, "completeness", &[("month", Param::Month(month))])?;
+    use rows::{Completeness, Scope};
+    let found = fetch::<Completeness>(store, &[("month", Param::Month(month))])?;
     let mut out = Vec::new();
     for (source, label) in SOURCES.iter().filter(|(s, _)| required.iter().any(|r| r == s)) {
-        let missing: Vec<&str> =
-            t.rows.iter().filter(|r| r[0].as_str() == Some(source)).filter_map(|r| r[1].as_str()).collect();
-        match missing.as_slice() {
-            [] => {}
-            ["月全体"] => out.push((*label, Gap::Month)),
-            ["年度全体"] => out.push((*label, Gap::FiscalYear)),
-            parts => out.push((*label, Gap::Parts(parts.iter().map(|p| p.to_string()).collect()))),
+        let mine: Vec<&Completeness> = found.iter().filter(|c| c.source == *source).collect();
+        let scope = |s: Scope| mine.iter().any(|c| c.scope == s);
+        if scope(Scope::Month) {
+            out.push((*label, Gap::Month));
+        } else if scope(Scope::FiscalYear) {
+            out.push((*label, Gap::FiscalYear));
+        } else if !mine.is_empty() {
+            out.push((*label, Gap::Parts(mine.iter().filter_map(|c| c.part.clone()).collect())));
         }
     }
     Ok(out)
@@ -213,62 +249,49 @@ pub struct BoardMetrics {
     /// The report month.
     pub month: Month,
     /// 13 months ending with the report month, plus the same month a year earlier first.
-    pub monthly: Table,
+    pub monthly: Vec<rows::MonthlyUsage>,
     /// Use by system.
-    pub by_system: Table,
+    pub by_system: Vec<rows::SystemUsage>,
     /// Use by data type.
-    pub by_data_type: Table,
+    pub by_data_type: Vec<rows::DataTypeUsage>,
     /// Participation and use by facility kind.
-    pub by_kind: Table,
+    pub by_kind: Vec<rows::KindUsage>,
     /// Participation and use by municipality.
-    pub by_municipality: Table,
+    pub by_municipality: Vec<rows::MunicipalityUsage>,
     /// Disclosing and viewing facilities by kind.
-    pub by_role: Table,
+    pub by_role: Vec<rows::RoleParticipation>,
     /// Top-10 share and Gini of the last 12 months.
-    pub concentration: Table,
+    pub concentration: rows::Concentration,
     /// Paying members with no use for 3 months or more.
-    pub inactive: Table,
+    pub inactive: Vec<rows::InactiveMember>,
     /// Views by disclosing hospital.
-    pub by_hospital: Table,
+    pub by_hospital: Vec<rows::HospitalViews>,
     /// Viewing municipality × disclosing facility, last 12 months.
-    pub flows: Table,
+    pub flows: Vec<rows::Flow>,
     /// System cost per view, active facility, registered patient and resident.
-    pub cost: Table,
+    pub cost: rows::CostPerUse,
     /// Image-server value per publishing hospital.
-    pub image_value: Table,
+    pub image_value: Vec<rows::ImageServerValue>,
     /// Fee share against use share.
-    pub fees: Table,
+    pub fees: Vec<rows::FeeFairness>,
     /// Budget against settled for the fiscal year.
-    pub budget: Table,
+    pub budget: Vec<rows::BudgetLine>,
     /// Registered patients and 人口カバー率.
-    pub enrollment: Table,
+    pub enrollment: Vec<rows::EnrollmentCoverage>,
     /// The renewal scenarios, computed.
     pub scenarios: Vec<scenarios::Outcome>,
+    /// The same results as tables, for the xlsx: (sheet name, query, table).
+    tables: Vec<(&'static str, &'static str, Table)>,
 }
 
 impl BoardMetrics {
     /// Every table, headed with the Japanese column descriptions of its query, with a
     /// sheet name (for the xlsx attachment).
     pub fn sheets(&self) -> Vec<(&'static str, Table)> {
-        let named = |sheet: &'static str, query: &str, t: &Table| (sheet, with_descriptions(query, t));
-        vec![
-            named("月別利用", "monthly_usage", &self.monthly),
-            named("システム別", "usage_by_system", &self.by_system),
-            named("情報の種類別", "usage_by_data_type", &self.by_data_type),
-            named("施設種別", "usage_by_kind", &self.by_kind),
-            named("市町別", "usage_by_municipality", &self.by_municipality),
-            named("役割別", "participation_by_role", &self.by_role),
-            named("集中度", "concentration", &self.concentration),
-            named("未利用の会員", "inactive_members", &self.inactive),
-            named("開示施設別", "views_by_hospital", &self.by_hospital),
-            named("市町×開示施設", "flow_matrix", &self.flows),
-            named("利用あたり費用", "cost_per_use", &self.cost),
-            named("画像サーバーの価値", "image_server_value", &self.image_value),
-            named("会費の公平性", "fee_fairness", &self.fees),
-            named("予算と決算", "budget_execution", &self.budget),
-            named("登録患者", "enrollment_coverage", &self.enrollment),
-            ("更新案", scenarios::table(&self.scenarios)),
-        ]
+        let mut out: Vec<(&'static str, Table)> =
+            self.tables.iter().map(|(sheet, query, t)| (*sheet, with_descriptions(query, t))).collect();
+        out.push(("更新案", scenarios::table(&self.scenarios)));
+        out
     }
 }
 
@@ -292,6 +315,30 @@ pub struct BoardOptions<'a> {
     pub threshold_yen_per_view: i64,
 }
 
+/// Collects each metric's table beside its rows, under its xlsx sheet name.
+struct Collect<'s> {
+    store: &'s Store,
+    tables: Vec<(&'static str, &'static str, Table)>,
+}
+
+impl Collect<'_> {
+    fn rows<T: Metric>(&mut self, sheet: &'static str, params: &[(&str, Param)]) -> anyhow::Result<Vec<T>> {
+        let (rows, table) = fetch_with_table::<T>(self.store, params)?;
+        self.tables.push((sheet, T::QUERY, table));
+        Ok(rows)
+    }
+    fn one<T: Metric>(&mut self, sheet: &'static str, params: &[(&str, Param)]) -> anyhow::Result<T> {
+        let mut rows = self.rows::<T>(sheet, params)?;
+        anyhow::ensure!(
+            rows.len() == 1,
+            "queries/metrics/{}.sql gave {} rows where one was expected",
+            T::QUERY,
+            rows.len()
+        );
+        Ok(rows.remove(0))
+    }
+}
+
 /// Computes the board report's tables for `month`.
 pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result<BoardMetrics> {
     let fy = month.fiscal_year();
@@ -299,37 +346,47 @@ pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result
     let m = [("month", Param::Month(month))];
     let lease_params =
         [("lease_years", Param::Integer(i64::from(lease.years))), ("lease_factor", Param::Number(lease.factor))];
-    let basis = scenarios::Basis::load(store, month, fy)?;
+    let basis = scenarios::Basis::load(store, month, fy, lease)?;
+    let mut c = Collect { store, tables: Vec::new() };
+    let monthly =
+        c.rows("月別利用", &[("from_month", Param::Month(month.plus(-12))), ("to_month", Param::Month(month))])?;
+    let by_system = c.rows("システム別", &m)?;
+    let by_data_type = c.rows("情報の種類別", &m)?;
+    let by_kind = c.rows("施設種別", &m)?;
+    let by_municipality = c.rows("市町別", &m)?;
+    let by_role = c.rows("役割別", &m)?;
+    let concentration = c.one("集中度", &m)?;
+    let inactive = c.rows("未利用の会員", &m)?;
+    let by_hospital = c.rows("開示施設別", &m)?;
+    let flows = c.rows("市町×開示施設", &m)?;
+    let cost =
+        c.one("利用あたり費用", &[m[0], ("fiscal_year", Param::FiscalYear(fy)), lease_params[0], lease_params[1]])?;
+    let image_value = c.rows(
+        "画像サーバーの価値",
+        &[m[0], lease_params[0], lease_params[1], ("threshold_yen", Param::Integer(opts.threshold_yen_per_view))],
+    )?;
+    let fees = c.rows("会費の公平性", &[("fiscal_year", Param::FiscalYear(fy))])?;
+    let budget = c.rows("予算と決算", &[("fiscal_year", Param::FiscalYear(fy))])?;
+    let enrollment = c.rows("登録患者", &m)?;
     Ok(BoardMetrics {
         month,
-        monthly: run(
-            store,
-            "monthly_usage",
-            &[("from_month", Param::Month(month.plus(-12))), ("to_month", Param::Month(month))],
-        )?,
-        by_system: run(store, "usage_by_system", &m)?,
-        by_data_type: run(store, "usage_by_data_type", &m)?,
-        by_kind: run(store, "usage_by_kind", &m)?,
-        by_municipality: run(store, "usage_by_municipality", &m)?,
-        by_role: run(store, "participation_by_role", &m)?,
-        concentration: run(store, "concentration", &m)?,
-        inactive: run(store, "inactive_members", &m)?,
-        by_hospital: run(store, "views_by_hospital", &m)?,
-        flows: run(store, "flow_matrix", &m)?,
-        cost: run(
-            store,
-            "cost_per_use",
-            &[m[0], ("fiscal_year", Param::FiscalYear(fy)), lease_params[0], lease_params[1]],
-        )?,
-        image_value: run(
-            store,
-            "image_server_value",
-            &[m[0], lease_params[0], lease_params[1], ("threshold_yen", Param::Integer(opts.threshold_yen_per_view))],
-        )?,
-        fees: run(store, "fee_fairness", &[("fiscal_year", Param::FiscalYear(fy))])?,
-        budget: run(store, "budget_execution", &[("fiscal_year", Param::FiscalYear(fy))])?,
-        enrollment: run(store, "enrollment_coverage", &m)?,
+        monthly,
+        by_system,
+        by_data_type,
+        by_kind,
+        by_municipality,
+        by_role,
+        concentration,
+        inactive,
+        by_hospital,
+        flows,
+        cost,
+        image_value,
+        fees,
+        budget,
+        enrollment,
         scenarios: scenarios::compute(opts.scenarios, &basis)?,
+        tables: c.tables,
     })
 }
 
@@ -346,6 +403,40 @@ mod tests {
             for (name, ty, _) in q.params() {
                 assert!(q.sql.contains(&format!("${name}")), "{}: ${name} declared but unused", q.name);
                 assert!(PARAM_TYPES.contains(&ty), "{}: {ty}", q.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_metric_has_a_row_type_and_every_row_type_a_metric() {
+        let typed: Vec<&str> = rows::TYPED.iter().map(|(n, _)| *n).collect();
+        let catalog: Vec<&str> = CATALOG.iter().map(|q| q.name).collect();
+        assert_eq!(typed, catalog);
+    }
+
+    #[test]
+    fn no_query_spells_out_a_shared_definition() {
+        // queries/schema/003_definitions.sql defines these once (issue 16); a query that
+        // writes its own copy would drift from the others.
+        let banned = [
+            ("INTERVAL", "month_add / month_stop / in_month / in_12m"),
+            ("make_date", "fiscal_year_start / fiscal_year_stop"),
+            ("date_trunc", "month_of"),
+            ("month(", "fiscal_year_of"),
+            ("'閲覧'", "is_view / view_events"),
+            ("'画像'", "is_image"),
+            ("joined_on <", "member_in_month / member_during"),
+            ("left_on >", "member_in_month / member_during"),
+        ];
+        for q in CATALOG.iter().chain(saved::CATALOG) {
+            let body: String =
+                q.sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+            for (pattern, instead) in banned {
+                // A whole word: `month(` but not `in_month(`.
+                let spelt = body
+                    .match_indices(pattern)
+                    .any(|(at, _)| !body[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_'));
+                assert!(!spelt, "{} spells out {pattern}: use {instead}", q.name);
             }
         }
     }

@@ -4,10 +4,14 @@
 //! renewal scenarios. Computed once for the whole network: every municipality's report is
 //! a view of the same tables, so the suppression that protects them is network-wide.
 
-use super::{Param, run, scenarios};
+use super::rows::{
+    CostPerUse, EnrollmentCoverage, MunicipalityFacilities, MunicipalityFlow, MunicipalityPayment, MunicipalityUse,
+    SupportBasis,
+};
+use super::{Param, fetch, fetch_one, scenarios};
 use crate::config::Scenario;
 use crate::domain::FiscalYear;
-use crate::store::{Store, Table};
+use crate::store::Store;
 
 /// One fiscal year of the municipality tables.
 #[derive(Debug, Clone)]
@@ -15,19 +19,19 @@ pub struct MunicipalityMetrics {
     /// The fiscal year.
     pub fiscal_year: FiscalYear,
     /// `municipality_use`: one row per municipality (and その他).
-    pub use_: Table,
+    pub use_: Vec<MunicipalityUse>,
     /// `municipality_flows`: municipality × disclosing facility.
-    pub flows: Table,
+    pub flows: Vec<MunicipalityFlow>,
     /// `municipality_facilities`: municipality × kind, participating / disclosing / viewing.
-    pub facilities: Table,
+    pub facilities: Vec<MunicipalityFacilities>,
     /// `municipality_payments`: budget and settled support per municipality.
-    pub payments: Table,
+    pub payments: Vec<MunicipalityPayment>,
     /// `enrollment_coverage` at the fiscal year's last month.
-    pub enrollment: Table,
+    pub enrollment: Vec<EnrollmentCoverage>,
     /// `cost_per_use` at the fiscal year's last month (the system cost of the year).
-    pub cost: Table,
+    pub cost: CostPerUse,
     /// `municipality_support_basis`: expense, other income, the amount asked of them.
-    pub support: Table,
+    pub support: SupportBasis,
     /// The renewal scenarios against this year's figures.
     pub scenarios: Vec<scenarios::Outcome>,
 }
@@ -38,17 +42,16 @@ impl MunicipalityMetrics {
         let fy = [("fiscal_year", Param::FiscalYear(fiscal_year))];
         let last = fiscal_year.last_month();
         let lease = scenarios::Lease::current(config);
-        let basis = scenarios::Basis::load(store, last, fiscal_year)?;
+        let basis = scenarios::Basis::load(store, last, fiscal_year, lease)?;
         Ok(MunicipalityMetrics {
             fiscal_year,
-            use_: run(store, "municipality_use", &fy)?,
-            flows: run(store, "municipality_flows", &fy)?,
-            facilities: run(store, "municipality_facilities", &fy)?,
-            payments: run(store, "municipality_payments", &fy)?,
-            enrollment: run(store, "enrollment_coverage", &[("month", Param::Month(last))])?,
-            cost: run(
+            use_: fetch(store, &fy)?,
+            flows: fetch(store, &fy)?,
+            facilities: fetch(store, &fy)?,
+            payments: fetch(store, &fy)?,
+            enrollment: fetch(store, &[("month", Param::Month(last))])?,
+            cost: fetch_one(
                 store,
-                "cost_per_use",
                 &[
                     ("month", Param::Month(last)),
                     fy[0],
@@ -56,7 +59,7 @@ impl MunicipalityMetrics {
                     ("lease_factor", Param::Number(lease.factor)),
                 ],
             )?,
-            support: run(store, "municipality_support_basis", &fy)?,
+            support: fetch_one(store, &fy)?,
             scenarios: scenarios::compute(config, &basis)?,
         })
     }

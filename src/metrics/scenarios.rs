@@ -9,11 +9,13 @@
 //! must change by for fees plus municipal support to cover that annual system cost.
 
 use crate::config::Scenario;
+use crate::domain::table::{Cell, Table};
 use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
-use crate::store::{Store, Table};
+use crate::store::Store;
 
-use super::{Param, run};
+use super::rows::{RenewalQuote, ScenarioBasis};
+use super::{Param, fetch, fetch_one};
 
 /// Lease years when a scenario gives none.
 pub const DEFAULT_LEASE_YEARS: u32 = 5;
@@ -78,28 +80,26 @@ pub struct Basis {
     /// The fiscal year of fees and support.
     pub fiscal_year: FiscalYear,
     /// `renewal_quotes` for `month`.
-    pub quotes: Table,
-    /// `scenario_basis` (one row).
-    pub totals: Table,
+    pub quotes: Vec<RenewalQuote>,
+    /// `scenario_basis`.
+    pub totals: ScenarioBasis,
 }
 
 impl Basis {
-    /// Reads the basis from the store.
-    pub fn load(store: &Store, month: Month, fiscal_year: FiscalYear) -> anyhow::Result<Basis> {
+    /// Reads the basis from the store; `lease` decides which quotes are under lease.
+    pub fn load(store: &Store, month: Month, fiscal_year: FiscalYear, lease: Lease) -> anyhow::Result<Basis> {
         Ok(Basis {
             month,
             fiscal_year,
-            quotes: run(store, "renewal_quotes", &[("month", Param::Month(month))])?,
-            totals: run(
+            quotes: fetch(
                 store,
-                "scenario_basis",
+                &[("month", Param::Month(month)), ("lease_years", Param::Integer(i64::from(lease.years)))],
+            )?,
+            totals: fetch_one(
+                store,
                 &[("month", Param::Month(month)), ("fiscal_year", Param::FiscalYear(fiscal_year))],
             )?,
         })
-    }
-
-    fn total(&self, col: &str) -> i64 {
-        self.totals.get(0, col).as_i64().unwrap_or(0)
     }
 }
 
@@ -111,13 +111,10 @@ pub fn compute(scenarios: &[Scenario], basis: &Basis) -> Result<Vec<Outcome>, Pr
 
 fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
     let q = &basis.quotes;
-    let rows = 0..q.rows.len();
-    let name_of = |r: usize| q.get(r, "name").as_str().unwrap_or("").to_string();
-    let publishes = |r: usize| q.get(r, "publishes_images").as_bool().unwrap_or(false);
     if let Some(keep) = &s.publishing_hospitals {
         for wanted in keep {
-            if !rows.clone().any(|r| name_of(r) == *wanted) {
-                let known: Vec<String> = rows.clone().filter(|r| publishes(*r)).map(name_of).collect();
+            if !q.iter().any(|r| r.name == *wanted) {
+                let known: Vec<&str> = q.iter().filter(|r| r.publishes_images).map(|r| r.name.as_str()).collect();
                 return Err(Problem::new(format!(
                     "更新案「{}」の publishing_hospitals にある「{wanted}」が見積にも施設にもありません",
                     s.name
@@ -129,25 +126,24 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
             }
         }
     }
-    let keeps = |r: usize| match &s.publishing_hospitals {
-        Some(list) => list.contains(&name_of(r)),
-        None => publishes(r),
+    let keeps = |r: &RenewalQuote| match &s.publishing_hospitals {
+        Some(list) => list.contains(&r.name),
+        None => r.publishes_images,
     };
-    let dropped: Vec<usize> = rows.clone().filter(|r| publishes(*r) && !keeps(*r)).collect();
+    let dropped: Vec<&RenewalQuote> = q.iter().filter(|r| r.publishes_images && !keeps(r)).collect();
 
     let (capital_yen, capital_source) = if let Some(c) = s.capital_yen {
         (Some(c), "設定")
     } else if !s.grades.is_empty() {
         (Some(s.grades.values().sum()), "内訳")
-    } else if q.rows.is_empty() {
+    } else if q.is_empty() {
         (None, "見積なし")
     } else {
-        let per = |r: usize| {
-            let image = q.get(r, "image_grade_yen").as_i64();
-            let standard = q.get(r, "standard_grade_yen").as_i64();
+        let per = |r: &RenewalQuote| {
+            let (image, standard) = (r.image_grade_yen, r.standard_grade_yen);
             if keeps(r) { image.or(standard) } else { standard.or(image) }.unwrap_or(0)
         };
-        (Some(rows.clone().map(per).sum()), "見積")
+        (Some(q.iter().map(per).sum()), "見積")
     };
     let lease =
         Lease { years: s.lease_years.unwrap_or(DEFAULT_LEASE_YEARS).max(1), factor: s.lease_factor.unwrap_or(1.0) };
@@ -156,10 +152,11 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
     let running_yen = (running as f64 * (1.0 - s.margin.unwrap_or(0.0))).round() as i64;
     let annual_cost_yen = annual_lease_yen + running_yen;
 
-    let image_views_lost: i64 = dropped.iter().map(|r| q.get(*r, "image_views_12m").as_i64().unwrap_or(0)).sum();
-    let views_remaining = (basis.total("views_12m") - image_views_lost).max(0);
-    let members = basis.total("paying_members");
-    let income = basis.total("fee_income_yen") + basis.total("municipal_support_yen");
+    let t = &basis.totals;
+    let image_views_lost: i64 = dropped.iter().map(|r| r.image_views_12m).sum();
+    let views_remaining = (t.views_12m - image_views_lost).max(0);
+    let members = t.paying_members;
+    let income = t.fee_income_yen + t.municipal_support_yen;
     Ok(Outcome {
         name: s.name.clone(),
         capital_yen,
@@ -167,7 +164,7 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
         annual_lease_yen,
         running_yen,
         annual_cost_yen,
-        dropped: dropped.into_iter().map(name_of).collect(),
+        dropped: dropped.iter().map(|r| r.name.clone()).collect(),
         image_views_lost,
         views_remaining,
         yen_per_remaining_view: (views_remaining > 0)
@@ -179,7 +176,6 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
 
 /// The outcomes as a table (for `renkei scenarios`, the xlsx and the board report).
 pub fn table(outcomes: &[Outcome]) -> Table {
-    use crate::store::Cell;
     let opt = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
     Table {
         columns: [

@@ -8,13 +8,13 @@
 use askama::Template;
 
 use super::chart::{self, Bar, Spec};
-use super::format::{change, change_points, count, percent, yen, yen_change};
+use super::format::{change_of, count, count_or_dash, percent_or_dash, points_of, yen, yen_change, yen_or_dash};
 use super::layout::{Charts, Row, Section, row, section};
 use super::{Attachment, Rendered};
-use crate::domain::Month;
+use crate::domain::table::Table;
 use crate::metrics::BoardMetrics;
+use crate::metrics::rows::{BudgetSection, CostBasis, MonthlyUsage, ViewsSource};
 use crate::metrics::scenarios::Outcome;
-use crate::store::{Cell, Table};
 
 /// Everything the board templates show, formatted.
 #[derive(Debug, Clone)]
@@ -45,52 +45,44 @@ struct BoardText<'a> {
     r: &'a BoardReport,
 }
 
-fn opt_yen(cell: &Cell, approx: bool) -> String {
-    cell.as_f64().map_or_else(|| "—".to_string(), |v| yen(v.round() as i64, approx))
-}
-
-fn opt_percent(cell: &Cell) -> String {
-    cell.as_f64().map_or_else(|| "—".to_string(), percent)
-}
-
-/// The integer columns `cols` of row `r`, formatted as counts.
-fn counts(t: &Table, r: usize, cols: &[&str]) -> Vec<String> {
-    cols.iter().map(|c| count(t.int(r, c))).collect()
-}
-
-/// One row per table row: the label from `label_col`, the cells from `cells`.
-fn rows_of(t: &Table, label_col: &str, cells: impl Fn(usize) -> Vec<String>) -> Vec<Row> {
-    (0..t.rows.len()).map(|r| row(t.text(r, label_col), cells(r))).collect()
+/// Cut-offs the board report flags (named so a reader of the code sees the policy).
+mod cut {
+    /// A paying member whose use share is under this part of its fee share pays more than it uses.
+    pub const UNDER_USE: f64 = 0.5;
+    /// Inactive members listed in the email (the rest are in the xlsx).
+    pub const INACTIVE_SHOWN: usize = 15;
+    /// Municipality → hospital flows listed in the email.
+    pub const FLOWS_SHOWN: usize = 10;
 }
 
 fn kpis(m: &BoardMetrics) -> Section {
     let t = &m.monthly;
-    let n = t.rows.len();
     // monthly_usage covers month-12 .. month: the last row is this month, the one before
     // the previous month, the first the same month last year.
-    let (cur, prev, yoy) = (n.saturating_sub(1), n.saturating_sub(2), 0);
-    let kpi = |label: &str, col: &str| {
-        let (c, p, y) = (t.int(cur, col), t.int(prev, col), t.int(yoy, col));
-        row(label, vec![count(c), count(p), change(c, p), count(y), change(c, y)])
+    let at = |i: usize| t.get(i);
+    let (cur, prev, yoy) = (at(t.len().saturating_sub(1)), at(t.len().saturating_sub(2)), at(0));
+    let kpi = |label: &str, col: fn(&MonthlyUsage) -> Option<i64>| {
+        let (c, p, y) = (cur.and_then(col), prev.and_then(col), yoy.and_then(col));
+        row(label, vec![count_or_dash(c), count_or_dash(p), change_of(c, p), count_or_dash(y), change_of(c, y)])
     };
-    let rate = |r| t.float(r, "active_rate");
+    let rate = |r: Option<&MonthlyUsage>| r.and_then(|r| r.active_rate);
     let mut rows = vec![
-        kpi("操作件数（件）", "events"),
-        kpi("閲覧件数（件）", "views"),
-        kpi("画像の閲覧件数（件）", "image_views"),
-        kpi("患者数（人）", "unique_patients"),
-        kpi("利用者数（人）", "active_users"),
-        kpi("稼働施設数（施設）", "active_facilities"),
-        kpi("参加施設数（施設）", "participating_facilities"),
+        kpi("操作件数（件）", |r| r.events),
+        kpi("閲覧件数（件）", |r| r.views),
+        kpi("画像の閲覧件数（件）", |r| r.image_views),
+        kpi("患者数（人）", |r| r.unique_patients),
+        kpi("利用者数（人）", |r| r.active_users),
+        kpi("稼働施設数（施設）", |r| r.active_facilities),
+        kpi("参加施設数（施設）", |r| Some(r.participating_facilities)),
     ];
     rows.push(row(
         "稼働施設率",
         vec![
-            percent(rate(cur)),
-            percent(rate(prev)),
-            change_points(rate(cur), rate(prev)),
-            percent(rate(yoy)),
-            change_points(rate(cur), rate(yoy)),
+            percent_or_dash(rate(cur)),
+            percent_or_dash(rate(prev)),
+            points_of(rate(cur), rate(prev)),
+            percent_or_dash(rate(yoy)),
+            points_of(rate(cur), rate(yoy)),
         ],
     ));
     let mut s = section(
@@ -98,64 +90,109 @@ fn kpis(m: &BoardMetrics) -> Section {
         &["項目", &m.month.label_ja(), "前月", "増減", "前年同月", "増減"],
         rows,
     );
-    s.note = "稼働施設率＝その月に1件以上利用した施設数 ÷ その月に加入中の参加施設数（統一の定義がないため、本報告ではこの定義を用います）。患者数・利用者数は仮名化したIDで数えています。".into();
+    s.note = "稼働施設＝その月に利用のあった施設（職員が操作したか、その施設の情報が閲覧された施設）。稼働施設率＝稼働施設数 ÷ その月に加入中の参加施設数（統一の定義がないため、本報告ではこの定義を用います）。患者数・利用者数は仮名化したIDで数えています。— はアクセスログのない月（データなし）です。".into();
     s
 }
 
 fn trend(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
     let t = &m.monthly;
-    let months: Vec<Month> = (0..t.rows.len()).filter_map(|r| t.get(r, "month").as_date().map(Month::of)).collect();
-    let labels: Vec<String> = months
+    let first = t.first().map(|r| r.month);
+    let labels: Vec<String> = t
         .iter()
-        .map(|mo| {
-            if mo.month() == 1 || *mo == months[0] {
+        .map(|r| {
+            let mo = r.month;
+            if mo.month() == 1 || Some(mo) == first {
                 format!("{}/{}", mo.year() % 100, mo.month())
             } else {
                 format!("{}月", mo.month())
             }
         })
         .collect();
-    let views: Vec<f64> = (0..t.rows.len()).map(|r| t.int(r, "views") as f64).collect();
+    let views: Vec<Option<f64>> = t.iter().map(|r| r.views.map(|v| v as f64)).collect();
     let title = "閲覧件数の推移（13か月）";
     let png = chart::vertical_bars(&Spec { title, unit: "件", legend: ("", ""), reference: None }, &labels, &views)?;
-    let rows = (0..t.rows.len())
+    let rows = t
+        .iter()
         .map(|r| {
-            let month = months.get(r).map(|mo| mo.label_ja()).unwrap_or_default();
-            let mut cells = counts(t, r, &["events", "views", "active_facilities"]);
-            cells.push(percent(t.float(r, "active_rate")));
-            row(month, cells)
+            row(
+                r.month.label_ja(),
+                vec![
+                    count_or_dash(r.events),
+                    count_or_dash(r.views),
+                    count_or_dash(r.active_facilities),
+                    percent_or_dash(r.active_rate),
+                ],
+            )
         })
         .collect();
     let mut s = section("13か月の推移", &["月", "操作件数", "閲覧件数", "稼働施設", "稼働施設率"], rows);
     s.chart = Some(charts.add("trend", title.to_string(), png));
+    if t.iter().any(|r| !r.has_log) {
+        s.note = "— はアクセスログのない月です（0件ではなく、データがありません）。".into();
+    }
     Ok(s)
 }
 
 fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
-    let s = &m.by_system;
-    let systems = rows_of(s, "system", |r| {
-        let e = s.int(r, "events");
-        let mut cells = counts(s, r, &["events", "views", "active_facilities"]);
-        cells.extend([change(e, s.int(r, "events_prev_month")), change(e, s.int(r, "events_last_year"))]);
-        cells
-    });
-    let d = &m.by_data_type;
-    let types = rows_of(d, "data_type", |r| {
-        let mut cells = counts(d, r, &["events", "views", "unique_patients", "active_facilities"]);
-        cells.push(change(d.int(r, "events"), d.int(r, "events_prev_month")));
-        cells
-    });
-    let participation = |t: &Table, col: &str| {
-        rows_of(t, col, |r| {
-            let mut cells = counts(t, r, &["participating_facilities", "active_facilities"]);
-            cells.extend([percent(t.float(r, "active_rate")), count(t.int(r, "events"))]);
-            cells
+    let systems = m
+        .by_system
+        .iter()
+        .map(|r| {
+            row(
+                r.system.clone(),
+                vec![
+                    count_or_dash(r.events),
+                    count_or_dash(r.views),
+                    count_or_dash(r.active_facilities),
+                    change_of(r.events, r.events_prev_month),
+                    change_of(r.events, r.events_last_year),
+                ],
+            )
         })
+        .collect();
+    let types = m
+        .by_data_type
+        .iter()
+        .map(|r| {
+            row(
+                r.data_type.clone(),
+                vec![
+                    count_or_dash(r.events),
+                    count_or_dash(r.views),
+                    count_or_dash(r.unique_patients),
+                    count_or_dash(r.active_facilities),
+                    change_of(r.events, r.events_prev_month),
+                ],
+            )
+        })
+        .collect();
+    let participation = |label: &str, part: i64, active: Option<i64>, rate: Option<f64>, events: Option<i64>| {
+        row(label, vec![count(part), count_or_dash(active), percent_or_dash(rate), count_or_dash(events)])
     };
-    let o = &m.by_role;
-    let roles = rows_of(o, "kind", |r| {
-        counts(o, r, &["participating_facilities", "disclosing_facilities", "viewing_facilities", "idle_facilities"])
-    });
+    let kinds = m
+        .by_kind
+        .iter()
+        .map(|r| participation(&r.kind, r.participating_facilities, r.active_facilities, r.active_rate, r.events))
+        .collect();
+    let towns = m
+        .by_municipality
+        .iter()
+        .map(|r| {
+            participation(&r.municipality, r.participating_facilities, r.active_facilities, r.active_rate, r.events)
+        })
+        .collect();
+    let roles = m
+        .by_role
+        .iter()
+        .map(|r| {
+            row(
+                r.kind.clone(),
+                [r.participating_facilities, r.disclosing_facilities, r.viewing_facilities, r.idle_facilities]
+                    .map(count)
+                    .to_vec(),
+            )
+        })
+        .collect();
     let mut role = section("役割別の参加施設（直近12か月）", &["種別", "参加", "開示", "閲覧", "どちらもなし"], roles);
     role.note = "開示＝その施設の情報が閲覧された施設、閲覧＝他施設の情報を閲覧した施設。".into();
     let c = &m.concentration;
@@ -163,25 +200,21 @@ fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
     conc.empty = String::new();
     conc.lines.push(format!(
         "参加施設 {} 施設の操作 {} 件のうち、上位10施設が {}（{} 件）。ジニ係数 {}。",
-        count(c.int(0, "facilities")),
-        count(c.int(0, "events")),
-        opt_percent(c.get(0, "top10_share")),
-        count(c.int(0, "top10_events")),
-        c.get(0, "gini").as_f64().map_or_else(|| "—".to_string(), |g| format!("{g:.2}")),
+        count(c.facilities),
+        count(c.events),
+        percent_or_dash(c.top10_share),
+        count(c.top10_events),
+        c.gini.map_or_else(|| "—".to_string(), |g| format!("{g:.2}")),
     ));
     conc.note = "ジニ係数は使わなかった施設を 0 件として含めて計算（0＝均等、1に近いほど一部の施設に集中）。".into();
     vec![
         section("システム別", &["システム", "操作件数", "閲覧件数", "稼働施設", "前月比", "前年同月比"], systems),
         section("情報の種類別", &["種類", "操作件数", "閲覧件数", "患者数", "稼働施設", "前月比"], types),
-        section(
-            "施設種別ごとの参加と稼働",
-            &["種別", "参加施設", "稼働施設", "稼働施設率", "操作件数"],
-            participation(&m.by_kind, "kind"),
-        ),
+        section("施設種別ごとの参加と稼働", &["種別", "参加施設", "稼働施設", "稼働施設率", "操作件数"], kinds),
         section(
             "市町別の参加と稼働（施設の所在地）",
             &["市町", "参加施設", "稼働施設", "稼働施設率", "操作件数"],
-            participation(&m.by_municipality, "municipality"),
+            towns,
         ),
         role,
         conc,
@@ -190,22 +223,21 @@ fn usage_sections(m: &BoardMetrics) -> Vec<Section> {
 
 fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
     let t = &m.inactive;
-    let idle = |col: &'static str| (0..t.rows.len()).filter(move |r| t.get(*r, col).as_bool() == Some(true));
-    let fee_12m: i64 = idle("idle_12m").map(|r| t.int(r, "fee_yen")).sum();
-    let (n3, n6, n12) = (idle("idle_3m").count(), idle("idle_6m").count(), idle("idle_12m").count());
+    let fee_12m: i64 = t.iter().filter(|r| r.idle_12m).map(|r| r.fee_yen).sum();
+    let n = |f: fn(&&crate::metrics::rows::InactiveMember) -> bool| t.iter().filter(f).count() as i64;
+    let (n3, n6, n12) = (n(|r| r.idle_3m), n(|r| r.idle_6m), n(|r| r.idle_12m));
     let mut s = section(
         "会費を払いながら使っていない施設",
         &["施設", "種別", "会費", "最終利用"],
-        (0..t.rows.len().min(15))
+        t.iter()
+            .take(cut::INACTIVE_SHOWN)
             .map(|r| {
                 row(
-                    t.text(r, "name"),
+                    r.name.clone(),
                     vec![
-                        t.text(r, "kind"),
-                        yen(t.int(r, "fee_yen"), false),
-                        t.get(r, "last_used")
-                            .as_date()
-                            .map_or_else(|| "なし".to_string(), |d| d.format("%Y-%m-%d").to_string()),
+                        r.kind.clone().unwrap_or_default(),
+                        yen(r.fee_yen, false),
+                        r.last_used.map_or_else(|| "なし".to_string(), |d| d.0.format("%Y-%m-%d").to_string()),
                     ],
                 )
             })
@@ -213,47 +245,53 @@ fn inactive(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
     );
     s.lines.push(format!(
         "3か月使っていない {} 施設、6か月 {} 施設、12か月 {} 施設（12か月の施設の会費 計 {}）。",
-        count(n3 as i64),
-        count(n6 as i64),
-        count(n12 as i64),
+        count(n3),
+        count(n6),
+        count(n12),
         yen(fee_12m, false)
     ));
     s.empty = "3か月以上使っていない会費負担施設はありません。".into();
-    if t.rows.len() > 15 {
-        s.note = format!("最終利用の古い順に15施設。全 {} 施設は添付の xlsx にあります。", t.rows.len());
+    s.note = "使った＝その施設の職員が操作したか、その施設の情報が閲覧されたこと。".into();
+    if t.len() > cut::INACTIVE_SHOWN {
+        s.note.push_str(&format!(
+            "最終利用の古い順に{}施設。全 {} 施設は添付の xlsx にあります。",
+            cut::INACTIVE_SHOWN,
+            t.len()
+        ));
     }
     if n6 > 0 {
-        alerts.push(format!("会費を払っている施設のうち {} 施設が6か月以上利用していません。", count(n6 as i64)));
+        alerts.push(format!("会費を払っている施設のうち {} 施設が6か月以上利用していません。", count(n6)));
     }
     s
 }
 
 fn hospitals(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
-    let h = &m.by_hospital;
-    let rows = rows_of(h, "name", |r| {
-        let v = h.int(r, "views");
-        vec![
-            if h.get(r, "publishes_images").as_bool() == Some(true) { "○" } else { "—" }.to_string(),
-            count(v),
-            count(h.int(r, "image_views")),
-            change(v, h.int(r, "views_prev_month")),
-            change(v, h.int(r, "views_last_year")),
-            count(h.int(r, "image_views_12m")),
-        ]
-    });
+    let rows = m
+        .by_hospital
+        .iter()
+        .map(|h| {
+            row(
+                h.name.clone(),
+                vec![
+                    if h.publishes_images { "○" } else { "—" }.to_string(),
+                    count(h.views),
+                    count(h.image_views),
+                    change_of(Some(h.views), h.views_prev_month),
+                    change_of(Some(h.views), h.views_last_year),
+                    count(h.image_views_12m),
+                ],
+            )
+        })
+        .collect();
     let mut s = section(
         "開示施設別の閲覧",
         &["開示施設", "画像公開", "閲覧", "うち画像", "前月比", "前年同月比", "画像 12か月"],
         rows,
     );
-    let v = &m.image_value;
-    let mut bars: Vec<Bar> = (0..v.rows.len())
-        .map(|r| Bar {
-            label: v.text(r, "name"),
-            value: v.int(r, "image_views_12m") as f64,
-            stacked: 0.0,
-            highlight: false,
-        })
+    let mut bars: Vec<Bar> = m
+        .image_value
+        .iter()
+        .map(|v| Bar { label: v.name.clone(), value: v.image_views_12m as f64, stacked: 0.0, highlight: false })
         .collect();
     bars.sort_by(|a, b| b.value.total_cmp(&a.value));
     if !bars.is_empty() {
@@ -271,16 +309,21 @@ fn image_value(
     alerts: &mut Vec<String>,
 ) -> anyhow::Result<Section> {
     let v = &m.image_value;
-    let rows: Vec<Row> = (0..v.rows.len())
+    let rows: Vec<Row> = v
+        .iter()
         .map(|r| Row {
-            label: v.text(r, "name"),
+            label: r.name.clone(),
             cells: vec![
-                opt_yen(v.get(r, "extra_annual_yen"), false),
-                format!("{}回", count(v.int(r, "image_views_12m"))),
-                opt_yen(v.get(r, "yen_per_image_view"), false),
-                v.text(r, "views_source"),
+                yen_or_dash(r.extra_annual_yen, false),
+                format!("{}回", count(r.image_views_12m)),
+                yen_or_dash(r.yen_per_image_view, false),
+                match r.views_source {
+                    ViewsSource::ImageViews => "画像閲覧回数",
+                    ViewsSource::AccessLog => "アクセスログ",
+                }
+                .to_string(),
             ],
-            flagged: v.get(r, "over_threshold").as_bool() == Some(true),
+            flagged: r.over_threshold == Some(true),
         })
         .collect();
     let over: Vec<String> = rows.iter().filter(|r| r.flagged).map(|r| r.label.clone()).collect();
@@ -291,13 +334,14 @@ fn image_value(
             over.join("、")
         ));
     }
-    let bars: Vec<Bar> = (0..v.rows.len())
+    let bars: Vec<Bar> = v
+        .iter()
         .filter_map(|r| {
-            v.get(r, "yen_per_image_view").as_f64().map(|value| Bar {
-                label: v.text(r, "name"),
-                value,
+            r.yen_per_image_view.map(|value| Bar {
+                label: r.name.clone(),
+                value: value as f64,
                 stacked: 0.0,
-                highlight: v.get(r, "over_threshold").as_bool() == Some(true),
+                highlight: r.over_threshold == Some(true),
             })
         })
         .collect();
@@ -307,8 +351,13 @@ fn image_value(
         rows,
     );
     s.empty = "画像公開グレードの見積がないため計算できません（更新見積を取り込んでください）。".into();
+    let quotes = v
+        .iter()
+        .find_map(|r| r.quote_fiscal_year)
+        .map(|y| format!("{}の見積による。", crate::domain::FiscalYear::new(y as i32).label_ja()))
+        .unwrap_or_default();
     s.note = format!(
-        "差額の年額＝（画像公開グレードの見積 − 標準グレードの見積）をリース年額にしたもの。閲覧1回あたりが {} を超える病院に色をつけています（renkei.toml の [report] threshold_yen_per_view）。",
+        "差額の年額＝（画像公開グレードの見積 − 標準グレードの見積）をリース年額にしたもの（{quotes}見積はその月にリース中のもの、なければ次の更新のもの）。見積のない病院は最後に並べています。閲覧1回あたりが {} を超える病院に色をつけています（renkei.toml の [report] threshold_yen_per_view）。",
         yen(threshold, false)
     );
     if !bars.is_empty() {
@@ -320,28 +369,56 @@ fn image_value(
     Ok(s)
 }
 
+/// How the report names where a year's running cost came from.
+pub fn cost_basis_label(basis: Option<CostBasis>, basis_year: Option<i64>) -> String {
+    match basis {
+        Some(CostBasis::Invoices) => "請求・契約".into(),
+        Some(CostBasis::Budget) => "予算のシステム委託費".into(),
+        Some(CostBasis::EarlierInvoices) => format!(
+            "{}の実績",
+            basis_year.map_or_else(|| "前の年度".to_string(), |y| crate::domain::FiscalYear::new(y as i32).label_ja())
+        ),
+        None => "なし".into(),
+    }
+}
+
 fn cost(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
     let c = &m.cost;
     let fiscal = m.month.fiscal_year().label_ja();
-    let approx = c.get(0, "approximate").as_bool() == Some(true);
+    let approx = c.approximate;
     let mut s = section("利用1件あたりの費用", &["項目", "金額・件数"], Vec::new());
-    match c.get(0, "system_cost_yen").as_i64() {
+    match c.system_cost_yen {
         Some(total) => {
-            let y = |col: &str| opt_yen(c.get(0, col), approx);
+            let y = |v: Option<i64>| yen_or_dash(v, approx);
+            let basis = cost_basis_label(c.cost_basis, c.cost_basis_year);
             s.rows = vec![
-                row(format!("{fiscal}の運営費"), vec![y("running_cost_yen")]),
-                row("サーバー更新費の年額", vec![y("server_annual_yen")]),
+                row(format!("{fiscal}の運営費（{basis}）"), vec![y(c.running_cost_yen)]),
+                row("サーバー更新費の年額", vec![y(c.server_annual_yen)]),
                 row("システム費 計", vec![yen(total, approx)]),
-                row("直近12か月の閲覧件数", vec![format!("{}件", count(c.int(0, "views_12m")))]),
-                row("閲覧1件あたり", vec![y("yen_per_view")]),
-                row("稼働施設1施設あたり", vec![y("yen_per_active_facility")]),
-                row("登録患者1人あたり", vec![y("yen_per_registered_patient")]),
-                row("住民1人あたり", vec![y("yen_per_resident")]),
+                row(
+                    "直近12か月の閲覧件数",
+                    vec![c.views_12m.map_or_else(|| "—".into(), |v| format!("{}件", count(v)))],
+                ),
+                row("閲覧1件あたり（直近12か月）", vec![y(c.yen_per_view)]),
+                row("稼働施設1施設あたり（直近12か月）", vec![y(c.yen_per_active_facility)]),
+                row("登録患者1人あたり", vec![y(c.yen_per_registered_patient)]),
+                row("住民1人あたり", vec![y(c.yen_per_resident)]),
             ];
-            s.note = "システム費＝その年度の運営費（請求・契約の合計）＋リース中のサーバー更新見積の年額。1件あたり＝システム費 ÷ 直近12か月の件数・施設数、または最新の登録患者数・関係市町の人口。".into();
+            s.note = "システム費＝その年度の運営費（請求・契約の合計。まだなければ予算のシステム委託費、それもなければ前の年度の実績）＋リース中のサーバー更新見積の年額。1件あたり＝システム費 ÷ 直近12か月の件数・施設数、または最新の登録患者数・関係市町の人口。".into();
+            if c.months_with_log < 12 {
+                s.note.push_str(&format!(
+                    "直近12か月のうちアクセスログがあるのは {} か月分だけのため、1件あたりは高く出ます。",
+                    c.months_with_log
+                ));
+            }
+            if c.cost_basis != Some(CostBasis::Invoices) {
+                alerts.push(format!("{fiscal}の運営費の請求・契約がないため、{basis}で計算しています。"));
+            }
         }
         None => {
-            s.empty = format!("{fiscal}の運営費（請求・契約）が取り込まれていないため、1件あたりの費用を出せません。");
+            s.empty = format!(
+                "{fiscal}の運営費（請求・契約、予算、前の年度の実績のどれも）が取り込まれていないため、1件あたりの費用を出せません。"
+            );
             alerts.push(s.empty.clone());
         }
     }
@@ -350,24 +427,27 @@ fn cost(m: &BoardMetrics, alerts: &mut Vec<String>) -> Section {
 
 fn money_sections(m: &BoardMetrics) -> Vec<Section> {
     let b = &m.budget;
-    let rows = (0..b.rows.len())
+    let rows = b
+        .iter()
         .map(|r| {
-            let item = b.get(r, "item");
-            let label = match item {
-                Cell::Null => format!("{}計", b.text(r, "section")).replace("差引計", "収支差引"),
-                _ => format!("　{}", item),
+            let label = match (&r.item, r.section) {
+                (Some(item), _) => format!("　{item}"),
+                (None, BudgetSection::Income) => "収入計".to_string(),
+                (None, BudgetSection::Expense) => "支出計".to_string(),
+                (None, BudgetSection::Balance) => "収支差引".to_string(),
             };
-            let (budget, settled) = (b.get(r, "budget_yen"), b.get(r, "settled_yen"));
             Row {
                 label,
-                cells: vec![opt_yen(budget, false), opt_yen(settled, false)],
-                flagged: b.text(r, "section") == "差引"
-                    && [budget, settled].iter().any(|c| c.as_i64().is_some_and(|v| v < 0)),
+                cells: vec![yen_or_dash(r.budget_yen, false), yen_or_dash(r.settled_yen, false)],
+                flagged: r.section == BudgetSection::Balance
+                    && [r.budget_yen, r.settled_yen].iter().any(|v| v.is_some_and(|v| v < 0)),
             }
         })
         .collect();
-    let shown =
-        b.get(0, "fiscal_year").as_i64().map_or(m.month.fiscal_year(), |y| crate::domain::FiscalYear::new(y as i32));
+    let shown = b
+        .first()
+        .and_then(|r| r.fiscal_year)
+        .map_or(m.month.fiscal_year(), |y| crate::domain::FiscalYear::new(y as i32));
     let mut budget = section(&format!("{}の予算と決算", shown.label_ja()), &["科目", "予算", "決算"], rows);
     budget.empty = "この年度の予算・決算が取り込まれていません。".into();
     budget.note = "収支差引＝収入計 − 支出計（マイナスは赤字）。".into();
@@ -375,30 +455,27 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
     let f = &m.fees;
     let mut fees = section("会費と利用の釣り合い", &[], Vec::new());
     fees.empty = String::new();
-    let under: Vec<usize> =
-        (0..f.rows.len()).filter(|r| f.get(*r, "use_to_fee").as_f64().is_some_and(|x| x < 0.5)).collect();
-    if !f.rows.is_empty() {
+    let under = f.iter().filter(|r| r.use_to_fee.is_some_and(|x| x < cut::UNDER_USE)).count();
+    if !f.is_empty() {
         fees.lines.push(format!(
             "会費を払う {} 施設のうち {} 施設は、会費の割合に比べて利用の割合が半分未満です（一覧は xlsx の「会費の公平性」）。",
-            count(f.rows.len() as i64),
-            count(under.len() as i64)
+            count(f.len() as i64),
+            count(under as i64)
         ));
+        fees.note = "利用＝その施設の職員の操作と、その施設の情報が閲覧された件数。".into();
     }
 
-    let e = &m.enrollment;
-    let rows = (0..e.rows.len())
-        .map(|r| {
-            let label = match e.get(r, "municipality") {
-                Cell::Null => "全体".to_string(),
-                other => other.to_string(),
-            };
+    let rows = m
+        .enrollment
+        .iter()
+        .map(|e| {
             row(
-                label,
+                e.municipality.clone().unwrap_or_else(|| "全体".to_string()),
                 vec![
-                    count(e.int(r, "registered_patients")),
-                    e.get(r, "population").as_i64().map_or_else(|| "—".into(), count),
-                    opt_percent(e.get(r, "coverage")),
-                    opt_percent(e.get(r, "shared_rate")),
+                    count(e.registered_patients),
+                    count_or_dash(e.population),
+                    percent_or_dash(e.coverage),
+                    percent_or_dash(e.shared_rate),
                 ],
             )
         })
@@ -410,15 +487,16 @@ fn money_sections(m: &BoardMetrics) -> Vec<Section> {
         "人口カバー率＝登録患者数 ÷ 人口。情報共有患者率＝直近12か月に情報が閲覧された患者 ÷ 登録患者（全体のみ）。"
             .into();
 
-    let fl = &m.flows;
     let mut flows = section(
-        "どの市町の施設が、どの病院の情報を見ているか（直近12か月・上位10）",
+        &format!("どの市町の施設が、どの病院の情報を見ているか（直近12か月・上位{}）", cut::FLOWS_SHOWN),
         &["閲覧した市町 → 開示施設", "閲覧件数", "閲覧施設"],
-        (0..fl.rows.len().min(10))
+        m.flows
+            .iter()
+            .take(cut::FLOWS_SHOWN)
             .map(|r| {
                 row(
-                    format!("{} → {}", fl.text(r, "viewing_municipality"), fl.text(r, "disclosing_facility")),
-                    vec![count(fl.int(r, "views")), count(fl.int(r, "viewing_facilities"))],
+                    format!("{} → {}", r.viewing_municipality, r.disclosing_facility),
+                    vec![count(r.views), count(r.viewing_facilities)],
                 )
             })
             .collect(),
@@ -472,14 +550,11 @@ fn scenarios(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Result<Section> {
 
 fn gaps(m: &BoardMetrics, alerts: &mut Vec<String>) {
     let t = &m.monthly;
-    let n = t.rows.len();
-    if t.int(n.saturating_sub(1), "events") == 0 {
+    if t.last().is_some_and(|r| !r.has_log) {
         alerts.push(format!("{}のアクセスログがありません。取込漏れがないか確かめてください。", m.month.label_ja()));
     }
-    let missing: Vec<String> = (0..n.saturating_sub(1))
-        .filter(|r| t.int(*r, "events") == 0)
-        .filter_map(|r| t.get(r, "month").as_date().map(|d| Month::of(d).label_ja()))
-        .collect();
+    let missing: Vec<String> =
+        t.iter().take(t.len().saturating_sub(1)).filter(|r| !r.has_log).map(|r| r.month.label_ja()).collect();
     if !missing.is_empty() {
         alerts.push(format!("アクセスログのない月があります: {}", missing.join("、")));
     }

@@ -244,9 +244,9 @@ pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Vertical bars over labelled periods (the 13-month trend).
-pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[f64]) -> anyhow::Result<Vec<u8>> {
+pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[Option<f64>]) -> anyhow::Result<Vec<u8>> {
     let n = labels.len().max(1);
-    let max = values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.15;
+    let max = values.iter().flatten().copied().fold(0.0, f64::max).max(1.0) * 1.15;
     draw(WIDTH, 560, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
@@ -280,7 +280,18 @@ pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[f64]) -> anyhow::
                         SegmentValue::Exact(i) | SegmentValue::CenterOf(i) if *i == last => BLUE.filled(),
                         _ => LIGHT_BLUE.filled(),
                     })
-                    .data(values.iter().enumerate().map(|(i, v)| (i as i32, *v))),
+                    .data(values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as i32, v)))),
+            )
+            .map_err(plot_err)?;
+        // A month without data gets a dash on the axis, not a bar of zero.
+        let dash = (FAMILY, 30).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_none())
+                    .map(|(i, _)| Text::new("—", (SegmentValue::CenterOf(i as i32), max * 0.01), dash.clone())),
             )
             .map_err(plot_err)?;
         Ok(())
@@ -305,7 +316,8 @@ mod tests {
         ];
         let png = horizontal_bars(&spec, &bars).unwrap();
         assert!(is_png(&png) && png.len() > 5_000, "{} bytes", png.len());
-        let trend = vertical_bars(&spec, &["7月".into(), "8月".into()], &[10.0, 12.0]).unwrap();
+        let trend =
+            vertical_bars(&spec, &["7月".into(), "8月".into(), "9月".into()], &[Some(10.0), None, Some(12.0)]).unwrap();
         assert!(is_png(&trend));
     }
 }

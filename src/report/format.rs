@@ -53,6 +53,38 @@ pub fn change_points(now: f64, before: f64) -> String {
     }
 }
 
+/// A count, or `—` for no data.
+pub fn count_or_dash(n: Option<i64>) -> String {
+    n.map_or_else(|| "—".to_string(), count)
+}
+
+/// A ratio as a percentage, or `—` for no data.
+pub fn percent_or_dash(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "—".to_string(), percent)
+}
+
+/// Yen, or `—` for no data.
+pub fn yen_or_dash(n: Option<i64>, approximate: bool) -> String {
+    n.map_or_else(|| "—".to_string(), |v| yen(v, approximate))
+}
+
+/// The change between two counts, `—` unless both are known (a month without data is
+/// not a month of zero).
+pub fn change_of(now: Option<i64>, before: Option<i64>) -> String {
+    match (now, before) {
+        (Some(a), Some(b)) => change(a, b),
+        _ => "—".to_string(),
+    }
+}
+
+/// The change of a rate in points, `—` unless both are known.
+pub fn points_of(now: Option<f64>, before: Option<f64>) -> String {
+    match (now, before) {
+        (Some(a), Some(b)) => change_points(a, b),
+        _ => "—".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +101,13 @@ mod tests {
         assert_eq!(change(100, 100), "±0.0%");
         assert_eq!(change(5, 0), "—");
         assert_eq!(change_points(0.5, 0.45), "+5.0pt");
+        assert_eq!(
+            (change_of(Some(5), None), change_of(None, Some(5)), change_of(Some(6), Some(5))),
+            ("—".into(), "—".into(), "+20.0%".into())
+        );
+        assert_eq!(
+            (points_of(None, Some(0.5)), count_or_dash(None), yen_or_dash(Some(5), true)),
+            ("—".into(), "—".into(), "約5円".into())
+        );
     }
 }

@@ -16,12 +16,13 @@ use askama::Template;
 use serde::Serialize;
 
 use super::chart::{self, Bar, Spec};
-use super::format::{change, change_points, count, percent, yen};
+use super::format::{change, count, percent, percent_or_dash, points_of, yen, yen_or_dash};
 use super::layout::{Charts, Row, Section, row, section};
 use super::suppress::{self, Counts, Shown, Sum};
 use super::{Attachment, Rendered};
 use crate::config::ShareWeights;
 use crate::metrics::municipality::MunicipalityMetrics;
+use crate::metrics::rows::Stage;
 
 /// The name under which facilities outside the listed municipalities are counted.
 pub const OTHER: &str = "その他";
@@ -78,47 +79,45 @@ impl Published {
     /// Protects the year's figures (network-wide) and lays them out per municipality.
     pub fn of(m: &MunicipalityMetrics) -> Published {
         let u = &m.use_;
-        let names: Vec<String> = (0..u.rows.len()).map(|r| u.text(r, "municipality")).collect();
+        let names: Vec<String> = u.iter().map(|r| r.municipality.clone()).collect();
         let town_of =
             |name: &str| names.iter().position(|n| n == name).or_else(|| names.iter().position(|n| n == OTHER));
 
         // Hospitals by network views, most first (ties by name, for a stable order).
-        let f = &m.flows;
         let mut per_hospital: Vec<(String, i64)> = Vec::new();
-        for r in 0..f.rows.len() {
-            let h = f.text(r, "disclosing_facility");
-            match per_hospital.iter_mut().find(|(n, _)| *n == h) {
-                Some((_, v)) => *v += f.int(r, "views"),
-                None => per_hospital.push((h, f.int(r, "views"))),
+        for f in &m.flows {
+            match per_hospital.iter_mut().find(|(n, _)| *n == f.disclosing_facility) {
+                Some((_, v)) => *v += f.views,
+                None => per_hospital.push((f.disclosing_facility.clone(), f.views)),
             }
         }
         per_hospital.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let hospitals: Vec<String> = per_hospital.into_iter().map(|(n, _)| n).collect();
         let mut cells = vec![vec![0i64; hospitals.len()]; names.len()];
-        for r in 0..f.rows.len() {
-            let h = hospitals.iter().position(|n| *n == f.text(r, "disclosing_facility"));
-            if let (Some(t), Some(h)) = (town_of(&f.text(r, "municipality")), h) {
-                cells[t][h] += f.int(r, "views");
+        for f in &m.flows {
+            let h = hospitals.iter().position(|n| *n == f.disclosing_facility);
+            if let (Some(t), Some(h)) = (town_of(&f.municipality), h) {
+                cells[t][h] += f.views;
             }
         }
 
         let mut counts = Counts::default();
         let grid = counts.add_table(&cells);
-        let patients: Vec<usize> = (0..names.len()).map(|t| counts.push(u.int(t, "patients"))).collect();
+        let patients: Vec<usize> = u.iter().map(|r| counts.push(r.patients)).collect();
         // Registered patients: one count per town and their total (rows for places not in
         // the list count as その他, so the total holds nothing unpublished).
         let e = &m.enrollment;
-        let registered = (!e.rows.is_empty()).then(|| {
+        let registered = (!e.is_empty()).then(|| {
             // One more count than towns: places in neither the list nor その他's row.
             let mut per_town = vec![0i64; names.len() + 1];
             let mut total = 0;
-            for r in 0..e.rows.len() {
-                match e.get(r, "municipality").as_str() {
+            for r in e {
+                match &r.municipality {
                     Some(name) => {
                         let t = names.iter().position(|t| t == name).or_else(|| town_of(OTHER));
-                        per_town[t.unwrap_or(names.len())] += e.int(r, "registered_patients");
+                        per_town[t.unwrap_or(names.len())] += r.registered_patients;
                     }
-                    None => total = e.int(r, "registered_patients"),
+                    None => total = r.registered_patients,
                 }
             }
             let parts: Vec<usize> = per_town.iter().map(|v| counts.push(*v)).collect();
@@ -139,9 +138,9 @@ impl Published {
                 let views = grid[t][cols];
                 Town {
                     name: name.clone(),
-                    population: u.get(t, "population").as_i64(),
-                    participating: u.int(t, "participating_facilities"),
-                    active: u.int(t, "active_facilities"),
+                    population: u[t].population,
+                    participating: u[t].participating_facilities,
+                    active: u[t].active_facilities,
                     views: shown[views],
                     patients: shown[patients[t]],
                     registered: registered.as_ref().map(|(parts, _)| shown[parts[t]]),
@@ -149,16 +148,10 @@ impl Published {
                         Shown::Count(v) => v as f64,
                         _ => (lo[views] + hi[views]) as f64 / 2.0,
                     },
-                    kinds: (0..fac.rows.len())
-                        .filter(|r| fac.text(*r, "municipality") == *name)
-                        .map(|r| {
-                            (
-                                fac.text(r, "kind"),
-                                fac.int(r, "participating"),
-                                fac.int(r, "disclosing"),
-                                fac.int(r, "viewing"),
-                            )
-                        })
+                    kinds: fac
+                        .iter()
+                        .filter(|r| r.municipality == *name)
+                        .map(|r| (r.kind.clone(), r.participating, r.disclosing, r.viewing))
                         .collect(),
                 }
             })
@@ -309,22 +302,11 @@ fn coverage(t: &Town) -> Option<f64> {
     }
 }
 
-fn percent_or_dash(ratio: Option<f64>) -> String {
-    ratio.map_or_else(|| "—".to_string(), percent)
-}
-
-fn points(now: Option<f64>, before: Option<f64>) -> String {
-    match (now, before) {
-        (Some(a), Some(b)) => change_points(a, b),
-        _ => "—".to_string(),
-    }
-}
-
-fn stage_label(stage: &str) -> &'static str {
+fn stage_label(stage: Option<Stage>) -> &'static str {
     match stage {
-        "settled" => "決算",
-        "budget" => "予算",
-        _ => "予算・決算なし",
+        Some(Stage::Settled) => "決算",
+        Some(Stage::Budget) => "予算",
+        None => "予算・決算なし",
     }
 }
 
@@ -364,8 +346,7 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
     let shares = shares(p, opts.weights);
     let towns: Vec<&Town> = p.municipalities().collect();
     let me = towns.iter().position(|t| t.name == name).unwrap_or(0);
-    let support = &m.support;
-    let required = support.int(0, "required_yen");
+    let required = m.support.required_yen.unwrap_or(0);
     let proposed = allocate(required, &shares);
     let paid: Vec<Option<i64>> = towns.iter().map(|t| paid(m, &t.name)).collect();
     let basis_total: f64 = towns.iter().map(|t| t.use_basis).sum();
@@ -447,9 +428,8 @@ pub fn render(year: &Year, opts: &Options, name: &str) -> anyhow::Result<Rendere
 
 /// The municipality's code for ASCII file names (`152251`), or its position when it has none.
 fn town_code(m: &MunicipalityMetrics, name: &str) -> String {
-    let u = &m.use_;
-    let row = (0..u.rows.len()).find(|r| u.text(*r, "municipality") == name);
-    match row.map(|r| u.get(r, "code").to_string()).filter(|c| !c.is_empty() && c.is_ascii()) {
+    let row = m.use_.iter().position(|r| r.municipality == name);
+    match row.and_then(|r| m.use_[r].code.clone()).filter(|c| !c.is_empty() && c.is_ascii()) {
         Some(c) => c,
         None => format!("{}", row.unwrap_or(0) + 1),
     }
@@ -457,9 +437,8 @@ fn town_code(m: &MunicipalityMetrics, name: &str) -> String {
 
 /// What the municipality paid in the year: settled, else budgeted.
 fn paid(m: &MunicipalityMetrics, name: &str) -> Option<i64> {
-    let t = &m.payments;
-    let r = (0..t.rows.len()).find(|r| t.text(*r, "municipality") == name)?;
-    t.get(r, "settled_yen").as_i64().or(t.get(r, "budget_yen").as_i64())
+    let r = m.payments.iter().find(|r| r.municipality == name)?;
+    r.settled_yen.or(r.budget_yen)
 }
 
 fn facilities_section(town: &Town) -> Section {
@@ -491,7 +470,7 @@ fn use_section(
     };
     let ratio = |label: &str, of: fn(&Town) -> Option<f64>| {
         let (now, then) = (of(town), before.and_then(of));
-        row(label, vec![percent_or_dash(now), percent_or_dash(then), points(now, then)])
+        row(label, vec![percent_or_dash(now), percent_or_dash(then), points_of(now, then)])
     };
     let counted = |label: &str, now: Option<Shown>, then: Option<Shown>| {
         row(label, vec![shown_text(now), shown_text(then), shown_change(now, then)])
@@ -550,8 +529,8 @@ fn share_section(
 ) -> anyhow::Result<Section> {
     let towns: Vec<&Town> = p.municipalities().collect();
     let support = &m.support;
-    let stage = stage_label(&support.text(0, "stage"));
-    let required = support.int(0, "required_yen");
+    let stage = stage_label(support.stage);
+    let required = support.required_yen.unwrap_or(0);
     let basis_total: f64 = towns.iter().map(|t| t.use_basis).sum();
     let population_total: i64 = towns.iter().filter_map(|t| t.population).sum();
     let mut rows: Vec<Row> = towns
@@ -592,8 +571,8 @@ fn share_section(
         format!(
             "{}の支出 {}（{stage}）から、市町の負担金を除く収入 {} を引いた {} を、関係市町に負担をお願いする額としています。",
             m.fiscal_year.label_ja(),
-            yen(support.int(0, "expense_yen"), false),
-            yen(support.int(0, "other_income_yen"), false),
+            yen_or_dash(support.expense_yen, false),
+            yen_or_dash(support.other_income_yen, false),
             yen(required, false),
         ),
         format!(
@@ -604,10 +583,12 @@ fn share_section(
             weight(w.equal_weight),
         ),
     ];
-    let cost = &m.cost;
-    if let Some(c) = cost.get(0, "system_cost_yen").as_i64() {
-        let approx = cost.get(0, "approximate").as_bool().unwrap_or(false);
-        s.lines.push(format!("なお、システム費（運営費とサーバー更新費の年額）は {} です。", yen(c, approx)));
+    if let Some(c) = m.cost.system_cost_yen {
+        s.lines.push(format!(
+            "なお、システム費（運営費とサーバー更新費の年額）は {} です（運営費は{}）。",
+            yen(c, m.cost.approximate),
+            super::board::cost_basis_label(m.cost.cost_basis, m.cost.cost_basis_year)
+        ));
     }
     let bars: Vec<Bar> = towns
         .iter()
@@ -627,9 +608,8 @@ fn share_section(
 }
 
 fn scenario_section(m: &MunicipalityMetrics, shares: &[f64], me: usize, name: &str) -> Section {
-    let support = &m.support;
-    let required = support.int(0, "required_yen");
-    let system = m.cost.get(0, "system_cost_yen").as_i64().unwrap_or(0);
+    let required = m.support.required_yen.unwrap_or(0);
+    let system = m.cost.system_cost_yen.unwrap_or(0);
     let rows: Vec<Row> = m
         .scenarios
         .iter()
@@ -654,16 +634,10 @@ fn scenario_section(m: &MunicipalityMetrics, shares: &[f64], me: usize, name: &s
 mod tests {
     use super::*;
     use crate::domain::FiscalYear;
+    use crate::metrics::rows::{
+        CostPerUse, EnrollmentCoverage, MunicipalityFlow, MunicipalityUse, Stage, SupportBasis,
+    };
     use crate::report::suppress::tests::assert_nothing_recovered;
-    use crate::store::{Cell, Table};
-
-    fn table(columns: &[&str], rows: Vec<Vec<Cell>>) -> Table {
-        Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows }
-    }
-
-    fn t(s: &str) -> Cell {
-        Cell::Text(s.to_string())
-    }
 
     const TOWNS: [&str; 5] = ["十日町市", "魚沼市", "南魚沼市", "湯沢町", "津南町"];
     const HOSPITALS: [&str; 5] = ["魚沼基幹病院", "十日町病院", "小出病院", "湯沢町保健医療センター", "津南病院"];
@@ -674,49 +648,68 @@ mod tests {
     const REGISTERED: [i64; 5] = [1_200, 950, 1_430, 7, 64];
 
     fn metrics() -> MunicipalityMetrics {
-        let use_ = table(
-            &[
-                "municipality",
-                "code",
-                "population",
-                "participating_facilities",
-                "active_facilities",
-                "views",
-                "patients",
-            ],
-            (0..5)
-                .map(|i| {
-                    vec![
-                        t(TOWNS[i]),
-                        t(&format!("1521{i}")),
-                        Cell::Int([49_000, 33_000, 53_000, 7_600, 9_000][i]),
-                        Cell::Int(10),
-                        Cell::Int(6),
-                        Cell::Int(FLOWS[i].iter().sum()),
-                        Cell::Int(PATIENTS[i]),
-                    ]
-                })
-                .collect(),
-        );
-        let flows = table(
-            &["municipality", "disclosing_facility", "views"],
-            (0..5)
-                .flat_map(|i| (0..5).map(move |h| (i, h)))
-                .filter(|(i, h)| FLOWS[*i][*h] > 0)
-                .map(|(i, h)| vec![t(TOWNS[i]), t(HOSPITALS[h]), Cell::Int(FLOWS[i][h])])
-                .collect(),
-        );
-        let mut enrolled: Vec<Vec<Cell>> = (0..5).map(|i| vec![t(TOWNS[i]), Cell::Int(REGISTERED[i])]).collect();
-        enrolled.push(vec![Cell::Null, Cell::Int(REGISTERED.iter().sum())]);
+        let use_ = (0..5)
+            .map(|i| MunicipalityUse {
+                municipality: TOWNS[i].into(),
+                code: Some(format!("1521{i}")),
+                population: Some([49_000, 33_000, 53_000, 7_600, 9_000][i]),
+                participating_facilities: 10,
+                active_facilities: 6,
+                views: FLOWS[i].iter().sum(),
+                patients: PATIENTS[i],
+            })
+            .collect();
+        let flows = (0..5)
+            .flat_map(|i| (0..5).map(move |h| (i, h)))
+            .filter(|(i, h)| FLOWS[*i][*h] > 0)
+            .map(|(i, h)| MunicipalityFlow {
+                municipality: TOWNS[i].into(),
+                disclosing_facility: HOSPITALS[h].into(),
+                views: FLOWS[i][h],
+            })
+            .collect();
+        let enrolled = |municipality: Option<&str>, registered_patients: i64| EnrollmentCoverage {
+            municipality: municipality.map(String::from),
+            registered_patients,
+            population: None,
+            coverage: None,
+            shared_patients_12m: None,
+            shared_rate: None,
+        };
+        let mut enrollment: Vec<EnrollmentCoverage> = (0..5).map(|i| enrolled(Some(TOWNS[i]), REGISTERED[i])).collect();
+        enrollment.push(enrolled(None, REGISTERED.iter().sum()));
         MunicipalityMetrics {
             fiscal_year: FiscalYear::new(2025),
             use_,
             flows,
-            facilities: table(&["municipality", "kind", "participating", "disclosing", "viewing"], Vec::new()),
-            payments: table(&["municipality", "budget_yen", "settled_yen"], Vec::new()),
-            enrollment: table(&["municipality", "registered_patients"], enrolled),
-            cost: table(&["system_cost_yen"], vec![vec![Cell::Int(14_000_000)]]),
-            support: table(&["stage", "required_yen"], vec![vec![t("budget"), Cell::Int(6_500_000)]]),
+            facilities: Vec::new(),
+            payments: Vec::new(),
+            enrollment,
+            cost: CostPerUse {
+                fiscal_year: 2025,
+                running_cost_yen: Some(14_000_000),
+                cost_basis: None,
+                cost_basis_year: None,
+                server_annual_yen: None,
+                system_cost_yen: Some(14_000_000),
+                approximate: false,
+                months_with_log: 12,
+                views_12m: None,
+                active_facilities_12m: None,
+                registered_patients: None,
+                residents: None,
+                yen_per_view: None,
+                yen_per_active_facility: None,
+                yen_per_registered_patient: None,
+                yen_per_resident: None,
+            },
+            support: SupportBasis {
+                stage: Some(Stage::Budget),
+                expense_yen: None,
+                other_income_yen: None,
+                fee_income_yen: None,
+                required_yen: Some(6_500_000),
+            },
             scenarios: Vec::new(),
         }
     }

@@ -26,6 +26,7 @@ pub use table::{Cell, Table, date_value, timestamp_value};
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../queries/schema/001_init.sql")),
     (2, include_str!("../../queries/schema/002_uuid_keys.sql")),
+    (3, include_str!("../../queries/schema/003_definitions.sql")),
 ];
 
 /// How long a reader waits for a writer to finish before giving up.
@@ -203,6 +204,6 @@ mod tests {
             .unwrap();
         let row: Vec<String> = t.rows[0].iter().map(|c| c.to_string()).collect();
         assert_eq!(row, ["UUID", "00112233-4455-6677-8899-aabbccddeeff", "ffeeddcc-bbaa-9988-7766-554433221100"]);
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
     }
 }

@@ -76,3 +76,14 @@ fn commands_without_a_store_say_what_to_do() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("renkei ingest でファイルを取り込むか、renkei demo を実行してください"), "{}", r.stderr);
 }
+
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes() {
+    // stderr here is a pipe, not a terminal: plain text, as a log file or journald wants it
+    // (issue 16: a warning used to print ANSI escapes). NO_COLOR is honoured on a terminal too.
+    let w = Workdir::new();
+    crate::support::small_roster(&w);
+    let r = w.ok(&["-v", "ingest"]);
+    assert!(r.stderr.contains("INFO"), "an info line is logged with -v: {}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}'), "escape codes on a pipe: {:?}", r.stderr);
+}

@@ -641,3 +641,59 @@ fn a_log_before_any_roster_says_to_load_the_roster_first() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("参加施設名簿がまだ取り込まれていない"), "{}", r.stderr);
 }
+
+#[test]
+fn a_file_from_which_no_row_loads_is_refused_with_its_commonest_reasons() {
+    // Issue 16: every row held (each with its reason) is a refused file, not a load of 0 rows.
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    w.write_sjis(
+        "new/log.csv",
+        &format!(
+            "{LOG_HEADER}2025-07-01 09:00:00,ID-Link,U1,ゆきまちクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
+             2025-07-02 09:00:00,ID-Link,U1,ゆきまちクリニック,P002,齋藤記念病院,画像,閲覧\r\n"
+        ),
+    );
+    let r = w.run(&["ingest", "new/log.csv"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    for text in [
+        "new/log.csv から取り込める行が1行もありません（データベースは変更していません）",
+        "2 行すべてを保留にします: 施設「ゆきまちクリニック」が名簿にも別名にもありません（2行）",
+        "対処: renkei alias add 'ゆきまちクリニック' '名簿上の施設名'",
+    ] {
+        assert!(r.stderr.contains(text), "{text} in\n{}", r.stderr);
+    }
+    assert_eq!(w.count("SELECT count(*) FROM quarantine"), 0, "nothing of a refused file is kept");
+    assert_eq!(w.count("SELECT count(*) FROM ingested_files"), 1, "the roster only");
+    // A spreadsheet kind alike: running costs whose every amount is unreadable.
+    w.write_sjis("new/運営費.csv", "年度,業者,サービス,金額\r\nR7,アルム,ID-Link,たくさん\r\nR7,アルム,Team,不明\r\n");
+    let r = w.run(&["ingest", "new/運営費.csv"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("new/運営費.csv から取り込める行が1行もありません"), "{}", r.stderr);
+    assert_eq!(w.count("SELECT count(*) FROM invoices"), 0);
+}
+
+#[test]
+fn the_summary_names_the_commonest_reasons_rows_were_held_and_what_to_do() {
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    w.write_sjis(
+        "new/log.csv",
+        &format!(
+            "{LOG_HEADER}2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
+             2025-07-01 10:00:00,ID-Link,U1,ゆきまちクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
+             2025-07-01 11:00:00,ID-Link,U1,ゆきまちクリニック,P002,齋藤記念病院,画像,閲覧\r\n\
+             2025-07-01 12:00:00,ID-Link,U1,ゆきまちクリニック,P003,齋藤記念病院,画像,閲覧\r\n\
+             きのう,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n"
+        ),
+    );
+    let r = w.ok(&["ingest", "new/log.csv"]);
+    assert!(r.stdout.contains("1行（保留 4行）"), "{}", r.stdout);
+    let facility = "保留: new/log.csv  3行: 施設「ゆきまちクリニック」が名簿にも別名にもありません\n  対処: renkei alias add 'ゆきまちクリニック' '名簿上の施設名'";
+    assert!(r.stderr.contains(facility), "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("保留:")).collect();
+    assert_eq!(lines.len(), 2, "the facility first (3 rows), then the date (1): {lines:?}");
+    assert!(lines[1].contains("1行: "), "{lines:?}");
+}

@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod console;
 mod daemon;
+mod definitions;
 mod deliver;
 mod faults;
 mod ingest;

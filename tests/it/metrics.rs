@@ -2,6 +2,8 @@
 //! count on paper (not recomputed with the same SQL).
 
 use renkei::domain::{FiscalYear, Month};
+use renkei::metrics::rows::MonthlyUsage;
+use renkei::metrics::scenarios::Lease;
 use renkei::metrics::{self, Param};
 
 use crate::support::{LOG_HEADER, Workdir, small_roster};
@@ -83,32 +85,30 @@ fn month(text: &str) -> Month {
 #[test]
 fn monthly_usage_matches_the_hand_count() {
     let w = network_with_known_answers();
-    let store = w.store();
-    let t = metrics::run(
-        &store,
-        "monthly_usage",
+    let rows: Vec<MonthlyUsage> = metrics::fetch(
+        &w.store(),
         &[("from_month", Param::Month(month("2024-07"))), ("to_month", Param::Month(month("2025-08")))],
     )
     .unwrap();
-    assert_eq!(t.rows.len(), 14, "every month listed, empty ones too");
-    let row = |m: &str| t.rows.iter().position(|r| r[0].to_string() == format!("{m}-01")).unwrap();
-    let cols = [
-        "events",
-        "views",
-        "image_views",
-        "unique_patients",
-        "active_users",
-        "active_facilities",
-        "participating_facilities",
-    ];
-    let get = |m: &str| cols.map(|c| t.get(row(m), c).as_i64().unwrap());
-    assert_eq!(get("2025-07"), [5, 4, 2, 3, 4, 2, 4]);
-    assert_eq!(get("2025-06"), [2, 2, 1, 2, 1, 1, 4]);
-    assert_eq!(get("2024-07"), [1, 1, 1, 1, 1, 1, 4]);
-    assert_eq!(get("2025-08"), [1, 1, 1, 1, 1, 1, 4]);
-    assert_eq!(get("2024-12"), [0, 0, 0, 0, 0, 0, 4]);
-    assert_eq!(t.get(row("2025-07"), "active_rate").as_f64(), Some(0.5));
-    assert_eq!(t.get(row("2024-07"), "active_rate").as_f64(), Some(0.25));
+    assert_eq!(rows.len(), 14, "every month listed, empty ones too");
+    let get = |m: &str| {
+        let r = rows.iter().find(|r| r.month == month(m)).unwrap();
+        (
+            [r.events, r.views, r.image_views, r.unique_patients, r.active_users, r.active_facilities],
+            r.participating_facilities,
+            r.active_rate,
+        )
+    };
+    // Active facilities count a use by their staff or of their data (issue 16): in July
+    // 2025 the clinic, 十日町病院 and 齋藤記念病院 (its data viewed, rows 1, 2, 5) = 3 of 4.
+    assert_eq!(get("2025-07"), ([5, 4, 2, 3, 4, 3].map(Some), 4, Some(0.75)));
+    // June: the clinic viewed 齋藤記念病院 (row 7) and 十日町病院 (row 8): all three used it.
+    assert_eq!(get("2025-06"), ([2, 2, 1, 2, 1, 3].map(Some), 4, Some(0.75)));
+    // July 2024 (row 9): the clinic and 齋藤記念病院; the pharmacy had joined, so 2 of 4.
+    assert_eq!(get("2024-07"), ([1, 1, 1, 1, 1, 2].map(Some), 4, Some(0.5)));
+    assert_eq!(get("2025-08"), ([1, 1, 1, 1, 1, 2].map(Some), 4, Some(0.5)));
+    // December 2024 has no log: no data, not zero.
+    assert_eq!(get("2024-12"), ([None; 6], 4, None));
 }
 
 #[test]
@@ -154,28 +154,34 @@ fn cost_per_use_matches_the_seed_and_the_hand_count() {
     assert_eq!(r6.get(0, "running_cost_yen").as_i64(), Some(13_300_000));
     assert_eq!(r6.get(0, "approximate").to_string(), "true");
     // R7 (FY2025), July 2025: 14,000,000 ÷ 6 views in Aug 2024–Jul 2025 (rows 1, 2, 3, 5, 7, 8)
-    // = 2,333,333.3 → 2,333,333; ÷ 2 active facilities = 7,000,000. The R8 quotes are not
+    // = 2,333,333.3 → 2,333,333; ÷ 3 active facilities (the clinic and 十日町病院 operated,
+    // 齋藤記念病院's data was viewed) = 4,666,666.7 → 4,666,667. The R8 quotes are not
     // leased yet in R7, so no server cost.
     let r7 = cost(&store, "2025-07");
     assert_eq!(r7.get(0, "running_cost_yen").as_i64(), Some(14_000_000));
     assert_eq!(r7.get(0, "server_annual_yen").as_i64(), None);
     assert_eq!(r7.get(0, "views_12m").as_i64(), Some(6));
     assert_eq!(r7.get(0, "yen_per_view").as_f64(), Some(2_333_333.0));
-    assert_eq!(r7.get(0, "yen_per_active_facility").as_f64(), Some(7_000_000.0));
+    assert_eq!(r7.get(0, "yen_per_active_facility").as_f64(), Some(4_666_667.0));
+    assert_eq!(r7.get(0, "cost_basis").to_string(), "invoices");
     // Per registered patient: 1,000 registered (400 + 600) → 14,000; per resident:
     // 53,000 + 49,000 + 33,000 + 7,600 = 142,600 → 98.17… → 98.
     assert_eq!(r7.get(0, "registered_patients").as_i64(), Some(1_000));
     assert_eq!(r7.get(0, "yen_per_registered_patient").as_f64(), Some(14_000.0));
     assert_eq!(r7.get(0, "residents").as_i64(), Some(142_600));
     assert_eq!(r7.get(0, "yen_per_resident").as_f64(), Some(98.0));
-    // R8 (FY2026), April 2026: no running lines, the R8 quotes leased: 齋藤記念病院 publishes
-    // images → its 画像公開 quote 5,500,000; 十日町病院 → 標準 2,000,000; 7,500,000 ÷ 5 years
-    // = 1,500,000 a year. Views May 2025–Apr 2026: rows 1, 2, 3, 5, 6, 7, 8 = 7 → 214,285.7.
+    // R8 (FY2026), April 2026: no running lines and no budget, so R7's actuals (14,000,000,
+    // issue 16: the cost basis is never blank when the store has one); the R8 quotes
+    // leased: 齋藤記念病院 publishes images → its 画像公開 quote 5,500,000; 十日町病院 → 標準
+    // 2,000,000; 7,500,000 ÷ 5 years = 1,500,000 a year. Views May 2025–Apr 2026: rows 1, 2,
+    // 3, 5, 6, 7, 8 = 7 → 15,500,000 ÷ 7 = 2,214,285.7.
     let r8 = cost(&store, "2026-04");
-    assert_eq!(r8.get(0, "running_cost_yen").as_i64(), None);
+    assert_eq!(r8.get(0, "running_cost_yen").as_i64(), Some(14_000_000));
+    assert_eq!(r8.get(0, "cost_basis").to_string(), "earlier_invoices");
+    assert_eq!(r8.get(0, "cost_basis_year").as_i64(), Some(2025));
     assert_eq!(r8.get(0, "server_annual_yen").as_i64(), Some(1_500_000));
-    assert_eq!(r8.get(0, "system_cost_yen").as_i64(), Some(1_500_000));
-    assert_eq!(r8.get(0, "yen_per_view").as_f64(), Some(214_286.0));
+    assert_eq!(r8.get(0, "system_cost_yen").as_i64(), Some(15_500_000));
+    assert_eq!(r8.get(0, "yen_per_view").as_f64(), Some(2_214_286.0));
     assert_eq!(FiscalYear::parse("R7").unwrap(), month("2025-07").fiscal_year());
 }
 
@@ -190,11 +196,11 @@ fn budget_execution_shows_the_seeds_r7_deficit() {
             .unwrap_or_else(|| panic!("{section} {item} missing: {t:?}"));
         (t.get(r, "budget_yen").as_i64(), t.get(r, "settled_yen").as_i64())
     };
-    assert_eq!(line("収入", ""), (Some(28_200_000), None), "22,200,000 + 3,500,000 + 2,500,000");
-    assert_eq!(line("支出", ""), (Some(28_700_000), Some(13_900_000)), "14,000,000 + 9,500,000 + 5,200,000");
-    assert_eq!(line("差引", ""), (Some(-500_000), Some(-13_900_000)));
-    assert_eq!(line("収入", "自治体負担金"), (Some(6_000_000), None));
-    assert_eq!(t.get(0, "section").to_string(), "収入", "income first");
+    assert_eq!(line("income", ""), (Some(28_200_000), None), "22,200,000 + 3,500,000 + 2,500,000");
+    assert_eq!(line("expense", ""), (Some(28_700_000), Some(13_900_000)), "14,000,000 + 9,500,000 + 5,200,000");
+    assert_eq!(line("balance", ""), (Some(-500_000), Some(-13_900_000)));
+    assert_eq!(line("income", "自治体負担金"), (Some(6_000_000), None));
+    assert_eq!(t.get(0, "section").to_string(), "income", "income first");
     // A later year with no budget shows the latest one before it.
     let later =
         metrics::run(&w.store(), "budget_execution", &[("fiscal_year", Param::FiscalYear(FiscalYear::new(2026)))])
@@ -208,20 +214,23 @@ fn usage_by_system_and_kind_match_the_hand_count() {
     let store = w.store();
     let m = [("month", Param::Month(month("2025-07")))];
     let s = metrics::run(&store, "usage_by_system", &m).unwrap();
-    // ID-Link: July rows 1, 2, 3, 5 (4 events, 4 views, clinic + 十日町 active); June 2;
-    // July 2024 1. Team: row 4 only.
+    // ID-Link: July rows 1, 2, 3, 5 (4 events, 4 views; active: the clinic and 十日町病院
+    // operated, 齋藤記念病院 and 十日町病院 disclosed = 3); June 2; July 2024 1. Team: row 4
+    // only (a 登録, not a view: 十日町病院 alone is active); June and July 2024 have logs, so
+    // Team's 0 then is a count.
     let cells = |t: &renkei::store::Table, i: usize, cols: &[&str]| {
         cols.iter().map(|c| t.get(i, c).to_string()).collect::<Vec<_>>()
     };
     let cols = ["system", "events", "views", "active_facilities", "events_prev_month", "events_last_year"];
-    assert_eq!(cells(&s, 0, &cols), ["ID-Link", "4", "4", "2", "2", "1"]);
+    assert_eq!(cells(&s, 0, &cols), ["ID-Link", "4", "4", "3", "2", "1"]);
     assert_eq!(cells(&s, 1, &cols), ["Team", "1", "0", "1", "0", "0"]);
 
     let k = metrics::run(&store, "usage_by_kind", &m).unwrap();
     let cols = ["kind", "participating_facilities", "active_facilities", "events"];
     let mut got: Vec<Vec<String>> = (0..k.rows.len()).map(|i| cells(&k, i, &cols)).collect();
     got.sort();
-    assert_eq!(got, vec![vec!["病院", "2", "1", "2"], vec!["薬局", "1", "0", "0"], vec!["診療所", "1", "1", "3"]]);
+    // 病院: 十日町病院 operated (rows 4, 5) and 齋藤記念病院's data was viewed: both active.
+    assert_eq!(got, vec![vec!["病院", "2", "2", "2"], vec!["薬局", "1", "0", "0"], vec!["診療所", "1", "1", "3"]]);
 }
 
 fn rows(t: &renkei::store::Table, cols: &[&str]) -> Vec<Vec<String>> {
@@ -233,20 +242,22 @@ fn use_by_data_type_municipality_and_role_match_the_hand_count() {
     let w = network_with_known_answers();
     let store = w.store();
     let m = [("month", Param::Month(month("2025-07")))];
-    // July: 画像 rows 1, 5 (P001 twice; clinic and 十日町病院); June had row 7. 検査 row 2
-    // (June row 8); 処方 row 3; 連絡帳 row 4 (登録, not a view). Ties sort by name.
+    // July: 画像 rows 1, 5 (P001 twice; clinic and 十日町病院 viewing 齋藤記念病院's: 3 active);
+    // June had row 7. 検査 row 2 (clinic, 齋藤; June row 8); 処方 row 3 (clinic, 十日町); 連絡帳
+    // row 4 (登録, not a view: 十日町病院 only). Ties sort by name.
     let t = metrics::run(&store, "usage_by_data_type", &m).unwrap();
     let cols = ["data_type", "events", "views", "unique_patients", "active_facilities", "events_prev_month"];
     assert_eq!(
         rows(&t, &cols),
         [
-            ["画像", "2", "2", "1", "2", "1"],
-            ["処方", "1", "1", "1", "1", "0"],
-            ["検査", "1", "1", "1", "1", "1"],
+            ["画像", "2", "2", "1", "3", "1"],
+            ["処方", "1", "1", "1", "2", "0"],
+            ["検査", "1", "1", "1", "2", "1"],
             ["連絡帳", "1", "0", "1", "1", "0"],
         ]
     );
-    // By the facility's municipality: the clinic (魚沼市) rows 1–3; 十日町病院 rows 4, 5.
+    // By the facility's municipality: the clinic (魚沼市) rows 1–3; 十日町病院 rows 4, 5;
+    // 齋藤記念病院 (南魚沼市) operated nothing but its data was viewed: active, 0 events.
     let t = metrics::run(&store, "usage_by_municipality", &m).unwrap();
     let cols = ["municipality", "participating_facilities", "active_facilities", "events", "views"];
     assert_eq!(
@@ -254,7 +265,7 @@ fn use_by_data_type_municipality_and_role_match_the_hand_count() {
         [
             ["魚沼市", "1", "1", "3", "3"],
             ["十日町市", "1", "1", "2", "1"],
-            ["南魚沼市", "1", "0", "0", "0"],
+            ["南魚沼市", "1", "1", "0", "0"],
             ["湯沢町", "1", "0", "0", "0"]
         ]
     );
@@ -342,22 +353,15 @@ fn image_server_value_fees_and_enrollment_match_the_hand_count() {
     .unwrap();
     let cols =
         ["rank", "name", "extra_annual_yen", "image_views_12m", "views_source", "yen_per_image_view", "over_threshold"];
-    assert_eq!(rows(&t, &cols), [["1", "齋藤記念病院", "700000", "3", "アクセスログ", "233333", "true"]]);
+    assert_eq!(rows(&t, &cols), [["1", "齋藤記念病院", "700000", "3", "access_log", "233333", "true"]]);
 
-    // FY2025 fees 1,400,000 + 1,200,000 + 90,000 + 36,000 = 2,726,000; events Apr 2025–Mar
-    // 2026: the clinic 6 (rows 1, 2, 3, 6, 7, 8), 十日町病院 2 (rows 4, 5) of 8.
+    // FY2025 fees 1,400,000 + 1,200,000 + 90,000 + 36,000 = 2,726,000; uses Apr 2025–Mar
+    // 2026 (operations and views of the facility's data): the clinic 6 of 15 (the rest in
+    // tests/it/definitions.rs).
     let t = metrics::run(&store, "fee_fairness", &[("fiscal_year", Param::FiscalYear(FiscalYear::new(2025)))]).unwrap();
-    assert_eq!(
-        rows(&t, &["name", "fee_yen", "events", "use_share"]),
-        [
-            ["齋藤記念病院", "1400000", "0", "0"],
-            ["みなみ薬局", "36000", "0", "0"],
-            ["十日町病院", "1200000", "2", "0.25"],
-            ["ゆきぐにクリニック", "90000", "6", "0.75"],
-        ]
-    );
+    assert_eq!(rows(&t, &["name", "fee_yen", "uses"])[3], ["ゆきぐにクリニック", "90000", "6"]);
     let ratio = t.get(3, "use_to_fee").as_f64().unwrap();
-    assert!((ratio - 0.75 / (90_000.0 / 2_726_000.0)).abs() < 1e-9, "{ratio}");
+    assert!((ratio - 0.4 / (90_000.0 / 2_726_000.0)).abs() < 1e-9, "{ratio}");
 
     // Registered in July 2025: 魚沼市 400 of 33,000, 南魚沼市 600 of 53,000; 1,000 of 86,000
     // overall, of whom 3 patients (P001, P002, P005) had information viewed in 12 months.
@@ -400,7 +404,7 @@ fn scenarios_compute_the_seeds_lease_options_and_the_hand_count() {
         from_quotes("見積どおり", None, None),
         from_quotes("画像なし", Some(&[]), Some(0.1)),
     ];
-    let basis = Basis::load(&store, month("2025-07"), FiscalYear::new(2025)).unwrap();
+    let basis = Basis::load(&store, month("2025-07"), FiscalYear::new(2025), Lease::current(&list)).unwrap();
     let out = compute(&list, &basis).unwrap();
     // The seed: 64,500,000 × 1.186 ÷ 5 = 15,299,400 (約1,530万円) and 39,000,000 × 1.186 ÷ 5
     // = 9,250,800 (約930万円); running 7,900,000 + 9,000,000 + 800,000 = 17,700,000.
@@ -470,8 +474,9 @@ fn municipality_use_flows_facilities_and_payments_match_the_hand_count() {
     // Views: rows 1 2 3 5 6 7 8 (row 4 is 登録). By the viewer's town:
     // - 魚沼市 (ゆきぐにクリニック): rows 1 2 3 6 7 8 = 6 views; patients P001 P002 P004 P005 = 4
     // - 十日町市 (十日町病院): row 5 = 1 view, P001; active through rows 4 and 5
-    // - 南魚沼市 and 湯沢町: their facilities used nothing. No 「その他」 row: every facility's
-    //   town is in the municipalities table and nothing else was used.
+    // - 南魚沼市 (齋藤記念病院): its staff viewed nothing, but its data was viewed: active
+    // - 湯沢町: its pharmacy used nothing. No 「その他」 row: every facility's town is in the
+    //   municipalities table and nothing else was used.
     // Ordered by 団体コード: 十日町市 15210, 魚沼市 15225, 南魚沼市 15226, 湯沢町 15461.
     let t = metrics::run(&store, "municipality_use", &fy).unwrap();
     assert_eq!(
@@ -479,7 +484,7 @@ fn municipality_use_flows_facilities_and_payments_match_the_hand_count() {
         [
             ["十日町市", "15210", "49000", "1", "1", "1", "1"],
             ["魚沼市", "15225", "33000", "1", "1", "6", "4"],
-            ["南魚沼市", "15226", "53000", "1", "0", "0", "0"],
+            ["南魚沼市", "15226", "53000", "1", "1", "0", "0"],
             ["湯沢町", "15461", "7600", "1", "0", "0", "0"],
         ]
     );

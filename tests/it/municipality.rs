@@ -94,17 +94,21 @@ fn municipality_reports_match_the_hand_count_suppress_small_cells_and_the_pdf_sa
     // share = 0.5 × use + 0.3 × population + 0.2 / 4:
     //   十日町市 0.2222 + 0.1031 + 0.05 = 37.5%   魚沼市 0.2778 + 0.0694 + 0.05 = 39.7%
     //   南魚沼市 0 + 0.1115 + 0.05 = 16.2%        湯沢町 0 + 0.0160 + 0.05 = 6.6%
-    // Asked of them (FY2025 has a settled line, so 決算): expense 13,900,000 − other income
-    // 0 = 13,900,000 = 13,900 thousands: 5,216.78 / 5,521.12 / 2,244.86 / 917.24 → floors
-    // add up to 13,898; the two left go to .86 (南魚沼市) and .78 (十日町市).
+    // Asked of them (issue 16): FY2025 has one settled line, an expense, and no settled
+    // income, so income and expense both come from the budget (予算): expense 14,000,000 +
+    // 9,500,000 + 5,200,000 = 28,700,000 − other income 22,200,000 (参加会費; the 自治体負担金
+    // rows are the municipalities' own) = 6,500,000 = 6,500 thousands: 2,439.50 / 2,581.82 /
+    // 1,049.75 / 428.93 → floors add up to 6,497; the three left go to .93 (湯沢町), .82
+    // (魚沼市) and .75 (南魚沼市). Before, one settled line switched the whole year to 決算
+    // and asked for 13,900,000.
     for line in [
-        "十日町市: <10／44.4%／49,000／37.5%／5,217,000円／—",
-        "魚沼市: <10／55.6%／33,000／39.7%／5,521,000円／2,500,000円",
-        "南魚沼市: 0／0.0%／53,000／16.2%／2,245,000円／3,500,000円",
-        "湯沢町: 0／0.0%／7,600／6.6%／917,000円／—",
-        "計: —／100.0%／142,600／100.0%／13,900,000円／6,000,000円",
-        "令和7年度の支出 13,900,000円（決算）から、市町の負担金を除く収入 0円 を引いた 13,900,000円",
-        "負担案は 5,521,000円（負担割合 39.7%）、令和7年度の負担は 2,500,000円 です。",
+        "十日町市: <10／44.4%／49,000／37.5%／2,439,000円／—",
+        "魚沼市: <10／55.6%／33,000／39.7%／2,582,000円／2,500,000円",
+        "南魚沼市: 0／0.0%／53,000／16.2%／1,050,000円／3,500,000円",
+        "湯沢町: 0／0.0%／7,600／6.6%／429,000円／—",
+        "計: —／100.0%／142,600／100.0%／6,500,000円／6,000,000円",
+        "令和7年度の支出 28,700,000円（予算）から、市町の負担金を除く収入 22,200,000円 を引いた 6,500,000円",
+        "負担案は 2,582,000円（負担割合 39.7%）、令和7年度の負担は 2,500,000円 です。",
     ] {
         assert!(text.contains(line), "「{line}」がありません:\n{text}");
     }
@@ -146,9 +150,10 @@ fn municipality_reports_match_the_hand_count_suppress_small_cells_and_the_pdf_sa
     for line in text.lines().filter_map(|l| l.strip_prefix("・")) {
         assert!(pdf_flat.contains(&squeeze(line)), "要点「{line}」が PDF にありません");
     }
-    // The comparison notices one changed digit: 魚沼市's share row with 5,521,000円 → 5,521,001円.
+    // The comparison notices one changed digit: 魚沼市's share row with 2,582,000円 → 2,582,001円.
     let mut altered = rows.iter().find(|r| r[0] == "魚沼市" && r.len() == 7).expect("the share row").clone();
-    altered[5] = altered[5].replace("5,521,000", "5,521,001");
+    assert!(altered[5].contains("2,582,000"), "{altered:?}");
+    altered[5] = altered[5].replace("2,582,000", "2,582,001");
     assert!(!pdf_flat.contains(&squeeze(&altered.concat())));
 }
 
