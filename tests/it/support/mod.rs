@@ -180,28 +180,15 @@ pub struct SmtpServer {
     log: PathBuf,
 }
 
-/// Installs aiosmtpd and trustme from PyPI once per test run if Python lacks them.
+/// The SMTP tests' server needs aiosmtpd and trustme (PyPI); `.ci/run` installs them. A
+/// test never installs anything itself: without them it fails saying what to install.
 fn ensure_python_packages() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let have = Command::new("python3").args(["-c", "import aiosmtpd, trustme"]).output();
-        if have.is_ok_and(|o| o.status.success()) {
-            return;
-        }
-        let out = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "aiosmtpd==1.4.6",
-                "trustme==1.2.1",
-            ])
-            .output()
-            .expect("python3 -m pip");
-        assert!(out.status.success(), "pip install aiosmtpd trustme: {}", String::from_utf8_lossy(&out.stderr));
-    });
+    let have = Command::new("python3").args(["-c", "import aiosmtpd, trustme"]).output();
+    assert!(
+        have.is_ok_and(|o| o.status.success()),
+        "the SMTP tests need aiosmtpd and trustme for python3: run .ci/run, or \
+         python3 -m pip install aiosmtpd==1.4.6 trustme==1.2.1"
+    );
 }
 
 impl SmtpServer {
