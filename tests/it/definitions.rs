@@ -47,9 +47,7 @@ fn demo_param(name: &str, ty: &str) -> Param {
 
 #[test]
 fn every_metric_and_saved_query_agrees_with_its_header_and_row_type_on_the_demo_store() {
-    let w = Workdir::new();
-    w.ok(&["demo", "--until", "2026-03"]);
-    let store = w.store();
+    let store = crate::support::demo().store();
     let mut empty = Vec::new();
     for q in metrics::CATALOG {
         let params: Vec<(&str, Param)> = q.params().iter().map(|(n, ty, _)| (*n, demo_param(n, ty))).collect();

@@ -13,5 +13,6 @@ mod ingest;
 mod metrics;
 mod municipality;
 mod privacy;
+mod screens;
 mod smtp;
 mod sources;

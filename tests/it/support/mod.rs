@@ -111,6 +111,34 @@ impl Workdir {
     }
 }
 
+/// The demo council up to March 2026 (R7 closed), made once for the tests that only read
+/// it: its store, inbox and outbox.
+pub fn demo() -> &'static Workdir {
+    static DEMO: std::sync::OnceLock<Workdir> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let w = Workdir::new();
+        w.ok(&["demo", "--until", "2026-03"]);
+        w
+    })
+}
+
+/// What a user sees of a run (exit code, stdout, stderr) with the folder as `[TEMP_DIR]`.
+pub fn screen(w: &Workdir, r: &Run) -> String {
+    let text = format!("exit {}\n--- stdout\n{}--- stderr\n{}", r.code, r.stdout, r.stderr);
+    text.replace(&w.path().display().to_string(), "[TEMP_DIR]")
+}
+
+/// Snapshots `text` with timings and the clock filtered (`0.12秒` → `[TIME]`,
+/// `2026-12-01 23:14` → `[NOW]`), as uv's tests do.
+pub fn assert_screen(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d+\.\d+秒", "[TIME]");
+    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[NOW]");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/snapshots"));
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
 /// A fee cell: a number, or text as some secretariats type it.
 pub enum Fee {
     Number(f64),
