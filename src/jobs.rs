@@ -26,7 +26,9 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     let files = ingest::expand(&paths)?;
     let key = Key::load_or_create(&settings.key_path())?;
     let mut store = Store::open(&settings.store_path())?;
-    let opts = IngestOptions { lake: Some(settings.lake()), ..opts.clone() };
+    // The council's `[sources.*]` maps, resolved from these settings (never process-wide).
+    let layouts = ingest::source_maps::Layouts::resolve(settings)?;
+    let opts = IngestOptions { lake: Some(settings.lake()), layouts, ..opts.clone() };
     let reports = ingest::ingest_files(&mut store, &key, &files, &opts)?;
     if reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. })) {
         crate::store::lake::sync(&store, &settings.lake())?;

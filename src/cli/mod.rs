@@ -45,10 +45,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads settings from `--config`, or `renkei.toml` in `dir` (default: the working folder),
-/// and installs its `[sources.*]` maps after checking them.
+/// and checks its `[sources.*]` maps, so a bad map stops every command before it starts
+/// (ingest resolves them again from the settings it is given).
 fn settings(config: Option<&Path>, dir: Option<&Path>) -> anyhow::Result<Settings> {
     let settings = load_settings(config, dir)?;
-    crate::ingest::source_maps::install(&settings)?;
+    crate::ingest::source_maps::Layouts::resolve(&settings)?;
     Ok(settings)
 }
 

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use super::decode::read_error;
-use super::headers::{ColumnMap, aliases, column_letter, wanted_headers};
+use super::headers::{ColumnMap, column_letter, wanted_headers};
+use super::source_maps::Layouts;
 use super::held::{HeldReason, HeldReasons};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
@@ -60,6 +61,17 @@ pub struct ParseCounts {
     pub reasons: Vec<HeldReason>,
 }
 
+/// What a log's rows are checked and pseudonymized against: the roster's names, the
+/// layouts (header aliases, extra date formats) and the pseudonymizer.
+pub struct Parties<'a> {
+    /// Facility names.
+    pub matcher: &'a FacilityMatcher,
+    /// Header aliases and date formats.
+    pub layouts: &'a Layouts,
+    /// The keyed pseudonymizer (its cache grows as IDs are seen).
+    pub ids: &'a mut Pseudonymizer,
+}
+
 /// The fields of one record, by position.
 pub trait Fields {
     /// How many fields.
@@ -99,8 +111,7 @@ pub fn parse_csv(
     file: &str,
     text: impl Read,
     delimiter: u8,
-    matcher: &FacilityMatcher,
-    ids: &mut Pseudonymizer,
+    cx: Parties<'_>,
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
     let mut reader = csv::ReaderBuilder::new()
@@ -130,7 +141,7 @@ pub fn parse_csv(
         }
         Err(e) => return Err(unreadable(1, e)),
     };
-    let mut rows = Validator::new(file, header, Columns::Letters, matcher, ids, sink)?;
+    let mut rows = Validator::new(file, header, Columns::Letters, cx, sink)?;
     let mut row_number = 1;
     loop {
         row_number += 1;
@@ -189,6 +200,7 @@ pub struct Validator<'a> {
     columns: Columns,
     at: Positions,
     matcher: &'a FacilityMatcher,
+    layouts: &'a Layouts,
     ids: &'a mut Pseudonymizer,
     facilities: HashMap<String, Option<i32>, foldhash::fast::RandomState>,
     sink: &'a mut dyn EventSink,
@@ -205,11 +217,11 @@ impl<'a> Validator<'a> {
         file: &'a str,
         header: Vec<String>,
         columns: Columns,
-        matcher: &'a FacilityMatcher,
-        ids: &'a mut Pseudonymizer,
+        cx: Parties<'a>,
         sink: &'a mut dyn EventSink,
     ) -> anyhow::Result<Validator<'a>> {
-        let kind = &aliases()["access_log"];
+        let Parties { matcher, layouts, ids } = cx;
+        let kind = layouts.kind("access_log");
         let map = ColumnMap::match_headers(kind, &header);
         let missing = map.missing(kind);
         if !missing.is_empty() {
@@ -239,6 +251,7 @@ impl<'a> Validator<'a> {
             columns,
             at,
             matcher,
+            layouts,
             ids,
             facilities: HashMap::default(),
             sink,
@@ -359,7 +372,7 @@ impl<'a> Validator<'a> {
         let data_type = at.data_type.map(field).filter(|s| !s.is_empty());
         let (c_time, c_system, c_facility, c_disclosing, c_patient, c_action) =
             (at.time, at.system, at.facility, at.disclosing, at.patient, at.action);
-        let occurred_at = match parse_jst(time).or_else(|e| super::source_maps::parse_custom_timestamp(time).ok_or(e)) {
+        let occurred_at = match parse_jst(time).or_else(|e| self.layouts.parse_timestamp(time).ok_or(e)) {
             Ok(t) => t,
             Err(reason) => return hold(self, c_time, Some(time), reason, "日時の書式を直してください"),
         };

@@ -2,10 +2,27 @@
 //! per fiscal year; rows naming a municipality are its 自治体負担.
 
 use super::cells;
+use super::detect::SourceKind;
 use super::grid::Grid;
+use super::kinds::{Context, Parsed, Sheet};
 use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
-use crate::store::{BudgetRow, QuarantineRow};
+use crate::store::{BudgetRow, FileLoad, QuarantineRow};
+
+/// The budget and settlement kind.
+pub struct Budget;
+
+impl Sheet for Budget {
+    const KIND: SourceKind = SourceKind::Budget;
+    type Row = BudgetRow;
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<BudgetRow>, Problem> {
+        parse(cx.file, grid, cx).map(Parsed::of)
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[BudgetRow]) -> anyhow::Result<()> {
+        load.insert_budget(rows)
+    }
+}
+
 
 fn direction(text: &str) -> Option<&'static str> {
     match text.trim().to_lowercase().as_str() {
@@ -27,8 +44,8 @@ fn stage(text: &str) -> Option<&'static str> {
 
 /// Parses budget lines. The stage comes from a column, else the title or file name
 /// (決算 → settled, otherwise budget); the 年度 from a column, else the title or file name.
-pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<BudgetRow>, Vec<QuarantineRow>), Problem> {
-    let (at, map) = find_header(grid, "budget", file, "予算書")?;
+fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<BudgetRow>, Vec<QuarantineRow>), Problem> {
+    let (at, map) = find_header(grid, cx.aliases(Budget::KIND), file, "予算書")?;
     let default_stage = grid.rows[..at]
         .iter()
         .map(|r| r.first_text())

@@ -48,8 +48,10 @@ pub struct TextStream {
 }
 
 impl TextStream {
-    /// Opens `raw` (gzip undone when it starts with the gzip magic) and detects its encoding.
-    pub fn new(raw: impl Read + Send + 'static) -> Result<TextStream, DecodeError> {
+    /// Opens `raw` (gzip undone when it starts with the gzip magic) and detects its
+    /// encoding; text with neither a BOM nor valid UTF-8 is read as `fallback` (the
+    /// encoding a `[sources.*]` map names), else Shift_JIS.
+    pub fn new(raw: impl Read + Send + 'static, fallback: Option<&'static Encoding>) -> Result<TextStream, DecodeError> {
         let mut raw = BufReader::with_capacity(1 << 20, raw);
         let gzipped = raw.fill_buf().map_err(|e| DecodeError::Read(e.to_string()))?.starts_with(&[0x1f, 0x8b]);
         let mut raw: Box<dyn Read + Send> = if gzipped {
@@ -67,7 +69,7 @@ impl TextStream {
             Some(found) => found,
             None if looks_utf8(&prefix, whole) => (UTF_8, 0),
             // Neither a BOM nor UTF-8: the encoding a `[sources.*]` map names, else Shift_JIS.
-            None => (super::source_maps::installed().encoding.unwrap_or(SHIFT_JIS), 0),
+            None => (fallback.unwrap_or(SHIFT_JIS), 0),
         };
         if encoding != UTF_16LE
             && encoding != UTF_16BE
@@ -253,7 +255,7 @@ mod tests {
 
     /// Decodes whole bytes through the stream.
     fn decode(bytes: &[u8]) -> Result<(String, &'static Encoding), DecodeError> {
-        let stream = TextStream::new(Cursor::new(bytes.to_vec()))?;
+        let stream = TextStream::new(Cursor::new(bytes.to_vec()), None)?;
         let encoding = stream.encoding;
         Ok((stream.read_all()?, encoding))
     }
@@ -288,7 +290,7 @@ mod tests {
         let line = "2025-07-01 09:00,ID-Link,齋藤記念病院,ｶﾞｿﾞｳ,①\r\n";
         let text = line.repeat(SNIFF_BYTES / line.len() * 2 + 7);
         let (sjis, _, _) = SHIFT_JIS.encode(&text);
-        let stream = TextStream::new(Cursor::new(sjis.into_owned())).unwrap();
+        let stream = TextStream::new(Cursor::new(sjis.into_owned()), None).unwrap();
         assert_eq!(stream.encoding, SHIFT_JIS);
         assert!(stream.head.ends_with('\n') && stream.head.len() < text.len());
         assert!(text.starts_with(&stream.head));
@@ -296,7 +298,7 @@ mod tests {
 
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
-        let stream = TextStream::new(Cursor::new(gz.finish().unwrap())).unwrap();
+        let stream = TextStream::new(Cursor::new(gz.finish().unwrap()), None).unwrap();
         assert_eq!((stream.encoding, stream.read_all().unwrap()), (UTF_8, text));
     }
 
@@ -313,7 +315,7 @@ mod tests {
         assert!(matches!(decode(&bytes), Err(DecodeError::Read(m)) if m.contains("gzip を展開できません")));
 
         let endless = std::io::repeat(b'x').take(MAX_LINE_BYTES + (2 << 20));
-        let err = TextStream::new(endless).unwrap().read_all().unwrap_err();
+        let err = TextStream::new(endless, None).unwrap().read_all().unwrap_err();
         assert!(matches!(err, DecodeError::Read(m) if m.contains("改行のない部分")));
     }
 }

@@ -1,20 +1,38 @@
 //! Registered patients (登録患者数, patients who consented) per month, per facility or per
 //! municipality → `enrollments`, for 人口カバー率 and 情報共有患者率. Optional input.
 
+use super::detect::SourceKind;
 use super::grid::Grid;
+use super::kinds::{Context, Parsed, Sheet};
 use super::matcher::FacilityMatcher;
 use super::record::{count, data_rows, find_header};
 use crate::domain::Month;
 use crate::error::Problem;
-use crate::store::{EnrollmentRow, QuarantineRow};
+use crate::store::{EnrollmentRow, FileLoad, QuarantineRow};
+
+/// The registered-patients kind.
+pub struct Enrollments;
+
+impl Sheet for Enrollments {
+    const KIND: SourceKind = SourceKind::Enrollments;
+    type Row = EnrollmentRow;
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<EnrollmentRow>, Problem> {
+        parse(cx.file, grid, cx.matcher, cx).map(Parsed::of)
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[EnrollmentRow]) -> anyhow::Result<()> {
+        load.insert_enrollments(rows)
+    }
+}
+
 
 /// Parses monthly registered-patient counts.
-pub fn parse(
+fn parse(
     file: &str,
     grid: &Grid,
     matcher: &FacilityMatcher,
+    cx: &Context,
 ) -> Result<(Vec<EnrollmentRow>, Vec<QuarantineRow>), Problem> {
-    let (at, map) = find_header(grid, "enrollments", file, "登録患者数")?;
+    let (at, map) = find_header(grid, cx.aliases(Enrollments::KIND), file, "登録患者数")?;
     let mut rows = Vec::new();
     let mut held = Vec::new();
     for r in data_rows(grid, at, &map) {

@@ -7,24 +7,37 @@
 use std::collections::BTreeMap;
 
 use super::cells;
+use super::detect::SourceKind;
 use super::grid::{Grid, GridCell};
-use super::headers::{aliases, header_key};
+use super::headers::{KindAliases, header_key};
+use super::kinds::{Context, Sheet};
 use super::matcher::FacilityMatcher;
 use super::record::{Record, count, data_rows, title_fiscal_year};
 use crate::domain::names::matching_key;
 use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
-use crate::store::{ImageViewRow, QuarantineRow};
+use crate::store::{FileLoad, ImageViewRow, QuarantineRow};
 
 /// What a parse yields: rows, quarantined rows, and warnings for the summary.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    /// Rows to load.
-    pub rows: Vec<ImageViewRow>,
-    /// Rows not loaded.
-    pub held: Vec<QuarantineRow>,
-    /// Subtotals that disagree with their months.
-    pub warnings: Vec<String>,
+pub type Parsed = super::kinds::Parsed<ImageViewRow>;
+
+/// The image-view counts kind.
+pub struct ImageViews;
+
+impl Sheet for ImageViews {
+    const KIND: SourceKind = SourceKind::ImageViews;
+    type Row = ImageViewRow;
+    /// Long sheets by their header; wide ones by a month column beside hospital columns.
+    fn recognise(grid: &Grid, cx: &Context) -> Option<usize> {
+        let aliases = cx.aliases(Self::KIND);
+        (grid.find_header(aliases).is_ok() || find_wide_header(grid, cx.matcher, aliases).is_some()).then_some(3)
+    }
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed, Problem> {
+        parse(cx.file, grid, cx.matcher, cx.aliases(Self::KIND))
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[ImageViewRow]) -> anyhow::Result<()> {
+        load.insert_image_views(rows)
+    }
 }
 
 /// A month cell: a date, `2025-07`, `2025年7月`, `令和7年7月`; `7月` needs `fy`.
@@ -57,17 +70,17 @@ fn month_in(cell: &GridCell, fy: Option<FiscalYear>) -> Result<Option<Month>, St
     }
 }
 
-fn is_month_header(text: &str) -> bool {
+fn is_month_header(text: &str, aliases: &KindAliases) -> bool {
     let (key, _) = header_key(text);
-    aliases()["image_views"].fields["month"].iter().any(|a| matching_key(a) == key)
+    aliases.fields["month"].iter().any(|a| matching_key(a) == key)
 }
 
 /// The wide layout's header: (row index, month column, hospital columns).
 type WideHeader = (usize, usize, Vec<(usize, i32, String)>);
 
-fn find_wide_header(grid: &Grid, matcher: &FacilityMatcher) -> Option<WideHeader> {
+fn find_wide_header(grid: &Grid, matcher: &FacilityMatcher, aliases: &KindAliases) -> Option<WideHeader> {
     grid.rows.iter().take(30).enumerate().find_map(|(i, row)| {
-        let month_col = row.cells.iter().position(|c| is_month_header(&c.text()))?;
+        let month_col = row.cells.iter().position(|c| is_month_header(&c.text(), aliases))?;
         let hospitals: Vec<(usize, i32, String)> = row
             .cells
             .iter()
@@ -79,17 +92,12 @@ fn find_wide_header(grid: &Grid, matcher: &FacilityMatcher) -> Option<WideHeader
     })
 }
 
-/// True when the grid is image-view counts in either layout.
-pub fn matches(grid: &Grid, matcher: &FacilityMatcher) -> bool {
-    grid.find_header(&aliases()["image_views"]).is_ok() || find_wide_header(grid, matcher).is_some()
-}
-
 /// Parses either layout.
-pub fn parse(file: &str, grid: &Grid, matcher: &FacilityMatcher) -> Result<Parsed, Problem> {
-    if let Ok((at, map)) = grid.find_header(&aliases()["image_views"]) {
+fn parse(file: &str, grid: &Grid, matcher: &FacilityMatcher, aliases: &KindAliases) -> Result<Parsed, Problem> {
+    if let Ok((at, map)) = grid.find_header(aliases) {
         return Ok(parse_long(data_rows(grid, at, &map), matcher, title_fiscal_year(grid, at, file)));
     }
-    let Some((at, month_col, hospitals)) = find_wide_header(grid, matcher) else {
+    let Some((at, month_col, hospitals)) = find_wide_header(grid, matcher, aliases) else {
         return Err(Problem::new(format!("{file} を画像閲覧回数として読めません"))
             .at(grid.place(file))
             .hint("月・病院・閲覧回数の列を置くか、見出し行に 月 と病院名を並べてください"));

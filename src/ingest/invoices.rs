@@ -1,20 +1,30 @@
 //! Running-cost lines (委託費・利用料・保守料) → `invoices`: vendor, service, fiscal year
 //! and amount in any of the money forms councils write (約550万円, 5,500,000円, (千円)).
 
+use super::detect::SourceKind;
 use super::grid::Grid;
-use super::headers::aliases;
+use super::kinds::{Context, Parsed, Sheet};
 use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
-use crate::store::{InvoiceRow, QuarantineRow};
+use crate::store::{FileLoad, InvoiceRow, QuarantineRow};
 
-/// True when a grid's header names cost lines.
-pub fn matches(grid: &Grid) -> bool {
-    grid.find_header(&aliases()["invoices"]).is_ok()
+/// The running-cost kind.
+pub struct Invoices;
+
+impl Sheet for Invoices {
+    const KIND: SourceKind = SourceKind::Invoices;
+    type Row = InvoiceRow;
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<InvoiceRow>, Problem> {
+        parse(cx.file, grid, cx).map(Parsed::of)
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[InvoiceRow]) -> anyhow::Result<()> {
+        load.insert_invoices(rows)
+    }
 }
 
 /// Parses cost lines; a missing 年度 column falls back to the title or file name.
-pub fn parse(file: &str, grid: &Grid) -> Result<(Vec<InvoiceRow>, Vec<QuarantineRow>), Problem> {
-    let (header_at, map) = find_header(grid, "invoices", file, "運営費の明細")?;
+fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<InvoiceRow>, Vec<QuarantineRow>), Problem> {
+    let (header_at, map) = find_header(grid, cx.aliases(Invoices::KIND), file, "運営費の明細")?;
     let default_fy = title_fiscal_year(grid, header_at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();

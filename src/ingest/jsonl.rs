@@ -18,11 +18,9 @@ use std::io::{BufRead, BufReader, Read};
 
 use serde_json::Value;
 
-use super::access_log::{Columns, EventSink, ParseCounts, Validator};
+use super::access_log::{Columns, EventSink, ParseCounts, Parties, Validator};
 use super::decode::read_error;
-use super::headers::{aliases, header_key};
-use super::matcher::FacilityMatcher;
-use super::pseudonymize::Pseudonymizer;
+use super::headers::{KindAliases, header_key};
 use crate::domain::names::matching_key;
 use crate::error::Problem;
 use crate::store::QuarantineRow;
@@ -54,14 +52,13 @@ pub fn parse(
     file: &str,
     text: impl Read,
     shape: Shape,
-    matcher: &FacilityMatcher,
-    ids: &mut Pseudonymizer,
+    cx: Parties<'_>,
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
     let header: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
-    let mut rows = Validator::new(file, header, Columns::Keys, matcher, ids, sink)?;
+    let mut keys = KeyFields::new(cx.layouts.kind("access_log").clone());
+    let mut rows = Validator::new(file, header, Columns::Keys, cx, sink)?;
     let mut reader = BufReader::with_capacity(1 << 20, text);
-    let mut keys = KeyFields::default();
     let mut line = Vec::new();
     let mut number = 0;
     loop {
@@ -98,18 +95,22 @@ pub fn parse(
 }
 
 /// Which canonical field each object key of a flat file means, worked out once per key.
-#[derive(Default)]
-struct KeyFields(HashMap<String, Option<usize>>);
+struct KeyFields {
+    seen: HashMap<String, Option<usize>>,
+    kind: KindAliases,
+}
 
 impl KeyFields {
+    fn new(kind: KindAliases) -> KeyFields {
+        KeyFields { seen: HashMap::new(), kind }
+    }
     fn field_of(&mut self, key: &str) -> Option<usize> {
-        if let Some(hit) = self.0.get(key) {
+        if let Some(hit) = self.seen.get(key) {
             return *hit;
         }
-        let kind = &aliases()["access_log"];
         let wanted = header_key(key).0;
-        let hit = FIELDS.iter().position(|f| kind.fields[*f].iter().any(|n| matching_key(n) == wanted));
-        self.0.insert(key.to_string(), hit);
+        let hit = FIELDS.iter().position(|f| self.kind.fields[*f].iter().any(|n| matching_key(n) == wanted));
+        self.seen.insert(key.to_string(), hit);
         hit
     }
 }
@@ -220,7 +221,7 @@ mod tests {
     fn a_fhir_audit_event_maps_to_the_canonical_fields() {
         let line = r#"{"resourceType":"AuditEvent","type":{"code":"rest","display":"RESTful操作"},"subtype":[{"code":"read","display":"画像"}],"action":"R","recorded":"2025-07-01T00:15:00Z","agent":[{"who":{"identifier":{"value":"U77"},"display":"医師A"},"requestor":true},{"who":{"reference":"Organization/12","display":"ゆきぐにクリニック"},"requestor":false}],"source":{"site":"ID-Link","observer":{"display":"齋藤記念病院"}},"entity":[{"what":{"reference":"Patient/P900","identifier":{"value":"P900"}}},{"what":{"reference":"ImagingStudy/1"}}]}"#;
         assert_eq!(detect(line), Some(Shape::Fhir));
-        let mut keys = KeyFields::default();
+        let mut keys = KeyFields::new(crate::ingest::headers::builtin_aliases()["access_log"].clone());
         assert_eq!(
             fields(line, Shape::Fhir, &mut keys).unwrap(),
             ["2025-07-01T00:15:00Z", "ID-Link", "U77", "ゆきぐにクリニック", "P900", "齋藤記念病院", "画像", "閲覧"]
@@ -236,7 +237,8 @@ mod tests {
     fn flat_json_lines_use_the_header_aliases() {
         let text = "{\"日時\":\"2025-07-01 09:00\",\"システム\":\"Team\",\"利用者ID\":\"U1\",\"利用施設\":\"十日町病院\",\"患者ID\":12,\"操作\":\"登録\"}\n";
         assert_eq!(detect(text), Some(Shape::Flat));
-        let got = fields(text.trim(), Shape::Flat, &mut KeyFields::default()).unwrap();
+        let mut keys = KeyFields::new(crate::ingest::headers::builtin_aliases()["access_log"].clone());
+        let got = fields(text.trim(), Shape::Flat, &mut keys).unwrap();
         assert_eq!(got, ["2025-07-01 09:00", "Team", "U1", "十日町病院", "12", "", "", "登録"]);
     }
 }

@@ -16,6 +16,7 @@ pub mod held;
 pub mod image_views;
 pub mod invoices;
 pub mod jsonl;
+pub mod kinds;
 pub mod matcher;
 pub mod municipalities;
 pub mod pipeline;
@@ -92,6 +93,8 @@ pub struct IngestOptions {
     /// The Parquet lake: an access log's Parquet is written there while it loads, for
     /// [`crate::store::lake::sync`] to move into place (None: the sync writes it all).
     pub lake: Option<PathBuf>,
+    /// Header aliases, encoding and date formats, with the council's `[sources.*]` maps.
+    pub layouts: source_maps::Layouts,
 }
 
 /// Expands folders (recursively, sorted, skipping hidden and unknown files).
@@ -191,21 +194,29 @@ fn ingest_file(
         let hashing = scope.spawn(|| hash_file(path));
         let sha256 =
             move || hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(unreadable);
+        // The one "already ingested?" check: the file to load, or the outcome that it was.
+        let known = |store: &Store, sha256: String| -> anyhow::Result<Result<kinds::Known, Outcome>> {
+            Ok(seen_before(store, &sha256, opts)?.previous().map(|replaces| kinds::Known {
+                sha256,
+                replaces,
+                replace_same_period: opts.replace,
+            }))
+        };
         let matcher = FacilityMatcher::load(store)?;
+        let cx = kinds::Context { file: &file, matcher: &matcher, layouts: &opts.layouts };
         let reject = |reason: String, hint: &str| -> anyhow::Error {
             Problem::refused(format!("{file} を取り込めませんでした")).because(reason).hint(hint).into()
         };
         if let Some(Container::Workbook(ext)) = detect::container(path) {
-            let sha256 = sha256()?;
-            let previous_id = match seen_before(store, &sha256, opts)?.previous() {
-                Ok(id) => id,
+            let file_known = match known(store, sha256()?)? {
+                Ok(k) => k,
                 Err(again) => return Ok(again),
             };
             let bytes = std::fs::read(path).map_err(unreadable)?;
             let grids = grid::read_workbook(&bytes, ext)
                 .map_err(|e| reject(e, "Excel で開けるか確かめ、保存し直してから置いてください"))?;
-            let (kind, grid) = choose_grid(&file, &grids, opts.source, &matcher)?;
-            return load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace);
+            let (kind, grid) = kinds::choose(&grids, opts.source, &cx)?;
+            return kinds::load(store, &cx, kind, grid, file_known);
         }
         let bar = progress(&file, std::fs::metadata(path).map_err(unreadable)?.len());
         let raw = std::fs::File::open(path).map_err(unreadable)?;
@@ -217,51 +228,60 @@ fn ingest_file(
             ),
             decode::DecodeError::Read(reason) => reject(reason, "元のファイルを出力し直すか、圧縮し直してください"),
         };
-        let stream = decode::TextStream::new(bar.wrap_read(raw)).map_err(not_text)?;
+        let stream = decode::TextStream::new(bar.wrap_read(raw), opts.layouts.encoding).map_err(not_text)?;
         let delimiter = detect::delimiter(&stream.head);
-        let header_line = stream.head.lines().next().unwrap_or("");
-        let log_header = grid::read_csv(header_line, delimiter)
-            .is_ok_and(|g| g.find_header(&headers::aliases()["access_log"]).is_ok());
-        let log_format = match jsonl::detect(&stream.head) {
-            Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
-            _ if opts.source == Some(SourceKind::AccessLog) || (opts.source.is_none() && log_header) => {
-                Some(LogFormat::Delimited(delimiter))
-            }
-            _ => None,
-        };
-        if let Some(format) = log_format {
+        if let Some(format) = log_format(&stream.head, delimiter, opts) {
             // With no roster every row would be an unknown facility (a forced --source with
             // the wrong header is told about its header instead).
-            if matcher.is_empty() && (log_header || matches!(format, LogFormat::Json(_))) {
+            let looks_like_log = log_header(&stream.head, delimiter, opts) || matches!(format, LogFormat::Json(_));
+            if matcher.is_empty() && looks_like_log {
                 return Err(no_roster_yet(&file));
             }
             let begin = |store: &Store| -> anyhow::Result<pipeline::Begin> {
-                let sha256 = sha256()?;
-                Ok(match seen_before(store, &sha256, opts)?.previous() {
+                Ok(match known(store, sha256()?)? {
                     Err(again) => pipeline::Begin::Skip(again),
-                    Ok(replaces) => pipeline::Begin::Load {
-                        meta: FileMeta { path: file.clone(), sha256, source: SourceKind::AccessLog.name().into() },
-                        replaces,
-                        replace_same_period: opts.replace,
+                    Ok(k) => pipeline::Begin::Load {
+                        meta: FileMeta { path: file.clone(), sha256: k.sha256, source: SourceKind::AccessLog.name().into() },
+                        replaces: k.replaces,
+                        replace_same_period: k.replace_same_period,
                     },
                 })
             };
+            let parties = access_log::Parties { matcher: &matcher, layouts: &opts.layouts, ids };
             let outcome =
-                pipeline::load_log(store, ids, &matcher, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
+                pipeline::load_log(store, parties, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
             bar.finish_and_clear();
             return Ok(outcome);
         }
         let text = stream.read_all().map_err(not_text)?;
         bar.finish_and_clear();
-        let sha256 = sha256()?;
-        let previous_id = match seen_before(store, &sha256, opts)?.previous() {
-            Ok(id) => id,
+        let file_known = match known(store, sha256()?)? {
+            Ok(k) => k,
             Err(again) => return Ok(again),
         };
         let grid = grid::read_csv(&text, delimiter).map_err(|e| reject(e, "CSV として出力し直してください"))?;
-        let (kind, grid) = choose_grid(&file, std::slice::from_ref(&grid), opts.source, &matcher)?;
-        load_grid(store, &matcher, &file, sha256, kind, grid, previous_id, opts.replace)
+        let (kind, grid) = kinds::choose(std::slice::from_ref(&grid), opts.source, &cx)?;
+        kinds::load(store, &cx, kind, grid, file_known)
     })
+}
+
+/// True when the first line of a text file is an access log's header.
+fn log_header(head: &str, delimiter: u8, opts: &IngestOptions) -> bool {
+    let header_line = head.lines().next().unwrap_or("");
+    grid::read_csv(header_line, delimiter).is_ok_and(|g| g.find_header(opts.layouts.kind("access_log")).is_ok())
+}
+
+/// How a text file is read as an access log, or None when it is a table of another kind.
+fn log_format(head: &str, delimiter: u8, opts: &IngestOptions) -> Option<LogFormat> {
+    match jsonl::detect(head) {
+        Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
+        _ if opts.source == Some(SourceKind::AccessLog)
+            || (opts.source.is_none() && log_header(head, delimiter, opts)) =>
+        {
+            Some(LogFormat::Delimited(delimiter))
+        }
+        _ => None,
+    }
 }
 
 /// Whether the same bytes were loaded before.
@@ -377,180 +397,3 @@ fn progress(file: &str, bytes: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Picks the sheet (and kind) to read: the first sheet a kind recognises, the kind whose
-/// header matches the most columns.
-fn choose_grid<'g>(
-    file: &str,
-    grids: &'g [grid::Grid],
-    forced: Option<SourceKind>,
-    matcher: &FacilityMatcher,
-) -> anyhow::Result<(SourceKind, &'g grid::Grid)> {
-    if forced == Some(SourceKind::AccessLog) {
-        return Err(Problem::new(format!("{file} はアクセスログとして読めません"))
-            .because("アクセスログは CSV・TSV で受け付けます")
-            .hint("元のシステムから CSV で出力してください")
-            .into());
-    }
-    for g in grids {
-        if let Some(kind) = forced {
-            return Ok((kind, g));
-        }
-        let score = |kind: SourceKind| -> Option<usize> {
-            match kind {
-                SourceKind::ImageViews => image_views::matches(g, matcher).then_some(3),
-                SourceKind::AccessLog => None,
-                k => g.find_header(&headers::aliases()[k.name()]).ok().map(|(_, map)| map.columns.len()),
-            }
-        };
-        let best = SourceKind::TABULAR.iter().filter_map(|k| score(*k).map(|s| (*k, s))).max_by_key(|(_, s)| *s);
-        if let Some((kind, _)) = best {
-            return Ok((kind, g));
-        }
-    }
-    let found: Vec<String> = grids
-        .iter()
-        .flat_map(|g| g.rows.iter().take(3))
-        .map(|r| r.cells.iter().map(|c| c.text()).collect::<Vec<_>>().join("、"))
-        .collect();
-    Err(Problem::refused(format!("{file} が何のファイルか判別できませんでした"))
-        .because(format!(
-            "どの種類の見出しとも一致しません。先頭の行: {}",
-            found.first().cloned().unwrap_or_else(|| "（空）".into())
-        ))
-        .hint("--source で種類を指定するか（renkei ingest --help）、見出しを直してください")
-        .into())
-}
-
-/// The rows of a sheet every reader leaves out: 合計・小計・年度計 and ※ notes.
-fn skipped_rows(grid: &grid::Grid) -> u64 {
-    grid.rows.iter().filter(|r| cells::is_summary_or_note(&r.first_text())).count() as u64
-}
-
-/// Rows of a tabular source other than the roster, parsed before any transaction opens.
-enum Rows {
-    Invoices(Vec<crate::store::InvoiceRow>),
-    ImageViews(Vec<crate::store::ImageViewRow>),
-    Municipalities(Vec<crate::store::MunicipalityRow>),
-    Budget(Vec<crate::store::BudgetRow>),
-    Quotes(Vec<crate::store::QuoteRow>),
-    Enrollments(Vec<crate::store::EnrollmentRow>),
-}
-
-#[allow(clippy::too_many_arguments)]
-fn load_grid(
-    store: &mut Store,
-    matcher: &FacilityMatcher,
-    file: &str,
-    sha256: String,
-    kind: SourceKind,
-    grid: &grid::Grid,
-    previous_id: Option<i32>,
-    replace: bool,
-) -> anyhow::Result<Outcome> {
-    match kind {
-        SourceKind::Roster => {
-            let roster = roster::parse(file, grid)?;
-            if roster.facilities.is_empty() {
-                return Err(held::HeldReasons::of(&roster.quarantined).refuse(file).into());
-            }
-            let fy = roster.fiscal_year.year();
-            let earlier = store.query(
-                "SELECT DISTINCT f.source_file_id, f.path FROM membership_fees m JOIN ingested_files f USING (source_file_id) WHERE m.fiscal_year = ?",
-                &[duckdb::types::Value::Int(fy)],
-            )?;
-            let others: Vec<(i32, String)> = earlier
-                .rows
-                .iter()
-                .filter_map(|r| Some((r[0].as_i64()? as i32, r[1].to_string())))
-                .filter(|(id, _)| Some(*id) != previous_id)
-                .collect();
-            if !others.is_empty() && !replace {
-                return Err(Problem::refused(format!("{file} を取り込みませんでした"))
-                    .because(format!(
-                        "{} の名簿は {} からすでに取り込まれています",
-                        roster.fiscal_year.label_ja(),
-                        others[0].1
-                    ))
-                    .hint(format!("この名簿で置き換えるときは renkei ingest --replace {file} を実行してください"))
-                    .into());
-            }
-            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
-            let mut load = store.begin_file(meta)?;
-            for id in previous_id.into_iter().chain(others.iter().map(|(id, _)| *id)) {
-                load.remove_file(id)?;
-            }
-            let ids = load.upsert_facilities(&roster.facilities)?;
-            let fees: Vec<(i32, i64)> =
-                ids.iter().zip(&roster.fees).filter_map(|(id, fee)| fee.map(|f| (*id, f))).collect();
-            load.insert_fees(fy, &fees)?;
-            load.quarantine(&roster.quarantined)?;
-            load.commit(roster.facilities.len() as u64)?;
-            Ok(Outcome::Loaded {
-                source: kind,
-                rows: roster.facilities.len() as u64,
-                quarantined: roster.quarantined.len() as u64,
-                skipped: skipped_rows(grid),
-                warnings: Vec::new(),
-                held: held::HeldReasons::of(&roster.quarantined).top(3),
-            })
-        }
-        SourceKind::AccessLog => Err(Problem::new(format!("{file} はアクセスログとして読めません"))
-            .hint("アクセスログは CSV・TSV で受け付けます")
-            .into()),
-        _ => {
-            let mut warnings = Vec::new();
-            let (rows, held) = match kind {
-                SourceKind::ImageViews => {
-                    let p = image_views::parse(file, grid, matcher)?;
-                    warnings = p.warnings;
-                    (Rows::ImageViews(p.rows), p.held)
-                }
-                SourceKind::Municipalities => {
-                    municipalities::parse(file, grid).map(|(r, h)| (Rows::Municipalities(r), h))?
-                }
-                SourceKind::Budget => budget::parse(file, grid).map(|(r, h)| (Rows::Budget(r), h))?,
-                SourceKind::Quotes => quotes::parse(file, grid, matcher).map(|(r, h)| (Rows::Quotes(r), h))?,
-                SourceKind::Enrollments => {
-                    enrollments::parse(file, grid, matcher).map(|(r, h)| (Rows::Enrollments(r), h))?
-                }
-                _ => invoices::parse(file, grid).map(|(r, h)| (Rows::Invoices(r), h))?,
-            };
-            let parsed = match &rows {
-                Rows::Invoices(r) => r.len(),
-                Rows::ImageViews(r) => r.len(),
-                Rows::Municipalities(r) => r.len(),
-                Rows::Budget(r) => r.len(),
-                Rows::Quotes(r) => r.len(),
-                Rows::Enrollments(r) => r.len(),
-            };
-            let reasons = held::HeldReasons::of(&held);
-            if parsed == 0 {
-                return Err(reasons.refuse(file).into());
-            }
-            let meta = FileMeta { path: file.to_string(), sha256, source: kind.name().into() };
-            let mut load = store.begin_file(meta)?;
-            if let Some(id) = previous_id {
-                load.remove_file(id)?;
-            }
-            let n = match &rows {
-                Rows::Invoices(r) => load.insert_invoices(r).map(|_| r.len()),
-                Rows::ImageViews(r) => load.insert_image_views(r).map(|_| r.len()),
-                Rows::Municipalities(r) => load.upsert_municipalities(r).map(|_| r.len()),
-                Rows::Budget(r) => load.insert_budget(r).map(|_| r.len()),
-                Rows::Quotes(r) => load.insert_quotes(r).map(|_| r.len()),
-                Rows::Enrollments(r) => load.insert_enrollments(r).map(|_| r.len()),
-            }? as u64;
-            load.quarantine(&held)?;
-            settle_same_period(&mut load, file, replace)?;
-            load.commit(n)?;
-            Ok(Outcome::Loaded {
-                source: kind,
-                rows: n,
-                quarantined: held.len() as u64,
-                skipped: skipped_rows(grid),
-                warnings,
-                held: reasons.top(3),
-            })
-        }
-    }
-}

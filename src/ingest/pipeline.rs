@@ -11,10 +11,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use duckdb::arrow::record_batch::RecordBatch;
 
-use super::access_log::{self, EventSink};
+use super::access_log::{self, EventSink, Parties};
 use super::jsonl;
-use super::matcher::FacilityMatcher;
-use super::pseudonymize::Pseudonymizer;
 use super::{Outcome, SourceKind};
 use crate::store::lake::incoming::IncomingLog;
 use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
@@ -68,11 +66,9 @@ impl EventSink for Channel {
 /// anything fails. The parser starts at once; `begin` (which waits for the file's hash)
 /// decides before anything is written whether the file is loaded at all. With `lake`, the
 /// file's Parquet is written there while it loads, for the lake's sync to move into place.
-#[allow(clippy::too_many_arguments)]
 pub fn load_log(
     store: &mut Store,
-    ids: &mut Pseudonymizer,
-    matcher: &FacilityMatcher,
+    parties: Parties<'_>,
     file: &str,
     text: Box<dyn Read + Send>,
     format: LogFormat,
@@ -84,8 +80,8 @@ pub fn load_log(
         let parser = scope.spawn(move || {
             let mut sink = Channel(tx);
             match format {
-                LogFormat::Delimited(d) => access_log::parse_csv(file, text, d, matcher, ids, &mut sink),
-                LogFormat::Json(shape) => jsonl::parse(file, text, shape, matcher, ids, &mut sink),
+                LogFormat::Delimited(d) => access_log::parse_csv(file, text, d, parties, &mut sink),
+                LogFormat::Json(shape) => jsonl::parse(file, text, shape, parties, &mut sink),
             }
         });
         let stored = store_all(store, begin, rx, lake);

@@ -1,19 +1,37 @@
 //! Renewal quotes (見積) per facility and server grade → `quotes`, the basis of the
 //! image-server value question (画像公開 grade against 標準).
 
+use super::detect::SourceKind;
 use super::grid::Grid;
+use super::kinds::{Context, Parsed, Sheet};
 use super::matcher::FacilityMatcher;
 use super::record::{data_rows, find_header, title_fiscal_year};
 use crate::error::Problem;
-use crate::store::{QuarantineRow, QuoteRow};
+use crate::store::{FileLoad, QuarantineRow, QuoteRow};
+
+/// The renewal-quote kind.
+pub struct Quotes;
+
+impl Sheet for Quotes {
+    const KIND: SourceKind = SourceKind::Quotes;
+    type Row = QuoteRow;
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<QuoteRow>, Problem> {
+        parse(cx.file, grid, cx.matcher, cx).map(Parsed::of)
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[QuoteRow]) -> anyhow::Result<()> {
+        load.insert_quotes(rows)
+    }
+}
+
 
 /// Parses quote lines; facilities must be known (or aliased), like in the logs.
-pub fn parse(
+fn parse(
     file: &str,
     grid: &Grid,
     matcher: &FacilityMatcher,
+    cx: &Context,
 ) -> Result<(Vec<QuoteRow>, Vec<QuarantineRow>), Problem> {
-    let (at, map) = find_header(grid, "quotes", file, "見積")?;
+    let (at, map) = find_header(grid, cx.aliases(Quotes::KIND), file, "見積")?;
     let default_fy = title_fiscal_year(grid, at, file);
     let mut rows = Vec::new();
     let mut held = Vec::new();

@@ -4,7 +4,7 @@
 
 use super::cells;
 use super::grid::{Grid, GridCell, GridRow};
-use super::headers::{ColumnMap, aliases, wanted_headers};
+use super::headers::{ColumnMap, KindAliases, wanted_headers};
 use crate::domain::{FiscalYear, Yen};
 use crate::error::Problem;
 use crate::store::QuarantineRow;
@@ -68,10 +68,14 @@ impl Record<'_> {
     }
 }
 
-/// The header row of `kind` in `grid`, or a problem naming the file, the headers found and
+/// The header row matching `aliases` in `grid`, or a problem naming the file, the headers found and
 /// the ones wanted. `what` says what the file was read as (名簿, 予算書 …).
-pub fn find_header(grid: &Grid, kind: &str, file: &str, what: &str) -> Result<(usize, ColumnMap), Problem> {
-    let aliases = &aliases()[kind];
+pub fn find_header(
+    grid: &Grid,
+    aliases: &KindAliases,
+    file: &str,
+    what: &str,
+) -> Result<(usize, ColumnMap), Problem> {
     grid.find_header(aliases).map_err(|best| {
         let found = if best.headers.is_empty() { "（なし）".to_string() } else { best.headers.join("、") };
         Problem::refused(format!("{file} を{what}として読めません"))

@@ -5,56 +5,65 @@
 //! footnotes below, and fees typed as numbers or as text with commas; all are handled.
 
 use super::cells;
+use super::detect::SourceKind;
 use super::grid::Grid;
-use super::headers::{ColumnMap, aliases};
+use super::headers::ColumnMap;
+use super::kinds::{Context, Parsed, Sheet};
 use super::record::{Record, data_rows, find_header, title_fiscal_year};
 use crate::domain::FiscalYear;
 use crate::domain::names::matching_key;
 use crate::error::Problem;
-use crate::store::{FacilityRecord, QuarantineRow};
+use crate::store::{FacilityRecord, FileLoad};
 
-/// A parsed roster.
-#[derive(Debug)]
-pub struct Roster {
-    /// The fiscal year its fees belong to.
+/// One roster row: the facility, its fee for the roster's 年度, and that 年度.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The facility as the roster gives it.
+    pub facility: FacilityRecord,
+    /// Its annual fee, if given.
+    pub fee: Option<i64>,
+    /// The 年度 the fees belong to.
     pub fiscal_year: FiscalYear,
-    /// Facilities in file order.
-    pub facilities: Vec<FacilityRecord>,
-    /// Fee of each facility (same order), if given.
-    pub fees: Vec<Option<i64>>,
-    /// Rows that could not be read.
-    pub quarantined: Vec<QuarantineRow>,
 }
 
-/// True when a grid's header names a roster.
-pub fn matches(grid: &Grid) -> bool {
-    grid.find_header(&aliases()["roster"]).is_ok()
-}
+/// The roster kind. A second roster of the same 年度 is refused unless `--replace`
+/// (`membership_fees` is one of the store's same-period tables).
+pub struct Roster;
 
-/// Parses a roster grid; `file` names it in messages, and its name may carry the 年度.
-pub fn parse(file: &str, grid: &Grid) -> Result<Roster, Problem> {
-    let (header_at, map) = find_header(grid, "roster", file, "名簿")?;
-    let fiscal_year = find_fiscal_year(file, grid, header_at, &map)?;
-    let mut out = Roster { fiscal_year, facilities: Vec::new(), fees: Vec::new(), quarantined: Vec::new() };
-    for r in data_rows(grid, header_at, &map) {
-        match parse_row(&r) {
-            Ok(Some((f, fee))) => {
-                out.facilities.push(f);
-                out.fees.push(fee);
+impl Sheet for Roster {
+    const KIND: SourceKind = SourceKind::Roster;
+    type Row = Member;
+    fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<Member>, Problem> {
+        let file = cx.file;
+        let (header_at, map) = find_header(grid, cx.aliases(Self::KIND), file, "名簿")?;
+        let fiscal_year = find_fiscal_year(file, grid, header_at, &map)?;
+        let mut out = Parsed::default();
+        for r in data_rows(grid, header_at, &map) {
+            match parse_row(&r) {
+                Ok(Some((facility, fee))) => out.rows.push(Member { facility, fee, fiscal_year }),
+                Ok(None) => {}
+                Err(q) => out.held.push(q),
             }
-            Ok(None) => {}
-            Err(q) => out.quarantined.push(q),
+        }
+        if out.rows.is_empty() && out.held.is_empty() {
+            return Err(Problem::refused(format!("{file} に施設の行がありません"))
+                .at(grid.place(file))
+                .hint("見出し行の下に施設を1行ずつ書いてください"));
+        }
+        Ok(out)
+    }
+    fn insert(load: &mut FileLoad<'_>, rows: &[Member]) -> anyhow::Result<()> {
+        let facilities: Vec<FacilityRecord> = rows.iter().map(|m| m.facility.clone()).collect();
+        let ids = load.upsert_facilities(&facilities)?;
+        let fees: Vec<(i32, i64)> = ids.iter().zip(rows).filter_map(|(id, m)| m.fee.map(|f| (*id, f))).collect();
+        match rows.first() {
+            Some(m) => load.insert_fees(m.fiscal_year.year(), &fees),
+            None => Ok(()),
         }
     }
-    if out.facilities.is_empty() {
-        return Err(Problem::refused(format!("{file} に施設の行がありません"))
-            .at(grid.place(file))
-            .hint("見出し行の下に施設を1行ずつ書いてください"));
-    }
-    Ok(out)
 }
 
-fn parse_row(r: &Record<'_>) -> Result<Option<(FacilityRecord, Option<i64>)>, QuarantineRow> {
+fn parse_row(r: &Record<'_>) -> Result<Option<(FacilityRecord, Option<i64>)>, crate::store::QuarantineRow> {
     let Some(name) = r.opt_text("name").filter(|n| !cells::is_summary_or_note(n)) else { return Ok(None) };
     let joined_on = cells::date(&r.cell("joined_on")).map_err(|e| r.hold("joined_on", e, "加入日を直してください"))?;
     let left_on = cells::date(&r.cell("left_on")).map_err(|e| r.hold("left_on", e, "退会日を直してください"))?;

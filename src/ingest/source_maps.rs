@@ -4,50 +4,68 @@
 //! `date_format` (a chrono format tried after the built-in timestamp forms).
 //!
 //! The maps are checked when settings load (unknown kind, field or encoding, or a format
-//! chrono rejects, is an error naming the config line) and installed once per process as
-//! extra header aliases, so every detection path sees them.
+//! chrono rejects, is an error naming the config line) and resolved into [`Layouts`]: the
+//! built-in header aliases with the configured header texts first, the fallback encoding
+//! and the extra date formats. Ingest gets its `Layouts` as a value (in `IngestOptions`),
+//! never from process-wide state, so two settings in one process cannot mix.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use encoding_rs::Encoding;
 
-use super::headers::builtin_aliases;
+use super::headers::{KindAliases, builtin_aliases};
 use crate::config::{Settings, SourceMap};
 use crate::error::Problem;
 
-/// What the maps add to the built-in detection.
-#[derive(Debug, Default)]
-pub struct Installed {
-    /// (kind, field, header text) to accept as extra aliases.
+/// How the council's files are laid out: header aliases per kind, the encoding of text
+/// that is neither UTF-8 nor marked by a BOM, and extra timestamp formats.
+#[derive(Debug, Clone)]
+pub struct Layouts {
+    /// Kind name → its aliases (configured header texts first).
+    aliases: BTreeMap<String, KindAliases>,
+    /// (kind, field, header text) the maps added.
     pub headers: Vec<(String, String, String)>,
-    /// The encoding for text without BOM that is not UTF-8.
+    /// The encoding for text without BOM that is not UTF-8 (Shift_JIS when none is set).
     pub encoding: Option<&'static Encoding>,
     /// Extra timestamp formats for access logs.
     pub date_formats: Vec<String>,
 }
 
-static INSTALLED: OnceLock<Installed> = OnceLock::new();
-
-/// The maps installed in this process (empty when none).
-pub fn installed() -> &'static Installed {
-    INSTALLED.get_or_init(Installed::default)
+impl Default for Layouts {
+    /// The built-in layouts alone.
+    fn default() -> Self {
+        Layouts { aliases: builtin_aliases().clone(), headers: Vec::new(), encoding: None, date_formats: Vec::new() }
+    }
 }
 
-/// Checks the settings' `[sources.*]` maps and installs them for this process.
-pub fn install(settings: &Settings) -> Result<(), Problem> {
-    let text = settings.config_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
-    let origin = settings.config_file.as_ref().map_or("renkei.toml".to_string(), |f| f.display().to_string());
-    let checked = check(&settings.config.sources, &text, &origin)?;
-    let _ = INSTALLED.set(checked);
-    Ok(())
+impl Layouts {
+    /// Checks the settings' `[sources.*]` maps and resolves them.
+    pub fn resolve(settings: &Settings) -> Result<Layouts, Problem> {
+        let text = settings.config_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
+        let origin = settings.config_file.as_ref().map_or("renkei.toml".to_string(), |f| f.display().to_string());
+        check(&settings.config.sources, &text, &origin)
+    }
+
+    /// The aliases of the kind called `name` (`access_log`, `roster`…).
+    pub fn kind(&self, name: &str) -> &KindAliases {
+        &self.aliases[name]
+    }
+
+    /// Parses a timestamp with the configured `date_format`s.
+    pub fn parse_timestamp(&self, text: &str) -> Option<NaiveDateTime> {
+        self.date_formats.iter().find_map(|f| {
+            NaiveDateTime::parse_from_str(text.trim(), f).ok().or_else(|| {
+                chrono::NaiveDate::parse_from_str(text.trim(), f).ok().map(|d| d.and_time(chrono::NaiveTime::MIN))
+            })
+        })
+    }
 }
 
 /// Validates the maps; errors name the config line.
-pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Result<Installed, Problem> {
+pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Result<Layouts, Problem> {
     let kinds = builtin_aliases();
-    let mut out = Installed::default();
+    let mut out = Layouts::default();
     for (name, map) in maps {
         let place = |key: &str| format!("{origin} {}行", line_of(text, name, key));
         let problem = |key: &str, why: String, hint: String| {
@@ -71,6 +89,9 @@ pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Re
                 ));
             }
             out.headers.push((map.kind.clone(), field.clone(), header.clone()));
+            if let Some(names) = out.aliases.get_mut(&map.kind).and_then(|k| k.fields.get_mut(field)) {
+                names.insert(0, header.clone());
+            }
         }
         if let Some(enc) = &map.encoding {
             let found = match enc.to_ascii_lowercase().replace('-', "_").as_str() {
@@ -115,15 +136,6 @@ fn line_of(text: &str, name: &str, key: &str) -> usize {
         .map_or(start + 1, |i| start + 2 + i)
 }
 
-/// Parses a timestamp with the installed `date_format`s.
-pub fn parse_custom_timestamp(text: &str) -> Option<NaiveDateTime> {
-    installed().date_formats.iter().find_map(|f| {
-        NaiveDateTime::parse_from_str(text.trim(), f).ok().or_else(|| {
-            chrono::NaiveDate::parse_from_str(text.trim(), f).ok().map(|d| d.and_time(chrono::NaiveTime::MIN))
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +151,8 @@ mod tests {
         assert_eq!(got.headers.len(), 2);
         assert_eq!(got.encoding, Some(encoding_rs::UTF_16LE));
         assert_eq!(got.date_formats, vec!["%Y%m%d%H%M%S"]);
+        assert_eq!(got.kind("access_log").fields["occurred_at"][0], "AccessTime", "the configured header first");
+        assert_eq!(Layouts::default().kind("access_log").fields["occurred_at"][0], "日時");
     }
 
     #[test]

@@ -29,6 +29,7 @@ const SAME_PERIOD: &[(&str, &str, &[&str])] = &[
     ("invoices", "運営費", &["fiscal_year", "vendor", "service"]),
     ("quotes", "更新見積", &["fiscal_year", "vendor", "facility_id", "item"]),
     ("budget", "予算・決算", &["fiscal_year", "stage", "direction", "item", "municipality"]),
+    ("membership_fees", "名簿（会費）", &["fiscal_year"]),
 ];
 
 /// An earlier file with rows for the same period as the file being loaded.
