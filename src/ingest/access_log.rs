@@ -11,10 +11,10 @@ use std::io::Read;
 
 use super::decode::read_error;
 use super::headers::{ColumnMap, column_letter, wanted_headers};
-use super::source_maps::Layouts;
 use super::held::{HeldReason, HeldReasons};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
+use super::source_maps::Layouts;
 use crate::domain::timestamp::parse_jst;
 use crate::error::Problem;
 use crate::store::{AccessEvent, EventBatch, QuarantineRow};

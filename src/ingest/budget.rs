@@ -23,7 +23,6 @@ impl Sheet for Budget {
     }
 }
 
-
 fn direction(text: &str) -> Option<&'static str> {
     match text.trim().to_lowercase().as_str() {
         "収入" | "歳入" | "income" | "収" => Some("income"),

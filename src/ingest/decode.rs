@@ -51,7 +51,10 @@ impl TextStream {
     /// Opens `raw` (gzip undone when it starts with the gzip magic) and detects its
     /// encoding; text with neither a BOM nor valid UTF-8 is read as `fallback` (the
     /// encoding a `[sources.*]` map names), else Shift_JIS.
-    pub fn new(raw: impl Read + Send + 'static, fallback: Option<&'static Encoding>) -> Result<TextStream, DecodeError> {
+    pub fn new(
+        raw: impl Read + Send + 'static,
+        fallback: Option<&'static Encoding>,
+    ) -> Result<TextStream, DecodeError> {
         let mut raw = BufReader::with_capacity(1 << 20, raw);
         let gzipped = raw.fill_buf().map_err(|e| DecodeError::Read(e.to_string()))?.starts_with(&[0x1f, 0x8b]);
         let mut raw: Box<dyn Read + Send> = if gzipped {

@@ -24,7 +24,6 @@ impl Sheet for Enrollments {
     }
 }
 
-
 /// Parses monthly registered-patient counts.
 fn parse(
     file: &str,

@@ -241,7 +241,11 @@ fn ingest_file(
                 Ok(match known(store, sha256()?)? {
                     Err(again) => pipeline::Begin::Skip(again),
                     Ok(k) => pipeline::Begin::Load {
-                        meta: FileMeta { path: file.clone(), sha256: k.sha256, source: SourceKind::AccessLog.name().into() },
+                        meta: FileMeta {
+                            path: file.clone(),
+                            sha256: k.sha256,
+                            source: SourceKind::AccessLog.name().into(),
+                        },
                         replaces: k.replaces,
                         replace_same_period: k.replace_same_period,
                     },
@@ -396,4 +400,3 @@ fn progress(file: &str, bytes: u64) -> indicatif::ProgressBar {
     bar.set_message(file.to_string());
     bar
 }
-

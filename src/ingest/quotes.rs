@@ -23,7 +23,6 @@ impl Sheet for Quotes {
     }
 }
 
-
 /// Parses quote lines; facilities must be known (or aliased), like in the logs.
 fn parse(
     file: &str,

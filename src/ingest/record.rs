@@ -70,12 +70,7 @@ impl Record<'_> {
 
 /// The header row matching `aliases` in `grid`, or a problem naming the file, the headers found and
 /// the ones wanted. `what` says what the file was read as (名簿, 予算書 …).
-pub fn find_header(
-    grid: &Grid,
-    aliases: &KindAliases,
-    file: &str,
-    what: &str,
-) -> Result<(usize, ColumnMap), Problem> {
+pub fn find_header(grid: &Grid, aliases: &KindAliases, file: &str, what: &str) -> Result<(usize, ColumnMap), Problem> {
     grid.find_header(aliases).map_err(|best| {
         let found = if best.headers.is_empty() { "（なし）".to_string() } else { best.headers.join("、") };
         Problem::refused(format!("{file} を{what}として読めません"))
