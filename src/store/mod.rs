@@ -4,8 +4,10 @@
 //! Nothing holds the store open between jobs (DuckDB allows one writing process and no
 //! reader beside it). Extension autoloading is off: no network at run time.
 
+mod event_batch;
 pub mod lake;
 mod load;
+mod rows;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -16,9 +18,10 @@ use duckdb::{AccessMode, Config, Connection};
 
 use crate::error::Problem;
 
-pub use load::{
-    AccessEvent, BudgetRow, EnrollmentRow, EventBatch, FacilityRecord, FileLoad, FileMeta, ImageViewRow, InvoiceRow,
-    MunicipalityRow, Overlap, QuarantineRow, QuoteRow,
+pub use event_batch::{AccessEvent, EventBatch};
+pub use load::{FileLoad, FileMeta, Overlap};
+pub use rows::{
+    BudgetRow, EnrollmentRow, FacilityRecord, ImageViewRow, InvoiceRow, MunicipalityRow, QuarantineRow, QuoteRow,
 };
 pub use table::{Cell, Table, date_value, timestamp_value};
 

@@ -1,0 +1,126 @@
+//! Access events as Arrow columns ([`EventBatch`]): the parser fills a batch row by row
+//! and the store inserts it in one statement (a row at a time through the appender costs
+//! several FFI calls per value); the same arrays go on to the lake's Parquet writer.
+
+use std::sync::Arc;
+
+use duckdb::arrow::array::{
+    ArrayRef, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringBuilder, TimestampMicrosecondArray,
+};
+use duckdb::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use duckdb::arrow::record_batch::RecordBatch;
+
+/// One access event as the parser hands it on: pseudonymized, facilities resolved.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessEvent<'a> {
+    /// JST wall-clock time.
+    pub occurred_at: chrono::NaiveDateTime,
+    /// ID-Link, Team, ...
+    pub system: &'a str,
+    /// HMAC of the user ID (the 16 bytes kept).
+    pub user_key: Option<[u8; 16]>,
+    /// The facility that used the network.
+    pub facility_id: i32,
+    /// HMAC of the patient ID (the 16 bytes kept).
+    pub patient_key: Option<[u8; 16]>,
+    /// The facility whose data was seen.
+    pub disclosing_facility_id: Option<i32>,
+    /// 画像, 検査, ...
+    pub data_type: Option<&'a str>,
+    /// 閲覧, 登録, ...
+    pub action: &'a str,
+}
+
+/// Access events in columns (Arrow arrays), inserted into the store in one statement: a
+/// row at a time through the appender costs several FFI calls per value.
+pub struct EventBatch {
+    occurred_at: Vec<i64>,
+    system: StringBuilder,
+    user_key: FixedSizeBinaryBuilder,
+    facility_id: Vec<i32>,
+    patient_key: FixedSizeBinaryBuilder,
+    disclosing_facility_id: Int32Builder,
+    data_type: StringBuilder,
+    action: StringBuilder,
+}
+
+impl EventBatch {
+    /// An empty batch with room for `rows`.
+    pub fn with_capacity(rows: usize) -> EventBatch {
+        let strings = |bytes_per_row: usize| StringBuilder::with_capacity(rows, rows * bytes_per_row);
+        EventBatch {
+            occurred_at: Vec::with_capacity(rows),
+            system: strings(8),
+            user_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
+            facility_id: Vec::with_capacity(rows),
+            patient_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
+            disclosing_facility_id: Int32Builder::with_capacity(rows),
+            data_type: strings(6),
+            action: strings(6),
+        }
+    }
+
+    /// Adds one event.
+    pub fn push(&mut self, e: AccessEvent<'_>) {
+        self.occurred_at.push(e.occurred_at.and_utc().timestamp_micros());
+        self.system.append_value(e.system);
+        append_key(&mut self.user_key, e.user_key);
+        self.facility_id.push(e.facility_id);
+        append_key(&mut self.patient_key, e.patient_key);
+        self.disclosing_facility_id.append_option(e.disclosing_facility_id);
+        self.data_type.append_option(e.data_type);
+        self.action.append_value(e.action);
+    }
+
+    /// Events in the batch.
+    pub fn len(&self) -> usize {
+        self.facility_id.len()
+    }
+
+    /// True when the batch holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.facility_id.is_empty()
+    }
+
+    /// The batch in `access_events` column order, every row from file `source_file_id`.
+    pub(super) fn finish(mut self, source_file_id: i32) -> anyhow::Result<RecordBatch> {
+        let n = self.len();
+        // The keys go in as Arrow's UUID extension type, which the appender stores as UUID.
+        let uuid = |name: &str| {
+            Field::new(name, DataType::FixedSizeBinary(16), true).with_metadata(std::collections::HashMap::from([(
+                "ARROW:extension:name".to_string(),
+                "arrow.uuid".to_string(),
+            )]))
+        };
+        let schema = Schema::new(vec![
+            Field::new("occurred_at", DataType::Timestamp(TimeUnit::Microsecond, None), false),
+            Field::new("system", DataType::Utf8, false),
+            uuid("user_key"),
+            Field::new("facility_id", DataType::Int32, false),
+            uuid("patient_key"),
+            Field::new("disclosing_facility_id", DataType::Int32, true),
+            Field::new("data_type", DataType::Utf8, true),
+            Field::new("action", DataType::Utf8, false),
+            Field::new("source_file_id", DataType::Int32, false),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(TimestampMicrosecondArray::from(self.occurred_at)),
+            Arc::new(self.system.finish()),
+            Arc::new(self.user_key.finish()),
+            Arc::new(Int32Array::from(self.facility_id)),
+            Arc::new(self.patient_key.finish()),
+            Arc::new(self.disclosing_facility_id.finish()),
+            Arc::new(self.data_type.finish()),
+            Arc::new(self.action.finish()),
+            Arc::new(Int32Array::from(vec![source_file_id; n])),
+        ];
+        Ok(RecordBatch::try_new(Arc::new(schema), columns)?)
+    }
+}
+
+fn append_key(builder: &mut FixedSizeBinaryBuilder, key: Option<[u8; 16]>) {
+    match key {
+        Some(bytes) => builder.append_value(bytes).expect("16 bytes, the builder's width"),
+        None => builder.append_null(),
+    }
+}
