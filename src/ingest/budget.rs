@@ -5,7 +5,7 @@ use super::cells;
 use super::detect::SourceKind;
 use super::grid::Grid;
 use super::kinds::{Context, Parsed, Sheet};
-use super::record::{data_rows, find_header, title_fiscal_year};
+use super::record::{data_rows, find_header, money_total_warnings, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{BudgetRow, FileLoad, QuarantineRow};
 
@@ -16,7 +16,11 @@ impl Sheet for Budget {
     const KIND: SourceKind = SourceKind::Budget;
     type Row = BudgetRow;
     fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<BudgetRow>, Problem> {
-        parse(cx.file, grid, cx).map(Parsed::of)
+        let mut parsed = Parsed::of(parse(cx.file, grid, cx)?);
+        let (at, map) = find_header(grid, cx.aliases(Self::KIND), cx.file, "予算書")?;
+        // 収入合計 sums the income lines, 支出合計 the expense lines.
+        parsed.warnings = money_total_warnings(cx.file, grid, at, &map, "amount", |r| direction(&r.text("direction")));
+        Ok(parsed)
     }
     fn insert(load: &mut FileLoad<'_>, rows: &[BudgetRow]) -> anyhow::Result<()> {
         load.insert_budget(rows)

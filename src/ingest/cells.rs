@@ -8,10 +8,45 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::{FiscalYear, Yen, era, timestamp};
 
-/// True for a subtotal or total row (合計, 小計, 計, 総計, 年度計, and a fiscal year's total in
-/// any form: 2019年度計, 令和元年度計, R1年度計, FY2019計, 令和元年度 合計) or a footnote (※...).
+/// True for a subtotal or total row (合計, 小計, 計, 総計, 年度計, a budget section's total:
+/// 収入合計, 支出計, 歳出小計, and a fiscal year's total in any form: 2019年度計, 令和元年度計,
+/// R1年度計, FY2019計, 令和元年度 合計) or a footnote (※...).
 pub fn is_summary_or_note(first_text: &str) -> bool {
-    let t: String = first_text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    is_note(first_text) || total_kind(first_text).is_some()
+}
+
+/// True for a footnote row (※…, 注…).
+pub fn is_note(text: &str) -> bool {
+    let t: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    t.starts_with('※') || t.starts_with("注")
+}
+
+/// What a total row sums, read from its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// A 小計: the rows since the last 小計 (or total).
+    Subtotal,
+    /// A 合計, 総計, 計 or a year's total: every row since the last total of its kind.
+    Total,
+}
+
+/// The budget section a total row names (収入合計 → `income`), if any.
+pub fn total_section(label: &str) -> Option<&'static str> {
+    let t: String = label.nfkc().filter(|c| !c.is_whitespace()).collect();
+    total_kind(&t)?;
+    if t.starts_with("収入") || t.starts_with("歳入") {
+        Some("income")
+    } else if t.starts_with("支出") || t.starts_with("歳出") {
+        Some("expense")
+    } else {
+        None
+    }
+}
+
+/// Whether `label` names a total row, and of which kind.
+pub fn total_kind(label: &str) -> Option<Total> {
+    let t: String = label.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let t = ["収入", "支出", "歳入", "歳出"].iter().find_map(|p| t.strip_prefix(p)).unwrap_or(&t);
     let total = |t: &str| {
         ["合計", "小計", "総計", "計", "年度計"]
             .iter()
@@ -24,7 +59,13 @@ pub fn is_summary_or_note(first_text: &str) -> bool {
             FiscalYear::parse(head).is_ok() || FiscalYear::parse(bare).is_ok()
         })
     });
-    t.starts_with('※') || t.starts_with("注") || total(&t) || year_total
+    if !(total(t) || year_total) {
+        None
+    } else if t.contains("小計") {
+        Some(Total::Subtotal)
+    } else {
+        Some(Total::Total)
+    }
 }
 
 /// A date cell: a date, an Excel serial, ISO/slash text, or 和暦.
@@ -118,7 +159,20 @@ mod tests {
         {
             assert!(is_summary_or_note(t), "{t}");
         }
-        for t in ["計良医院", "十日町病院", "小出病院", "2019年度", "令和元年度", "R7"] {
+        // A budget section's total (issue 16: read as an item, it counted the section twice).
+        for t in ["収入合計", "支出計", "歳出小計", "支出 合計"] {
+            assert!(is_summary_or_note(t), "{t}");
+        }
+        assert_eq!(
+            (total_section("収入合計"), total_section("歳出小計"), total_section("合計")),
+            (Some("income"), Some("expense"), None)
+        );
+        assert_eq!(
+            (total_kind("小計"), total_kind("R1年度計"), total_kind("※注")),
+            (Some(Total::Subtotal), Some(Total::Total), None)
+        );
+        for t in ["計良医院", "十日町病院", "小出病院", "2019年度", "令和元年度", "R7", "収入", "支出"]
+        {
             assert!(!is_summary_or_note(t), "{t}");
         }
     }

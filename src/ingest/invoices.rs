@@ -4,7 +4,7 @@
 use super::detect::SourceKind;
 use super::grid::Grid;
 use super::kinds::{Context, Parsed, Sheet};
-use super::record::{data_rows, find_header, title_fiscal_year};
+use super::record::{data_rows, find_header, money_total_warnings, title_fiscal_year};
 use crate::error::Problem;
 use crate::store::{FileLoad, InvoiceRow, QuarantineRow};
 
@@ -15,7 +15,10 @@ impl Sheet for Invoices {
     const KIND: SourceKind = SourceKind::Invoices;
     type Row = InvoiceRow;
     fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<InvoiceRow>, Problem> {
-        parse(cx.file, grid, cx).map(Parsed::of)
+        let mut parsed = Parsed::of(parse(cx.file, grid, cx)?);
+        let (at, map) = find_header(grid, cx.aliases(Self::KIND), cx.file, "運営費の明細")?;
+        parsed.warnings = money_total_warnings(cx.file, grid, at, &map, "amount", |_| None);
+        Ok(parsed)
     }
     fn insert(load: &mut FileLoad<'_>, rows: &[InvoiceRow]) -> anyhow::Result<()> {
         load.insert_invoices(rows)

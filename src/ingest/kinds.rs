@@ -150,7 +150,7 @@ fn load_as<K: Sheet>(store: &mut Store, cx: &Context, grid: &Grid, file: Known) 
 
 /// The rows of a sheet every reader leaves out: 合計・小計・年度計 and ※ notes.
 fn skipped_rows(grid: &Grid) -> u64 {
-    grid.rows.iter().filter(|r| super::cells::is_summary_or_note(&r.first_text())).count() as u64
+    grid.rows.iter().filter(|r| super::record::is_left_out(r)).count() as u64
 }
 
 fn not_a_sheet(file: &str) -> Problem {

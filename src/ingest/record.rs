@@ -90,12 +90,90 @@ pub fn title_fiscal_year(grid: &Grid, header_at: usize, file: &str) -> Option<Fi
         .find_map(|t| cells::fiscal_year_in(&t))
 }
 
-/// The data rows below the header, without subtotal rows and footnotes.
+/// The data rows below the header, without total rows (a 合計 or 小計 label in any of
+/// its cells, as when 年度 comes first) and footnotes.
 pub fn data_rows<'a>(grid: &'a Grid, header_at: usize, map: &'a ColumnMap) -> impl Iterator<Item = Record<'a>> {
-    grid.rows[header_at + 1..]
-        .iter()
-        .filter(|r| !cells::is_summary_or_note(&r.first_text()))
-        .map(move |row| Record { row, map })
+    grid.rows[header_at + 1..].iter().filter(|r| !is_left_out(r)).map(move |row| Record { row, map })
+}
+
+/// A row every reader leaves out: a footnote, or a total (合計, 小計, 収入合計… in any text cell).
+pub fn is_left_out(row: &GridRow) -> bool {
+    cells::is_summary_or_note(&row.first_text())
+        || row.cells.iter().any(|c| matches!(c, GridCell::Text(t) if cells::total_kind(t).is_some()))
+}
+
+/// Checks each total row below the header against the rows above it, for the money in
+/// `field`: a 小計 against the rows since the last total, a 合計 (総計, 計, a year's total)
+/// against the rows since the last 合計. `section` says which part of the sheet a data row
+/// belongs to (a budget's income or expense); a total naming a section (収入合計) sums
+/// that section's rows only. Each disagreement is a 注意 line for the file's summary: the
+/// total is left out either way, and the rows are loaded as they are.
+pub fn money_total_warnings(
+    file: &str,
+    grid: &Grid,
+    header_at: usize,
+    map: &ColumnMap,
+    field: &str,
+    section: impl Fn(&Record<'_>) -> Option<&'static str>,
+) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let mut since_sub: BTreeMap<Option<&str>, i64> = BTreeMap::new();
+    let mut since_total: BTreeMap<Option<&str>, i64> = BTreeMap::new();
+    // What the last total closed, emptied when the next data row comes (so two totals in a
+    // row, 合計 then 年度計, both sum the same rows).
+    let mut closed: Vec<(cells::Total, Option<&str>)> = Vec::new();
+    let mut warnings = Vec::new();
+    for row in &grid.rows[header_at + 1..] {
+        let r = Record { row, map };
+        let label = row.cells.iter().find_map(|c| match c {
+            GridCell::Text(t) if cells::total_kind(t).is_some() => Some(t.clone()),
+            _ => None,
+        });
+        let Some(label) = label else {
+            if cells::is_note(&row.first_text()) {
+                continue;
+            }
+            if let Ok(Some(y)) = r.money(field) {
+                for (kind, part) in closed.drain(..) {
+                    // A 合計 closes its 小計s too.
+                    let maps: Vec<&mut BTreeMap<Option<&str>, i64>> = match kind {
+                        cells::Total::Subtotal => vec![&mut since_sub],
+                        cells::Total::Total => vec![&mut since_sub, &mut since_total],
+                    };
+                    for m in maps {
+                        match part {
+                            None => m.clear(),
+                            Some(p) => {
+                                m.remove(&Some(p));
+                            }
+                        }
+                    }
+                }
+                let part = section(&r);
+                *since_sub.entry(part).or_default() += y.amount;
+                *since_total.entry(part).or_default() += y.amount;
+            }
+            continue;
+        };
+        let kind = cells::total_kind(&label).expect("a total");
+        let part = cells::total_section(&label);
+        let sums = if kind == cells::Total::Subtotal { &since_sub } else { &since_total };
+        let summed: i64 = sums.iter().filter(|(k, _)| part.is_none() || **k == part).map(|(_, v)| v).sum();
+        if let Ok(Some(stated)) = r.money(field)
+            && stated.amount != summed
+        {
+            warnings.push(format!(
+                "{file} {}行目「{}」の {} は {}円 ですが、上の行の合計は {}円 です",
+                row.number,
+                label.trim(),
+                map.describe(field),
+                crate::domain::yen::group_thousands(stated.amount),
+                crate::domain::yen::group_thousands(summed)
+            ));
+        }
+        closed.push((kind, part));
+    }
+    warnings
 }
 
 /// A count cell: a whole number, not negative (`1,234` text allowed).

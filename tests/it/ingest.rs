@@ -703,3 +703,61 @@ fn the_summary_names_the_commonest_reasons_rows_were_held_and_what_to_do() {
     assert_eq!(lines.len(), 2, "the facility first (3 rows), then the date (1): {lines:?}");
     assert!(lines[1].contains("1行: "), "{lines:?}");
 }
+
+#[test]
+fn totals_in_cost_and_budget_sheets_are_left_out_and_checked_against_their_rows() {
+    let w = Workdir::new();
+    // Running costs: a 小計 that agrees (5,800,000 + 7,200,000), a 合計 that does not
+    // (13,000,000 + 1,000,000 = 14,000,000, not 14,500,000), and a 令和7年度計 whose label
+    // is not in the first column.
+    w.write_sjis(
+        "inbox/運営費.csv",
+        "年度,業者,サービス,金額\r\n\
+         R7,アルム,ID-Link,\"5,800,000\"\r\n\
+         R7,アルム,Team,\"7,200,000\"\r\n\
+         小計,,,\"13,000,000\"\r\n\
+         R7,アルム,その他保守,\"1,000,000\"\r\n\
+         合計,,,\"14,500,000\"\r\n\
+         R7,,令和7年度計,\"14,000,000\"\r\n",
+    );
+    // A budget workbook with a title row and section totals in the 科目 column: 収入合計
+    // agrees (22,200,000 + 3,500,000), 支出合計 does not (14,000,000 + 9,500,000 = 23,500,000).
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "令和7年度 予算書").unwrap();
+    let rows: [(&str, &str, &str, f64); 6] = [
+        ("収入", "参加会費", "", 22_200_000.0),
+        ("収入", "自治体負担金", "南魚沼市", 3_500_000.0),
+        ("", "収入合計", "", 25_700_000.0),
+        ("支出", "システム委託費", "", 14_000_000.0),
+        ("支出", "人件費", "", 9_500_000.0),
+        ("", "支出合計", "", 23_000_000.0),
+    ];
+    for (c, h) in ["区分", "科目", "市町", "金額（円）"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for (i, (dir, item, town, amount)) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string(r, 0, *dir).unwrap();
+        ws.write_string(r, 1, *item).unwrap();
+        ws.write_string(r, 2, *town).unwrap();
+        ws.write_number(r, 3, *amount).unwrap();
+    }
+    wb.save(w.join("inbox/予算書_R7.xlsx")).unwrap();
+    let r = w.ok(&["ingest"]);
+    assert!(r.stdout.contains("運営費  3行（保留 0行）  合計・注記の3行は除外"), "{}", r.stdout);
+    assert!(r.stdout.contains("予算・決算  4行（保留 0行）  合計・注記の2行は除外"), "{}", r.stdout);
+    let notes: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("注意:")).collect();
+    assert_eq!(
+        notes,
+        [
+            "注意: ./inbox/予算書_R7.xlsx 9行目「支出合計」の D列「金額（円）」 は 23,000,000円 ですが、上の行の合計は 23,500,000円 です",
+            "注意: ./inbox/運営費.csv 6行目「合計」の D列「金額」 は 14,500,000円 ですが、上の行の合計は 14,000,000円 です",
+        ],
+        "{}",
+        r.stderr
+    );
+    // Nothing counted twice: the totals are not lines.
+    assert_eq!(w.count("SELECT sum(amount_yen) FROM invoices"), 14_000_000);
+    assert_eq!(w.count("SELECT sum(amount_yen) FROM budget"), 49_200_000);
+}
