@@ -99,8 +99,12 @@ fn fit_label(text: &str) -> String {
 }
 
 /// Axis labels: yen from a million up in 万円, so the axis stays short.
+/// An axis tick's label: counts are whole, so a tick between two whole numbers (drawn
+/// when the largest value is small) gets no label rather than a repeated rounded one.
 fn axis_value(v: f64, unit: &str, max: f64) -> String {
-    if unit == "円" && max >= 1e6 {
+    if (v - v.round()).abs() > 1e-9 {
+        String::new()
+    } else if unit == "円" && max >= 1e6 {
         format!("{}万円", group_thousands((v / 1e4).round() as i64))
     } else {
         label_value(v, unit)
@@ -304,6 +308,15 @@ mod tests {
 
     fn is_png(bytes: &[u8]) -> bool {
         bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+    }
+
+    #[test]
+    fn small_counts_label_only_whole_ticks() {
+        // A month of one view: ticks at 0.2, 0.4… were all labelled 0件 or 1件.
+        assert_eq!(axis_value(0.4, "件", 1.15), "");
+        assert_eq!(axis_value(1.0, "件", 1.15), "1件");
+        assert_eq!(axis_value(3000.0, "件", 3500.0), "3,000件");
+        assert_eq!(axis_value(2_000_000.0, "円", 5e6), "200万円");
     }
 
     #[test]
