@@ -390,9 +390,9 @@ fn config_problem(origin: &str, text: &str, e: &toml::de::Error) -> Problem {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("{origin} {line}行 {col}列")
+            crate::error::Location::file(origin).line(line, Some(col))
         }
-        None => origin.to_string(),
+        None => crate::error::Location::file(origin),
     };
     Problem::new(format!("設定ファイル {origin} を読めません"))
         .at(place)
@@ -420,7 +420,7 @@ mod tests {
     #[test]
     fn a_misspelt_key_is_refused_with_line_and_column() {
         let p = parse_config("[store]\npath = \"x\"\n\n[smtp]\n  hots = \"mail\"\n", "renkei.toml", &[]).unwrap_err();
-        assert_eq!(p.place.as_deref(), Some("renkei.toml 5行 3列"));
+        assert_eq!(p.place.map(|l| l.to_string()).as_deref(), Some("renkei.toml 5行 3列"));
         assert!(p.reason.unwrap().contains("hots"));
     }
 

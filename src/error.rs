@@ -7,13 +7,82 @@
 use std::fmt;
 use std::process::ExitCode;
 
+/// Where a problem is, as a value (csv's `Position`): the file as the user gave it, the
+/// sheet, the row as Excel shows it (for CSV the record number, the header being 1) or a
+/// config file's line, and the column as letter and header. Rendered one way everywhere:
+/// `予算書_R7.xlsx シート「R7」 14行目 C列「金額」`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// The file as given.
+    pub file: Option<String>,
+    /// The sheet of a workbook.
+    pub sheet: Option<String>,
+    /// The row as Excel shows it, or the CSV record number.
+    pub row: Option<u64>,
+    /// What the row is, e.g. `（見出し）`.
+    pub row_note: Option<&'static str>,
+    /// A config file's line and column.
+    pub line: Option<(usize, Option<usize>)>,
+    /// The column: letter and header (`D列「利用施設」`) or a JSON key.
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// A place in `file`.
+    pub fn file(file: impl Into<String>) -> Location {
+        Location { file: Some(file.into()), ..Location::default() }
+    }
+    /// In its sheet (None for text files).
+    pub fn sheet(mut self, sheet: Option<&str>) -> Location {
+        self.sheet = sheet.map(str::to_string);
+        self
+    }
+    /// At a row.
+    pub fn row(mut self, row: u64) -> Location {
+        self.row = Some(row);
+        self
+    }
+    /// At the header row.
+    pub fn header(mut self) -> Location {
+        self.row = Some(1);
+        self.row_note = Some("（見出し）");
+        self
+    }
+    /// In a column (letter and header).
+    pub fn column(mut self, column: Option<impl Into<String>>) -> Location {
+        self.column = column.map(Into::into).filter(|c: &String| !c.is_empty());
+        self
+    }
+    /// At a config file's line (and column).
+    pub fn line(mut self, line: usize, column: Option<usize>) -> Location {
+        self.line = Some((line, column));
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(self.file.clone());
+        parts.extend(self.sheet.as_ref().map(|s| format!("シート「{s}」")));
+        parts.extend(self.row.map(|r| format!("{r}行目{}", self.row_note.unwrap_or(""))));
+        parts.extend(self.line.map(|(l, c)| match c {
+            Some(c) => format!("{l}行 {c}列"),
+            None => format!("{l}行"),
+        }));
+        parts.extend(self.column.clone());
+        f.write_str(&parts.join(" "))
+    }
+}
+
 /// A problem the user can fix: what failed, where, the value, why, and one thing to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Problem {
     /// One line saying what failed, e.g. "名簿.xlsx を取り込めませんでした".
     pub what: String,
-    /// Where: file, sheet, row as Excel shows it, column letter and header.
-    pub place: Option<String>,
+    /// Where: file, sheet, row as Excel shows it, column letter and header (boxed: a
+    /// `Result<_, Problem>` stays small).
+    pub place: Option<Box<Location>>,
     /// The offending value (ID values already masked by the caller).
     pub value: Option<String>,
     /// Why it is wrong, with an example of what was expected.
@@ -33,8 +102,8 @@ impl Problem {
         Problem::new(format!("{}（データベースは変更していません）", what.into()))
     }
     /// Sets where the problem is.
-    pub fn at(mut self, place: impl Into<String>) -> Self {
-        self.place = Some(place.into());
+    pub fn at(mut self, place: Location) -> Self {
+        self.place = Some(Box::new(place));
         self
     }
     /// Sets the offending value.
@@ -144,7 +213,7 @@ mod tests {
     #[test]
     fn problem_renders_place_value_reason_and_hint_on_their_own_lines() {
         let p = Problem::new("予算書_R7.csv を取り込めませんでした（データベースは変更していません）")
-            .at("14行目 C列「金額」")
+            .at(Location::default().row(14).column(Some("C列「金額」")))
             .value("1,2,30円")
             .because("金額として読めません（例: 1,230円 / 123万円 / △1,230）")
             .hint("セルを直して、もう一度 renkei ingest を実行してください");
@@ -152,5 +221,14 @@ mod tests {
             p.to_string(),
             "予算書_R7.csv を取り込めませんでした（データベースは変更していません）\n  場所: 14行目 C列「金額」  値: 「1,2,30円」\n  理由: 金額として読めません（例: 1,230円 / 123万円 / △1,230）\n  対処: セルを直して、もう一度 renkei ingest を実行してください"
         );
+    }
+
+    #[test]
+    fn a_location_reads_file_sheet_row_and_column_in_that_order() {
+        let at = Location::file("予算書.xlsx").sheet(Some("R7")).row(14).column(Some("C列「金額」"));
+        assert_eq!(at.to_string(), "予算書.xlsx シート「R7」 14行目 C列「金額」");
+        assert_eq!(Location::file("log.csv").header().to_string(), "log.csv 1行目（見出し）");
+        assert_eq!(Location::file("renkei.toml").line(6, Some(3)).to_string(), "renkei.toml 6行 3列");
+        assert_eq!(Location::file("a.csv").column(None::<String>).to_string(), "a.csv");
     }
 }

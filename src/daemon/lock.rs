@@ -36,7 +36,7 @@ impl InstanceLock {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(Problem::new("renkei daemon はすでに動いています")
-                    .at(path.display().to_string())
+                    .at(crate::error::Location::file(path.display().to_string()))
                     .value(holder)
                     .hint("二つ目は起動できません。止めるときは systemctl stop renkei（または kill -TERM <pid>）")
                     .into());

@@ -16,7 +16,7 @@ use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
 use super::source_maps::Layouts;
 use crate::domain::timestamp::parse_jst;
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::store::{AccessEvent, EventBatch, QuarantineRow};
 
 /// Longest field kept (Excel's cell limit).
@@ -126,7 +126,7 @@ pub fn parse_csv(
             _ => e.to_string(),
         };
         Problem::refused(format!("{file} を最後まで読めません"))
-            .at(format!("{file} {row_number}行目"))
+            .at(Location::file(file).row(row_number))
             .because(because)
             .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
             .into()
@@ -226,7 +226,7 @@ impl<'a> Validator<'a> {
         let missing = map.missing(kind);
         if !missing.is_empty() {
             return Err(Problem::refused(format!("{file} はアクセスログとして読めません"))
-                .at(format!("{file} 1行目（見出し）"))
+                .at(Location::file(file).header())
                 .because(format!("必要な列がありません。見つかった見出し: {}", header.join("、")))
                 .hint(format!(
                     "見出しを {} にそろえるか、renkei.toml の [sources.名前] で列を対応づけてください",
@@ -345,7 +345,7 @@ impl<'a> Validator<'a> {
         if (0..n).any(|c| suspicious(record.field(c).as_bytes())) {
             if let Some(c) = (0..n).find(|c| record.field(*c).contains('\0')) {
                 return Err(Problem::refused(format!("{} を取り込めませんでした", self.file))
-                    .at(format!("{} {row_number}行目 {}", self.file, self.column_name(c)))
+                    .at(Location::file(self.file).row(row_number).column(Some(self.column_name(c))))
                     .because("この行以降がテキストではありません（バイナリデータか、壊れたファイルです）")
                     .hint("CSV として出力し直してから置いてください")
                     .into());
@@ -443,7 +443,7 @@ impl<'a> Validator<'a> {
         if held > 10 && held * 2 > loaded + held {
             let first = self.reasons.first().cloned().expect("rows were held");
             return Err(Problem::refused(format!("{} の大半の行を読めません", self.file))
-                .at(format!("{} {}行目 {}", self.file, first.row_number, first.column.clone().unwrap_or_default()))
+                .at(Location::file(self.file).row(first.row_number).column(first.column.clone()))
                 .because(format!("{} 行中 {held} 行が読めません。最初の理由: {}", loaded + held, first.reason))
                 .hint(first.hint.clone().unwrap_or_else(|| "ファイルの種類と様式を確かめてください".into()))
                 .into());

@@ -105,12 +105,10 @@ impl Grid {
         }
         Err(best)
     }
-    /// Every sheet location prefix for messages: `名簿.xlsx シート「R7」`.
-    pub fn place(&self, file: &str) -> String {
-        match &self.sheet {
-            Some(s) => format!("{file} シート「{s}」"),
-            None => file.to_string(),
-        }
+    /// Where the sheet is, for messages: `名簿.xlsx シート「R7」` (a row and column are
+    /// added to it).
+    pub fn place(&self, file: &str) -> crate::error::Location {
+        crate::error::Location::file(file).sheet(self.sheet.as_deref())
     }
 }
 

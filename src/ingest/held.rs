@@ -2,7 +2,7 @@
 //! to do, for the file's summary line, and the refusal of a file from which no row loads
 //! (issue 16: such a file is refused whole, even when every row has its reason).
 
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::store::QuarantineRow;
 
 /// Distinct reasons counted before the rest are counted together; bounds the tally on a
@@ -75,7 +75,7 @@ impl HeldReasons {
         let reasons: Vec<String> = self.top(3).iter().map(|r| format!("{}（{}行）", r.reason, r.rows)).collect();
         let top = self.top(1);
         let mut p = Problem::refused(format!("{file} から取り込める行が1行もありません"))
-            .at(format!("{}行目 {}", first.row_number, first.column.clone().unwrap_or_default()).trim_end().to_string())
+            .at(Location::default().row(first.row_number).column(first.column.clone()))
             .because(format!("{total} 行すべてを保留にします: {}", reasons.join("、")));
         if let Some(v) = &first.value {
             p = p.value(v.clone());

@@ -22,7 +22,7 @@ use super::access_log::{Columns, EventSink, ParseCounts, Parties, Validator};
 use super::decode::read_error;
 use super::headers::{KindAliases, header_key};
 use crate::domain::names::matching_key;
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::store::QuarantineRow;
 
 /// The canonical fields, in the order records carry them.
@@ -65,7 +65,7 @@ pub fn parse(
         line.clear();
         let read = reader.read_until(b'\n', &mut line).map_err(|e| {
             Problem::refused(format!("{file} を最後まで読めません"))
-                .at(format!("{file} {}行目", number + 1))
+                .at(Location::file(file).row(number + 1))
                 .because(read_error(&e))
                 .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
         })?;

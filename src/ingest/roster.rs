@@ -92,7 +92,7 @@ fn find_fiscal_year(file: &str, grid: &Grid, header_at: usize, map: &ColumnMap) 
     {
         return cells::fiscal_year(row.cell(i)).map_err(|e| {
             Problem::refused(format!("{file} の年度を読めません"))
-                .at(format!("{} {}行目 {}", grid.place(file), row.number, map.describe("fiscal_year")))
+                .at(grid.place(file).row(row.number).column(Some(map.describe("fiscal_year"))))
                 .because(e)
                 .hint("年度を 2025 / R7 / 令和7年度 のように書いてください")
         });

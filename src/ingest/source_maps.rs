@@ -16,7 +16,7 @@ use encoding_rs::Encoding;
 
 use super::headers::{KindAliases, builtin_aliases};
 use crate::config::{Settings, SourceMap};
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 
 /// How the council's files are laid out: header aliases per kind, the encoding of text
 /// that is neither UTF-8 nor marked by a BOM, and extra timestamp formats.
@@ -67,7 +67,7 @@ pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Re
     let kinds = builtin_aliases();
     let mut out = Layouts::default();
     for (name, map) in maps {
-        let place = |key: &str| format!("{origin} {}行", line_of(text, name, key));
+        let place = |key: &str| Location::file(origin).line(line_of(text, name, key), None);
         let problem = |key: &str, why: String, hint: String| {
             Problem::new(format!("設定 [sources.{name}] を読めません")).at(place(key)).because(why).hint(hint)
         };
@@ -159,11 +159,12 @@ mod tests {
     fn bad_maps_name_the_line() {
         let text = "[report]\nlocale = \"ja\"\n\n[sources.vendor_x]\nkind = \"access_log\"\ncolumns = { occured_at = \"AccessTime\" }\n";
         let p = check(&maps(text), text, "renkei.toml").unwrap_err();
-        assert_eq!(p.place.as_deref(), Some("renkei.toml 6行"));
+        assert_eq!(p.place.map(|l| l.to_string()).as_deref(), Some("renkei.toml 6行"));
         assert!(p.reason.unwrap().contains("occured_at"));
         let text = "[sources.y]\nkind = \"logs\"\n";
-        assert_eq!(check(&maps(text), text, "renkei.toml").unwrap_err().place.as_deref(), Some("renkei.toml 2行"));
+        let place = |text: &str| check(&maps(text), text, "renkei.toml").unwrap_err().place.map(|l| l.to_string());
+        assert_eq!(place(text).as_deref(), Some("renkei.toml 2行"));
         let text = "[sources.z]\nkind = \"roster\"\nencoding = \"latin1\"\n";
-        assert_eq!(check(&maps(text), text, "renkei.toml").unwrap_err().place.as_deref(), Some("renkei.toml 3行"));
+        assert_eq!(place(text).as_deref(), Some("renkei.toml 3行"));
     }
 }
