@@ -10,7 +10,7 @@ use renkei::metrics::rows::{
 use renkei::metrics::{self, Param, saved};
 
 use crate::metrics::network_with_known_answers;
-use crate::support::{LOG_HEADER, Workdir, small_roster};
+use crate::support::{LOG_HEADER, Workdir, roster_and_log};
 
 fn month(text: &str) -> Month {
     Month::parse(text).unwrap()
@@ -109,15 +109,10 @@ fn a_month_without_an_access_log_is_no_data_not_zero() {
 
 #[test]
 fn the_board_report_of_a_network_with_one_month_shows_one_month() {
-    let w = Workdir::new();
-    small_roster(&w);
-    w.write_sjis(
-        "inbox/log.csv",
-        &format!(
-            "{LOG_HEADER}2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
-             2025-07-02 09:00:00,ID-Link,U2,十日町病院,P002,齋藤記念病院,検査,閲覧\r\n"
-        ),
-    );
+    let w = roster_and_log(&[
+        "2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧",
+        "2025-07-02 09:00:00,ID-Link,U2,十日町病院,P002,齋藤記念病院,検査,閲覧",
+    ]);
     w.ok(&["ingest"]);
     w.ok(&["report", "board", "--month", "2025-07", "--out", "preview"]);
     let text = std::fs::read_to_string(w.join("preview/board-2025-07.txt")).unwrap();
@@ -160,15 +155,10 @@ fn the_support_basis_takes_income_and_expense_from_one_stage() {
 
 #[test]
 fn the_cost_basis_falls_back_to_the_budget_then_to_earlier_actuals() {
-    let w = Workdir::new();
-    small_roster(&w);
-    w.write_sjis(
-        "inbox/log.csv",
-        &format!(
-            "{LOG_HEADER}2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
-             2026-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n"
-        ),
-    );
+    let w = roster_and_log(&[
+        "2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧",
+        "2026-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧",
+    ]);
     // Invoices for R6 only; a budget for R7 with its system line.
     w.write_sjis("inbox/運営費.csv", "年度,業者,サービス,金額\r\nR6,アルム,ID-Link,約1330万円\r\n");
     w.write_sjis(

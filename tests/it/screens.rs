@@ -3,19 +3,14 @@
 //! `tests/it/snapshots/`. Temp paths, timings and the clock are filtered.
 
 use crate::metrics::network_with_known_answers;
-use crate::support::{LOG_HEADER, Workdir, assert_screen, demo, screen, small_roster};
+use crate::support::{assert_screen, demo, roster_and_log, screen};
 
 #[test]
 fn an_ingest_summary_with_held_rows_and_a_refusal() {
-    let w = Workdir::new();
-    small_roster(&w);
-    w.write_sjis(
-        "inbox/アクセスログ.csv",
-        &format!(
-            "{LOG_HEADER}2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
-             2025-07-02 09:00:00,ID-Link,U2,ゆきまちクリニック,P002,齋藤記念病院,画像,閲覧\r\n"
-        ),
-    );
+    let w = roster_and_log(&[
+        "2025-07-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧",
+        "2025-07-02 09:00:00,ID-Link,U2,ゆきまちクリニック,P002,齋藤記念病院,画像,閲覧",
+    ]);
     w.write_sjis(
         "inbox/予算書_R7.csv",
         "年度,予算決算,区分,科目,市町,金額（円）\r\nR7,予算,支出,システム委託費,,\"1,2,30円\"\r\n",

@@ -196,6 +196,16 @@ pub fn small_roster(w: &Workdir) -> PathBuf {
     p
 }
 
+/// The small network's roster and an access log of `rows` (after [`LOG_HEADER`]) as
+/// Shift_JIS in `inbox/log.csv`, not yet ingested.
+pub fn roster_and_log(rows: &[&str]) -> Workdir {
+    let w = Workdir::new();
+    small_roster(&w);
+    let lines: String = rows.iter().map(|r| format!("{r}\r\n")).collect();
+    w.write_sjis("inbox/log.csv", &format!("{LOG_HEADER}{lines}"));
+    w
+}
+
 /// The access-log header real exports use.
 pub const LOG_HEADER: &str = "日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n";
 
