@@ -4,6 +4,9 @@
 //! keys are refused with their line and column (serde `deny_unknown_fields` + toml spans).
 //! Relative paths are taken from the folder holding the config file (or the working
 //! folder when there is none), so a council's folder can be moved as a whole.
+//!
+//! Longer than the other files because it is a table: one struct per config section, each
+//! field's doc comment being the sample config's text, with its tests beside it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

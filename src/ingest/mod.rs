@@ -27,6 +27,7 @@ pub mod record;
 pub mod roster;
 pub mod sheet_guard;
 pub mod source_maps;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -163,17 +164,13 @@ fn looks_like_roster(p: &Path) -> bool {
 /// Records the key's fingerprint on first use and refuses a different key later.
 fn check_key(store: &mut Store, key: &Key) -> anyhow::Result<()> {
     let fp = key.fingerprint();
-    let stored = store.query("SELECT value FROM store_meta WHERE name = 'key_fingerprint'", &[])?;
-    match stored.rows.first().and_then(|r| r[0].as_str()) {
+    match store.key_fingerprint()?.as_deref() {
         Some(s) if s == fp => Ok(()),
         Some(_) => Err(Problem::new("仮名化の鍵がデータベースと一致しません")
             .because("このデータベースは別の鍵で仮名化されています。このまま取り込むと同じ患者が別人として数えられます")
             .hint("[paths] key に、このデータベースを作ったときの鍵ファイルを指定してください")
             .into()),
-        None => {
-            store.execute("INSERT INTO store_meta VALUES ('key_fingerprint', ?)", &[duckdb::types::Value::Text(fp)])?;
-            Ok(())
-        }
+        None => store.record_key_fingerprint(&fp),
     }
 }
 

@@ -139,6 +139,22 @@ impl Store {
         Ok(stmt.raw_execute()?)
     }
 
+    /// The fingerprint of the pseudonymization key the store's IDs were made with, once
+    /// the first file was loaded.
+    pub fn key_fingerprint(&self) -> anyhow::Result<Option<String>> {
+        let t = self.query("SELECT value FROM store_meta WHERE name = 'key_fingerprint'", &[])?;
+        Ok(t.rows.first().and_then(|r| r[0].as_str()).map(str::to_string))
+    }
+
+    /// Records the key's fingerprint (on the first load).
+    pub fn record_key_fingerprint(&self, fingerprint: &str) -> anyhow::Result<()> {
+        self.execute(
+            "INSERT INTO store_meta VALUES ('key_fingerprint', ?)",
+            &[duckdb::types::Value::Text(fingerprint.to_string())],
+        )?;
+        Ok(())
+    }
+
     /// Starts loading one file; nothing of it is visible until [`FileLoad::commit`].
     pub fn begin_file(&mut self, meta: FileMeta) -> anyhow::Result<FileLoad<'_>> {
         FileLoad::begin(&mut self.conn, meta)
