@@ -8,24 +8,34 @@
 -- ■ 暦
 -- 年度: 4月〜翌年3月。4月が属する西暦年で表す（2025 = 令和7年度 = 2025年4月〜2026年3月）。
 CREATE MACRO fiscal_year_of(d) AS CASE WHEN month(d) >= 4 THEN year(d) ELSE year(d) - 1 END;
+COMMENT ON MACRO fiscal_year_of IS '年度（4月が属する西暦年）: fiscal_year_of(日付)';
 -- 年度の最初の日（4月1日）。
 CREATE MACRO fiscal_year_start(fy) AS make_date(CAST(fy AS INTEGER), 4, 1);
+COMMENT ON MACRO fiscal_year_start IS '年度の最初の日（4月1日）: fiscal_year_start(年度)';
 -- 年度の次の日（翌年度の4月1日）。期間は「start 以上 stop 未満」で表す。
 CREATE MACRO fiscal_year_stop(fy) AS make_date(CAST(fy AS INTEGER) + 1, 4, 1);
+COMMENT ON MACRO fiscal_year_stop IS '年度の次の日（翌年度の4月1日）: fiscal_year_stop(年度)';
 -- 日時・日付の属する月（月初日）。
 CREATE MACRO month_of(t) AS CAST(date_trunc('month', t) AS DATE);
+COMMENT ON MACRO month_of IS '日時・日付の属する月（月初日）: month_of(日時)';
 -- 月 m の n か月後の月初日（n が負なら前）。
 CREATE MACRO month_add(m, n) AS CAST(CAST(m AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE);
+COMMENT ON MACRO month_add IS 'n か月後の月初日（n が負なら前）: month_add(月, n)';
 -- 月 m の次の日（翌月1日）。
 CREATE MACRO month_stop(m) AS month_add(m, 1);
+COMMENT ON MACRO month_stop IS '月の次の日（翌月1日）: month_stop(月)';
 -- 月 m で終わる12か月（直近12か月）の最初の月。
 CREATE MACRO window_12m_start(m) AS month_add(m, -11);
+COMMENT ON MACRO window_12m_start IS 'その月で終わる12か月の最初の月: window_12m_start(月)';
 -- 日時 t が月 m に入るか。
 CREATE MACRO in_month(t, m) AS t >= CAST(m AS DATE) AND t < month_stop(m);
+COMMENT ON MACRO in_month IS '日時がその月に入るか: in_month(日時, 月)';
 -- 日時 t が月 m で終わる12か月に入るか。
 CREATE MACRO in_12m(t, m) AS t >= window_12m_start(m) AND t < month_stop(m);
+COMMENT ON MACRO in_12m IS '日時がその月で終わる12か月に入るか: in_12m(日時, 月)';
 -- 日時 t が年度 fy に入るか。
 CREATE MACRO in_fiscal_year(t, fy) AS t >= fiscal_year_start(fy) AND t < fiscal_year_stop(fy);
+COMMENT ON MACRO in_fiscal_year IS '日時がその年度に入るか: in_fiscal_year(日時, 年度)';
 
 -- ■ 会員
 -- 期間（start 以上 stop 未満）のどこかで加入していた: 加入日が期間の終わりより前で、
@@ -33,14 +43,18 @@ CREATE MACRO in_fiscal_year(t, fy) AS t >= fiscal_year_start(fy) AND t < fiscal_
 -- （3月31日退会の施設は3月の会員）。その月の会員 = member_during(..., m, month_stop(m))。
 CREATE MACRO member_during(joined_on, left_on, start, stop) AS
     (joined_on IS NULL OR joined_on < stop) AND (left_on IS NULL OR left_on >= start);
+COMMENT ON MACRO member_during IS '期間（start 以上 stop 未満）のどこかで加入していたか: member_during(加入日, 退会日, start, stop)';
 -- 月 m に加入していたか。
 CREATE MACRO member_in_month(joined_on, left_on, m) AS member_during(joined_on, left_on, CAST(m AS DATE), month_stop(m));
+COMMENT ON MACRO member_in_month IS 'その月に加入していたか: member_in_month(加入日, 退会日, 月)';
 
 -- ■ 閲覧と利用
 -- 閲覧: 操作のうち、他施設の情報を見たもの（action が「閲覧」）。
 CREATE MACRO is_view(action) AS action = '閲覧';
+COMMENT ON MACRO is_view IS '閲覧か（action が「閲覧」）: is_view(action)';
 -- 画像: 情報の種類（data_type）が「画像」。画像の閲覧 = is_view(action) AND is_image(data_type)。
 CREATE MACRO is_image(data_type) AS data_type = '画像';
+COMMENT ON MACRO is_image IS '画像か（data_type が「画像」）: is_image(data_type)';
 CREATE VIEW view_events AS
 SELECT * FROM access_events WHERE is_view(action);
 COMMENT ON VIEW view_events IS '閲覧（操作のうち action が「閲覧」のもの）';
@@ -95,6 +109,7 @@ SELECT basis, CAST(basis_year AS INTEGER) AS basis_year, CAST(yen AS BIGINT) AS 
 FROM candidates
 ORDER BY pick
 LIMIT 1;
+COMMENT ON MACRO TABLE running_cost IS '年度の運営費と出典（invoices 請求・契約、budget 予算、earlier_invoices 前の年度の実績）: running_cost(年度)';
 
 -- ■ 見積
 -- 月 m に使う更新見積の年度: リース中（見積の年度 ≦ m の年度 < 見積の年度 + リース年数）
@@ -105,3 +120,4 @@ CREATE MACRO quote_year_for(m, lease_years) AS coalesce(
        AND fiscal_year + lease_years > fiscal_year_of(CAST(m AS DATE))),
     (SELECT min(fiscal_year) FROM quotes WHERE fiscal_year > fiscal_year_of(CAST(m AS DATE)))
 );
+COMMENT ON MACRO quote_year_for IS 'その月に使う更新見積の年度（リース中、なければ次の更新）: quote_year_for(月, リース年数)';

@@ -85,5 +85,28 @@ pub fn schema_text(store: &Store, only: Option<&str>) -> anyhow::Result<String> 
         out.push_str(&table(&["列".into(), "型".into(), "説明".into()], &rows, &[false, false, false]));
         out.push('\n');
     }
+    if only.is_none() {
+        out.push_str(&definitions_text(store)?);
+    }
     Ok(out.trim_end().to_string())
+}
+
+/// The shared definitions (views and macros of `queries/schema/003_definitions.sql`) that
+/// every metric uses and ad-hoc SQL may use too, with their descriptions.
+fn definitions_text(store: &Store) -> anyhow::Result<String> {
+    let t = store.query(
+        "SELECT view_name, 'ビュー', coalesce(comment, '') FROM duckdb_views()
+         WHERE schema_name = 'main' AND NOT internal
+         UNION ALL
+         SELECT DISTINCT function_name, CASE function_type WHEN 'table_macro' THEN '表マクロ' ELSE 'マクロ' END,
+                coalesce(comment, '')
+         FROM duckdb_functions() WHERE schema_name = 'main' AND NOT internal AND function_type LIKE '%macro'
+         ORDER BY 2 DESC, 1",
+        &[],
+    )?;
+    let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    Ok(format!(
+        "■ 共通の定義（queries/schema/003_definitions.sql。指標と保存済みの問い合わせが使う定義で、SQL からそのまま使えます）\n{}",
+        table(&["名前".into(), "種類".into(), "説明".into()], &rows, &[false, false, false])
+    ))
 }

@@ -157,6 +157,20 @@ fn schema_lists_tables_and_columns_with_japanese_descriptions() {
     let w = network_with_known_answers();
     let r = w.ok(&["schema"]);
     assert!(r.stdout.contains("■ access_events　アクセスログ（1行1操作、ID は仮名化済み）"), "{}", r.stdout);
+    // The shared definitions are listed with what they mean, and usable from renkei sql.
+    for line in ["facility_uses", "in_12m", "running_cost", "表マクロ", "日時がその月で終わる12か月に入るか"]
+    {
+        assert!(r.stdout.contains(line), "{line} in {}", r.stdout);
+    }
+    let q = w.ok(&[
+        "sql",
+        "-e",
+        "SELECT count(*) AS n FROM view_events WHERE in_12m(occurred_at, DATE '2025-07-01')",
+        "--format",
+        "csv",
+    ]);
+    // Views Aug 2024–Jul 2025: rows 1, 2, 3, 5, 7, 8 (tests/it/metrics.rs).
+    assert_eq!(q.stdout, "n\n6\n");
     assert!(
         r.stdout.contains("patient_key             UUID       患者の仮名（HMAC-SHA256 の先頭128ビット、UUID 表記）"),
         "{}",
