@@ -1,8 +1,8 @@
-//! Reports: metric tables in, rendered messages out (HTML with inline CSS and `lang="ja"`,
-//! a plain-text twin, attachments). Templates live in `templates/`, one folder per report;
-//! numbers arrive formatted.
+//! Reports: typed metric rows in (`metrics::rows`), rendered messages out (HTML with inline
+//! CSS and `lang="ja"`, a plain-text twin, attachments). Templates live in `templates/`, one
+//! folder per report; numbers arrive formatted, and a value the rows lack is shown as —.
 //!
-//! Never touches DuckDB; hands a [`Rendered`] report to `deliver`.
+//! Never touches DuckDB or `store`; hands a [`Rendered`] report to `deliver`.
 
 pub mod board;
 pub mod chart;
