@@ -72,11 +72,11 @@ impl HeldReasons {
                 .hint("データの入ったファイルを出力し直してから置いてください");
         };
         let total: u64 = self.counts.iter().map(|r| r.rows).sum::<u64>() + self.others;
-        let reasons: Vec<String> = self.top(3).iter().map(|r| format!("{}（{}行）", r.reason, r.rows)).collect();
+        let reasons: Vec<String> = self.top(3).iter().map(|r| format!("{}行: {}", r.rows, r.reason)).collect();
         let top = self.top(1);
         let mut p = Problem::refused(format!("{file} から取り込める行が1行もありません"))
             .at(Location::file(file).row(first.row_number).column(first.column.clone()))
-            .because(format!("{total} 行すべてを保留にします: {}", reasons.join("、")));
+            .because(format!("{total} 行すべてを保留にします。多い理由から {}", reasons.join("／")));
         if let Some(v) = &first.value {
             p = p.value(v.clone());
         }
@@ -114,7 +114,7 @@ mod tests {
         let p = t.refuse("log.csv");
         assert_eq!(
             p.to_string(),
-            "log.csv から取り込める行が1行もありません（データベースは変更していません）\n  場所: log.csv 2行目 D列「利用施設」  値: 「ゆきぐに」\n  理由: 5 行すべてを保留にします: 日時（3行）、施設「A」（2行）\n  対処: 日時 を直す"
+            "log.csv から取り込める行が1行もありません（データベースは変更していません）\n  場所: log.csv 2行目 D列「利用施設」  値: 「ゆきぐに」\n  理由: 5 行すべてを保留にします。多い理由から 3行: 日時／2行: 施設「A」\n  対処: 日時 を直す"
         );
         let empty = HeldReasons::default().refuse("log.csv").to_string();
         assert!(empty.starts_with("log.csv にデータの行がありません"), "{empty}");

@@ -665,7 +665,7 @@ fn a_file_from_which_no_row_loads_is_refused_with_its_commonest_reasons() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     for text in [
         "new/log.csv から取り込める行が1行もありません（データベースは変更していません）",
-        "2 行すべてを保留にします: 施設「ゆきまちクリニック」が名簿にも別名にもありません（2行）",
+        "2 行すべてを保留にします。多い理由から 2行: 施設「ゆきまちクリニック」が名簿にも別名にもありません",
         "対処: renkei alias add 'ゆきまちクリニック' '名簿上の施設名'",
     ] {
         assert!(r.stderr.contains(text), "{text} in\n{}", r.stderr);
