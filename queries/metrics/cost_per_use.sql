@@ -45,9 +45,7 @@ server AS (
     WHERE pick = 1
 ),
 logged AS (
-    SELECT count(*) AS months_with_log
-    FROM access_log_months
-    WHERE month >= window_12m_start($month) AND month <= CAST($month AS DATE)
+    SELECT count(DISTINCT month_of(occurred_at)) AS months_with_log FROM access_events WHERE in_12m(occurred_at, $month)
 ),
 use AS (
     SELECT count(*) AS views_12m FROM view_events WHERE in_12m(occurred_at, $month)

@@ -45,18 +45,17 @@ participating AS (
 )
 SELECT
     m.month,
-    l.month IS NOT NULL AS has_log,
+    u.events IS NOT NULL AS has_log,
     u.events,
     u.views,
     u.image_views,
     u.unique_patients,
     u.active_users,
-    CASE WHEN l.month IS NOT NULL THEN coalesce(a.active_facilities, 0) END AS active_facilities,
+    CASE WHEN u.events IS NOT NULL THEN coalesce(a.active_facilities, 0) END AS active_facilities,
     p.participating_facilities,
-    CASE WHEN l.month IS NOT NULL AND p.participating_facilities > 0
+    CASE WHEN u.events IS NOT NULL AND p.participating_facilities > 0
          THEN coalesce(a.active_facilities, 0) / p.participating_facilities END AS active_rate
 FROM months AS m
-LEFT JOIN access_log_months AS l USING (month)
 LEFT JOIN usage AS u USING (month)
 LEFT JOIN active AS a USING (month)
 LEFT JOIN participating AS p USING (month)

@@ -8,10 +8,7 @@
 -- col: unique_patients 患者数（人、仮名で数える）
 -- col: active_facilities 稼働施設数（施設）
 -- col: events_prev_month 前月の操作件数（件、前月のログがなければ空）
-WITH logged AS (
-    SELECT bool_or(month = CAST($month AS DATE)) AS this_month, bool_or(month = month_add($month, -1)) AS prev_month
-    FROM access_log_months
-),
+WITH logged AS (SELECT has_log($month) AS this_month, has_log(month_add($month, -1)) AS prev_month),
 counts AS (
     SELECT
         coalesce(data_type, '（種類なし）') AS data_type,

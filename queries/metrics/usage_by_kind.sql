@@ -13,7 +13,7 @@ WITH members AS (
     FROM facilities
     WHERE member_in_month(joined_on, left_on, $month)
 ),
-logged AS (SELECT count(*) > 0 AS this_month FROM access_log_months WHERE month = CAST($month AS DATE)),
+logged AS (SELECT has_log($month) AS this_month),
 operated AS (
     SELECT facility_id, count(*) AS events, count(*) FILTER (WHERE is_view(action)) AS views
     FROM access_events

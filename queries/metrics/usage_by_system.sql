@@ -9,11 +9,8 @@
 -- col: events_prev_month 前月の操作件数（件、前月のログがなければ空）
 -- col: events_last_year 前年同月の操作件数（件、前年同月のログがなければ空）
 WITH logged AS (
-    SELECT
-        bool_or(month = CAST($month AS DATE)) AS this_month,
-        bool_or(month = month_add($month, -1)) AS prev_month,
-        bool_or(month = month_add($month, -12)) AS last_year
-    FROM access_log_months
+    SELECT has_log($month) AS this_month, has_log(month_add($month, -1)) AS prev_month,
+           has_log(month_add($month, -12)) AS last_year
 ),
 counts AS (
     SELECT

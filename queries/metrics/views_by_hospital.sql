@@ -10,10 +10,7 @@
 -- col: views_prev_month 前月の閲覧件数（件、前月のログがなければ空）
 -- col: views_last_year 前年同月の閲覧件数（件、前年同月のログがなければ空）
 -- col: image_views_12m 直近12か月の画像閲覧件数（件）
-WITH logged AS (
-    SELECT bool_or(month = month_add($month, -1)) AS prev_month, bool_or(month = month_add($month, -12)) AS last_year
-    FROM access_log_months
-),
+WITH logged AS (SELECT has_log(month_add($month, -1)) AS prev_month, has_log(month_add($month, -12)) AS last_year),
 v AS (
     SELECT disclosing_facility_id AS facility_id, occurred_at, data_type
     FROM view_events

@@ -8,7 +8,7 @@
 -- col: 閲覧件数 件
 -- col: 患者数 人
 -- col: 情報が閲覧された件数 件（自施設の情報を他施設が閲覧した件数）
-WITH logged AS (SELECT count(*) > 0 AS has_log FROM access_log_months WHERE month = CAST($month AS DATE)),
+WITH logged AS (SELECT has_log($month) AS has_log),
 operated AS (
     SELECT facility_id, count(*) AS events, count(*) FILTER (WHERE is_view(action)) AS views,
            count(DISTINCT patient_key) AS patients

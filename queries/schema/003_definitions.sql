@@ -76,6 +76,9 @@ COMMENT ON VIEW facility_uses IS '施設の利用（職員の操作 operated と
 CREATE VIEW access_log_months AS
 SELECT DISTINCT month_of(occurred_at) AS month FROM access_events;
 COMMENT ON VIEW access_log_months IS 'アクセスログのある月（ない月はデータなし、0件ではない）';
+-- 月 m のアクセスログがあるか（1か月だけを見るときはこちら: その月の行を1件探すだけで済む）。
+CREATE MACRO has_log(m) AS EXISTS (SELECT 1 FROM access_events WHERE in_month(occurred_at, m));
+COMMENT ON MACRO has_log IS 'その月のアクセスログがあるか: has_log(月)';
 -- 画像閲覧回数の表が1行でもある月。
 CREATE VIEW image_view_months AS
 SELECT DISTINCT month FROM image_views;
