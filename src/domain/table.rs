@@ -103,21 +103,6 @@ impl Table {
         const NULL: Cell = Cell::Null;
         self.column(name).and_then(|c| self.rows.get(row).map(|r| &r[c])).unwrap_or(&NULL)
     }
-
-    /// The integer at `row` of column `name`; 0 for NULL or a missing column.
-    pub fn int(&self, row: usize, name: &str) -> i64 {
-        self.get(row, name).as_i64().unwrap_or(0)
-    }
-
-    /// The number at `row` of column `name`; 0.0 for NULL or a missing column.
-    pub fn float(&self, row: usize, name: &str) -> f64 {
-        self.get(row, name).as_f64().unwrap_or(0.0)
-    }
-
-    /// The cell at `row` of column `name` as text (empty for NULL).
-    pub fn text(&self, row: usize, name: &str) -> String {
-        self.get(row, name).to_string()
-    }
 }
 
 /// The newtype name under which a row decoder hands out a DATE cell (as `YYYY-MM-DD`):

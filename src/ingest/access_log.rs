@@ -1,11 +1,11 @@
 //! Access logs as CSV/TSV: records read into one reused buffer and handed to the
-//! [`Validator`] (`validate.rs`), which JSON Lines (`jsonl.rs`) shares. The hot path:
+//! [`Validator`](super::validate::Validator), which JSON Lines (`jsonl.rs`) shares. The hot path:
 //! no allocation per row.
 
 use std::io::Read;
 
 use super::decode::read_error;
-pub use super::validate::{BATCH_ROWS, Columns, EventSink, Fields, ParseCounts, Parties, Validator};
+use super::validate::{Columns, EventSink, Fields, ParseCounts, Parties, Validator};
 use crate::error::{Location, Problem};
 
 /// A CSV record whose bytes were checked as UTF-8 once, whole (SIMD), its fields then

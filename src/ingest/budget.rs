@@ -7,7 +7,7 @@ use super::grid::Grid;
 use super::kinds::{Context, Parsed, Sheet};
 use super::record::{data_rows, find_header, money_total_warnings, title_fiscal_year};
 use crate::error::Problem;
-use crate::store::{BudgetRow, FileLoad, QuarantineRow};
+use crate::store::{BudgetRow, FileLoad};
 
 /// The budget and settlement kind.
 pub struct Budget;
@@ -16,11 +16,7 @@ impl Sheet for Budget {
     const KIND: SourceKind = SourceKind::Budget;
     type Row = BudgetRow;
     fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<BudgetRow>, Problem> {
-        let mut parsed = Parsed::of(parse(cx.file, grid, cx)?);
-        let (at, map) = find_header(grid, cx.aliases(Self::KIND), cx.file, "予算書")?;
-        // 収入合計 sums the income lines, 支出合計 the expense lines.
-        parsed.warnings = money_total_warnings(cx.file, grid, at, &map, "amount", |r| direction(&r.text("direction")));
-        Ok(parsed)
+        parse(cx.file, grid, cx)
     }
     fn insert(load: &mut FileLoad<'_>, rows: &[BudgetRow]) -> anyhow::Result<()> {
         load.insert_budget(rows)
@@ -47,7 +43,8 @@ fn stage(text: &str) -> Option<&'static str> {
 
 /// Parses budget lines. The stage comes from a column, else the title or file name
 /// (決算 → settled, otherwise budget); the 年度 from a column, else the title or file name.
-fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<BudgetRow>, Vec<QuarantineRow>), Problem> {
+/// Totals are checked against their lines: 収入合計 the income lines, 支出合計 the expense lines.
+fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<Parsed<BudgetRow>, Problem> {
     let (at, map) = find_header(grid, cx.aliases(Budget::KIND), file, "予算書")?;
     let default_stage = grid.rows[..at]
         .iter()
@@ -82,5 +79,6 @@ fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<BudgetRow>, Vec<Q
             stage,
         });
     }
-    Ok((rows, held))
+    let warnings = money_total_warnings(file, grid, at, &map, "amount", |r| direction(&r.text("direction")));
+    Ok(Parsed { rows, held, warnings })
 }

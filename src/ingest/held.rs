@@ -2,6 +2,8 @@
 //! to do, for the file's summary line, and the refusal of a file from which no row loads
 //! (issue 16: such a file is refused whole, even when every row has its reason).
 
+use std::collections::HashMap;
+
 use crate::error::{Location, Problem};
 use crate::store::QuarantineRow;
 
@@ -24,6 +26,9 @@ pub struct HeldReason {
 #[derive(Debug, Clone, Default)]
 pub struct HeldReasons {
     counts: Vec<HeldReason>,
+    /// Where each reason is in `counts`: a held row costs one lookup, not a scan (a log can
+    /// hold a million rows).
+    index: HashMap<String, usize>,
     others: u64,
     first: Option<QuarantineRow>,
 }
@@ -34,9 +39,10 @@ impl HeldReasons {
         if self.first.is_none() {
             self.first = Some(row.clone());
         }
-        if let Some(r) = self.counts.iter_mut().find(|r| r.reason == row.reason) {
-            r.rows += 1;
+        if let Some(&at) = self.index.get(&row.reason) {
+            self.counts[at].rows += 1;
         } else if self.counts.len() < DISTINCT {
+            self.index.insert(row.reason.clone(), self.counts.len());
             self.counts.push(HeldReason { reason: row.reason.clone(), hint: row.hint.clone(), rows: 1 });
         } else {
             self.others += 1;

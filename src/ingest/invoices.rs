@@ -6,7 +6,7 @@ use super::grid::Grid;
 use super::kinds::{Context, Parsed, Sheet};
 use super::record::{data_rows, find_header, money_total_warnings, title_fiscal_year};
 use crate::error::Problem;
-use crate::store::{FileLoad, InvoiceRow, QuarantineRow};
+use crate::store::{FileLoad, InvoiceRow};
 
 /// The running-cost kind.
 pub struct Invoices;
@@ -15,18 +15,16 @@ impl Sheet for Invoices {
     const KIND: SourceKind = SourceKind::Invoices;
     type Row = InvoiceRow;
     fn parse(grid: &Grid, cx: &Context) -> Result<Parsed<InvoiceRow>, Problem> {
-        let mut parsed = Parsed::of(parse(cx.file, grid, cx)?);
-        let (at, map) = find_header(grid, cx.aliases(Self::KIND), cx.file, "運営費の明細")?;
-        parsed.warnings = money_total_warnings(cx.file, grid, at, &map, "amount", |_| None);
-        Ok(parsed)
+        parse(cx.file, grid, cx)
     }
     fn insert(load: &mut FileLoad<'_>, rows: &[InvoiceRow]) -> anyhow::Result<()> {
         load.insert_invoices(rows)
     }
 }
 
-/// Parses cost lines; a missing 年度 column falls back to the title or file name.
-fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<InvoiceRow>, Vec<QuarantineRow>), Problem> {
+/// Parses cost lines; a missing 年度 column falls back to the title or file name. Totals
+/// are checked against the lines above them.
+fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<Parsed<InvoiceRow>, Problem> {
     let (header_at, map) = find_header(grid, cx.aliases(Invoices::KIND), file, "運営費の明細")?;
     let default_fy = title_fiscal_year(grid, header_at, file);
     let mut rows = Vec::new();
@@ -58,5 +56,6 @@ fn parse(file: &str, grid: &Grid, cx: &Context) -> Result<(Vec<InvoiceRow>, Vec<
             approximate: yen.approximate,
         });
     }
-    Ok((rows, held))
+    let warnings = money_total_warnings(file, grid, header_at, &map, "amount", |_| None);
+    Ok(Parsed { rows, held, warnings })
 }

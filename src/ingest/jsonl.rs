@@ -18,9 +18,9 @@ use std::io::{BufRead, BufReader, Read};
 
 use serde_json::Value;
 
-use super::access_log::{Columns, EventSink, ParseCounts, Parties, Validator};
 use super::decode::read_error;
 use super::headers::{KindAliases, header_key};
+use super::validate::{Columns, EventSink, ParseCounts, Parties, Validator};
 use crate::domain::names::matching_key;
 use crate::error::{Location, Problem};
 use crate::store::QuarantineRow;

@@ -229,11 +229,11 @@ fn ingest_file(
         };
         let stream = decode::TextStream::new(bar.wrap_read(raw), opts.layouts.encoding).map_err(not_text)?;
         let delimiter = detect::delimiter(&stream.head);
-        if let Some(format) = log_format(&stream.head, delimiter, opts) {
+        let log_header = log_header(&stream.head, delimiter, opts);
+        if let Some(format) = log_format(&stream.head, delimiter, log_header, opts) {
             // With no roster every row would be an unknown facility (a forced --source with
             // the wrong header is told about its header instead).
-            let looks_like_log = log_header(&stream.head, delimiter, opts) || matches!(format, LogFormat::Json(_));
-            if matcher.is_empty() && looks_like_log {
+            if matcher.is_empty() && (log_header || matches!(format, LogFormat::Json(_))) {
                 return Err(no_roster_yet(&file));
             }
             let begin = |store: &Store| -> anyhow::Result<pipeline::Begin> {
@@ -250,7 +250,7 @@ fn ingest_file(
                     },
                 })
             };
-            let parties = access_log::Parties { matcher: &matcher, layouts: &opts.layouts, ids };
+            let parties = validate::Parties { matcher: &matcher, layouts: &opts.layouts, ids };
             let outcome =
                 pipeline::load_log(store, parties, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
             bar.finish_and_clear();
@@ -274,13 +274,12 @@ fn log_header(head: &str, delimiter: u8, opts: &IngestOptions) -> bool {
     grid::read_csv(header_line, delimiter).is_ok_and(|g| g.find_header(opts.layouts.kind("access_log")).is_ok())
 }
 
-/// How a text file is read as an access log, or None when it is a table of another kind.
-fn log_format(head: &str, delimiter: u8, opts: &IngestOptions) -> Option<LogFormat> {
+/// How a text file is read as an access log (its first line being a log's header or not),
+/// or None when it is a table of another kind.
+fn log_format(head: &str, delimiter: u8, log_header: bool, opts: &IngestOptions) -> Option<LogFormat> {
     match jsonl::detect(head) {
         Some(shape) if opts.source.is_none_or(|s| s == SourceKind::AccessLog) => Some(LogFormat::Json(shape)),
-        _ if opts.source == Some(SourceKind::AccessLog)
-            || (opts.source.is_none() && log_header(head, delimiter, opts)) =>
-        {
+        _ if opts.source == Some(SourceKind::AccessLog) || (opts.source.is_none() && log_header) => {
             Some(LogFormat::Delimited(delimiter))
         }
         _ => None,

@@ -11,13 +11,14 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use duckdb::arrow::record_batch::RecordBatch;
 
-use super::access_log::{self, EventSink, Parties};
+use super::access_log;
 use super::jsonl;
+use super::validate::{EventSink, Parties};
 use super::{Outcome, SourceKind};
 use crate::store::lake::incoming::IncomingLog;
 use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
 
-/// Batches parsed ahead of the store (each up to [`access_log::BATCH_ROWS`] rows, a few
+/// Batches parsed ahead of the store (each up to [`super::validate::BATCH_ROWS`] rows, a few
 /// MB): enough for the parser to keep going while the file's hash is still being read.
 const QUEUE: usize = 4;
 

@@ -98,8 +98,15 @@ pub fn data_rows<'a>(grid: &'a Grid, header_at: usize, map: &'a ColumnMap) -> im
 
 /// A row every reader leaves out: a footnote, or a total (合計, 小計, 収入合計… in any text cell).
 pub fn is_left_out(row: &GridRow) -> bool {
-    cells::is_summary_or_note(&row.first_text())
-        || row.cells.iter().any(|c| matches!(c, GridCell::Text(t) if cells::total_kind(t).is_some()))
+    cells::is_note(&row.first_text()) || total_label(row).is_some()
+}
+
+/// The label of a total row (in whichever text cell it stands) and what it totals.
+fn total_label(row: &GridRow) -> Option<(&str, cells::Total)> {
+    row.cells.iter().find_map(|c| match c {
+        GridCell::Text(t) => cells::total_kind(t).map(|k| (t.as_str(), k)),
+        _ => None,
+    })
 }
 
 /// Checks each total row below the header against the rows above it, for the money in
@@ -125,11 +132,7 @@ pub fn money_total_warnings(
     let mut warnings = Vec::new();
     for row in &grid.rows[header_at + 1..] {
         let r = Record { row, map };
-        let label = row.cells.iter().find_map(|c| match c {
-            GridCell::Text(t) if cells::total_kind(t).is_some() => Some(t.clone()),
-            _ => None,
-        });
-        let Some(label) = label else {
+        let Some((label, kind)) = total_label(row) else {
             if cells::is_note(&row.first_text()) {
                 continue;
             }
@@ -155,8 +158,7 @@ pub fn money_total_warnings(
             }
             continue;
         };
-        let kind = cells::total_kind(&label).expect("a total");
-        let part = cells::total_section(&label);
+        let part = cells::total_section(label);
         let sums = if kind == cells::Total::Subtotal { &since_sub } else { &since_total };
         let summed: i64 = sums.iter().filter(|(k, _)| part.is_none() || **k == part).map(|(_, v)| v).sum();
         if let Ok(Some(stated)) = r.money(field)

@@ -45,11 +45,6 @@ impl Sheet for Roster {
                 Err(q) => out.held.push(q),
             }
         }
-        if out.rows.is_empty() && out.held.is_empty() {
-            return Err(Problem::refused(format!("{file} に施設の行がありません"))
-                .at(grid.place(file))
-                .hint("見出し行の下に施設を1行ずつ書いてください"));
-        }
         Ok(out)
     }
     fn insert(load: &mut FileLoad<'_>, rows: &[Member]) -> anyhow::Result<()> {

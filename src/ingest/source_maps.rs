@@ -24,8 +24,6 @@ use crate::error::{Location, Problem};
 pub struct Layouts {
     /// Kind name → its aliases (configured header texts first).
     aliases: BTreeMap<String, KindAliases>,
-    /// (kind, field, header text) the maps added.
-    pub headers: Vec<(String, String, String)>,
     /// The encoding for text without BOM that is not UTF-8 (Shift_JIS when none is set).
     pub encoding: Option<&'static Encoding>,
     /// Extra timestamp formats for access logs.
@@ -35,7 +33,7 @@ pub struct Layouts {
 impl Default for Layouts {
     /// The built-in layouts alone.
     fn default() -> Self {
-        Layouts { aliases: builtin_aliases().clone(), headers: Vec::new(), encoding: None, date_formats: Vec::new() }
+        Layouts { aliases: builtin_aliases().clone(), encoding: None, date_formats: Vec::new() }
     }
 }
 
@@ -88,7 +86,6 @@ pub fn check(maps: &BTreeMap<String, SourceMap>, text: &str, origin: &str) -> Re
                     format!("columns の左辺は {} のどれかにしてください", known.join("、")),
                 ));
             }
-            out.headers.push((map.kind.clone(), field.clone(), header.clone()));
             if let Some(names) = out.aliases.get_mut(&map.kind).and_then(|k| k.fields.get_mut(field)) {
                 names.insert(0, header.clone());
             }
@@ -148,7 +145,7 @@ mod tests {
     fn a_valid_map_installs_its_headers_encoding_and_format() {
         let text = "[sources.vendor_x]\nkind = \"access_log\"\ncolumns = { occurred_at = \"AccessTime\", patient_id = \"PtNo\" }\nencoding = \"utf-16\"\ndate_format = \"%Y%m%d%H%M%S\"\n";
         let got = check(&maps(text), text, "renkei.toml").unwrap();
-        assert_eq!(got.headers.len(), 2);
+        assert_eq!(got.kind("access_log").fields["patient_id"][0], "PtNo", "both configured headers added");
         assert_eq!(got.encoding, Some(encoding_rs::UTF_16LE));
         assert_eq!(got.date_formats, vec!["%Y%m%d%H%M%S"]);
         assert_eq!(got.kind("access_log").fields["occurred_at"][0], "AccessTime", "the configured header first");

@@ -3,7 +3,7 @@
 //! for the xlsx attachment.
 
 use super::rows::{self, Metric};
-use super::{Param, fetch_with_table, find, scenarios};
+use super::{Param, fetch_with_table, find, only_row, scenarios};
 use crate::domain::Month;
 use crate::domain::table::Table;
 use crate::store::Store;
@@ -93,14 +93,7 @@ impl Collect<'_> {
         Ok(rows)
     }
     fn one<T: Metric>(&mut self, sheet: &'static str, params: &[(&str, Param)]) -> anyhow::Result<T> {
-        let mut rows = self.rows::<T>(sheet, params)?;
-        anyhow::ensure!(
-            rows.len() == 1,
-            "queries/metrics/{}.sql gave {} rows where one was expected",
-            T::QUERY,
-            rows.len()
-        );
-        Ok(rows.remove(0))
+        only_row(self.rows::<T>(sheet, params)?)
     }
 }
 

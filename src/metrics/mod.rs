@@ -197,7 +197,12 @@ pub fn fetch<T: Metric>(store: &Store, params: &[(&str, Param)]) -> anyhow::Resu
 
 /// Runs a metric that gives exactly one row.
 pub fn fetch_one<T: Metric>(store: &Store, params: &[(&str, Param)]) -> anyhow::Result<T> {
-    let mut rows = fetch::<T>(store, params)?;
+    only_row(fetch::<T>(store, params)?)
+}
+
+/// The one row of a one-row metric (cost per use, concentration…); another count is a bug
+/// in its SQL.
+pub(crate) fn only_row<T: Metric>(mut rows: Vec<T>) -> anyhow::Result<T> {
     match rows.len() {
         1 => Ok(rows.remove(0)),
         n => anyhow::bail!("queries/metrics/{}.sql gave {n} rows where one was expected", T::QUERY),

@@ -16,7 +16,7 @@ pub use publish::{OTHER, Published, Town};
 use sections::{facilities_section, flows_section, scenario_section, share_section, use_section};
 pub use share::{allocate, shares};
 
-use super::format::{change, count, percent, percent_or_dash, yen};
+use super::format::{change_of, count, percent, percent_or_dash, yen};
 use super::layout::{Charts, Section};
 use super::suppress::Shown;
 use super::{Attachment, Rendered};
@@ -92,10 +92,7 @@ fn shown_text(s: Option<Shown>) -> String {
 
 /// The change between two published counts, only when both are shown exactly.
 fn shown_change(now: Option<Shown>, before: Option<Shown>) -> String {
-    match (now.and_then(Shown::value), before.and_then(Shown::value)) {
-        (Some(a), Some(b)) => change(a, b),
-        _ => "—".to_string(),
-    }
+    change_of(now.and_then(Shown::value), before.and_then(Shown::value))
 }
 
 fn rate(t: &Town) -> Option<f64> {
