@@ -40,6 +40,8 @@ pub struct Config {
     pub municipality_share: ShareWeights,
     /// `[sources.NAME]`: column maps for layouts the built-in aliases do not know.
     pub sources: BTreeMap<String, SourceMap>,
+    /// `[audit]`: thresholds of the monthly access-log review.
+    pub audit: AuditConfig,
 }
 
 /// `[store]`
@@ -206,6 +208,61 @@ impl Default for ReportConfig {
     }
 }
 
+/// `[audit]`: the rules' thresholds (queries/review/), recorded with each month's report.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Days before a view in which a colleague's explained event explains it.
+    pub colleague_days_before: i64,
+    /// Days after a view in which a colleague's explained event explains it.
+    pub colleague_days_after: i64,
+    /// Days of one month on which the same unexplained patient is a finding (stalking).
+    pub stalking_days: i64,
+    /// Distinct patients in one hour that make a sweep.
+    pub sweep_hour: i64,
+    /// Distinct patients in one day that make a sweep.
+    pub sweep_day: i64,
+    /// How many times the user's own busiest hour or day a sweep must exceed.
+    pub sweep_factor: f64,
+    /// Users on one patient within `swarm_hours` that make a swarm.
+    pub swarm_users: i64,
+    /// Facilities among them.
+    pub swarm_facilities: i64,
+    /// The swarm's window in hours.
+    pub swarm_hours: i64,
+    /// Share of a facility's baseline events below which a slot of the week is quiet.
+    pub quiet_share: f64,
+    /// Months of history a facility needs before off-hours are judged.
+    pub history_months: i64,
+    /// Months before the reviewed one that make the baselines.
+    pub baseline_months: i64,
+    /// Distinct patients downloaded in one day that make a bulk download.
+    pub download_patients: i64,
+    /// Days without events after which a returning user is a finding.
+    pub dormant_days: i64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            colleague_days_before: 180,
+            colleague_days_after: 7,
+            stalking_days: 3,
+            sweep_hour: 30,
+            sweep_day: 50,
+            sweep_factor: 1.5,
+            swarm_users: 8,
+            swarm_facilities: 3,
+            swarm_hours: 72,
+            quiet_share: 0.005,
+            history_months: 3,
+            baseline_months: 12,
+            download_patients: 10,
+            dormant_days: 180,
+        }
+    }
+}
+
 /// One `[[scenarios]]` entry: a renewal option.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -338,7 +395,8 @@ impl Settings {
 }
 
 /// Sections whose keys `RENKEI_SECTION_KEY` may override.
-const ENV_SECTIONS: &[&str] = &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share"];
+const ENV_SECTIONS: &[&str] =
+    &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share", "audit"];
 /// `RENKEI_*` variables that are not config keys (`RENKEI_DAEMON_PID`: the daemon's pid,
 /// which it gives the child process of each run).
 const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT", "RENKEI_DAEMON_PID"];

@@ -2,7 +2,8 @@
 //! what it costs. Files in, DuckDB, SQL metrics, Japanese HTML reports out by mail.
 //!
 //! The modules follow the flow (DESIGN.md): `ingest` → `store` → `metrics` → `report` →
-//! `deliver`, driven by `jobs` from the `cli` and, on a schedule, the `daemon`. `domain`, `config` and `error` serve all.
+//! `deliver`, driven by `jobs` from the `cli` and, on a schedule, the `daemon`; `review` is
+//! the privacy officer's monthly access-log review over the same store. `domain`, `config` and `error` serve all.
 
 pub mod cli;
 pub mod clock;
@@ -17,4 +18,5 @@ pub mod ingest;
 pub mod jobs;
 pub mod metrics;
 pub mod report;
+pub mod review;
 pub mod store;

@@ -70,8 +70,84 @@ pub enum Command {
     Query(QueryArgs),
     /// テーブルと列の一覧を説明つきで表示する
     Schema,
+    /// アクセスログの月次点検（個人情報保護責任者向け）: 事案、利用者・患者の照会、判定
+    Audit {
+        /// 操作
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// [schedule] に従って取り込みと送信を続ける（SIGTERM・SIGINT で今の処理を終えてから停止）
     Daemon(DaemonArgs),
+}
+
+/// `renkei audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// その月を点検し、事案（利用者ごとに1件）を優先度の順に示す
+    Cases {
+        /// 対象月 YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// 出力の指定
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// 利用者 ID（- なら標準入力から）の仮名・施設・月ごとの操作・事案を示す。ID は保存しない
+    User {
+        /// 利用者 ID（- で標準入力から読む）
+        id: String,
+        /// この月まで12か月を示す（既定: 最新のログの月）
+        #[arg(long)]
+        month: Option<String>,
+        /// 出力の指定
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// 患者 ID（- なら標準入力から）の閲覧履歴（本人への開示用、利用者は示さない）。ID は保存しない
+    Patient {
+        /// 患者 ID（- で標準入力から読む）
+        id: String,
+        /// 最初の月（既定: ログの最初の月）
+        #[arg(long)]
+        from: Option<String>,
+        /// 最後の月（既定: ログの最後の月）
+        #[arg(long)]
+        to: Option<String>,
+        /// 出力の指定
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// 施設から届いた職員 ID の一覧で、どの ID がその施設の事案の利用者かを示す。ID は保存しない
+    Identify {
+        /// 施設名（名簿の表記か別名）
+        #[arg(long)]
+        facility: String,
+        /// 職員 ID の一覧（1行に1つ、CSV なら先頭の列）
+        #[arg(long)]
+        ids: PathBuf,
+    },
+    /// 事案の経過（照会中・回答）を記録する
+    Step {
+        /// 事案番号
+        case: String,
+        /// 状態
+        #[arg(long, value_enum)]
+        state: crate::review::cases::Step,
+        /// メモ
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// 事案に判定を記録して完了にする（正当なら同じ利用者と患者の組を再び挙げない）
+    Close {
+        /// 事案番号
+        case: String,
+        /// 判定
+        #[arg(long, value_enum)]
+        verdict: crate::review::cases::Verdict,
+        /// 判定の理由
+        #[arg(long)]
+        note: String,
+    },
 }
 
 /// `renkei daemon`

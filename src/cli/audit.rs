@@ -42,7 +42,7 @@ pub fn record(
 
 /// The OS user running renkei: `$USER`, `$LOGNAME`, or the numeric uid when neither is set
 /// (systemd services and cron often have no `USER`).
-fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     if let Some(name) = ["USER", "LOGNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())) {
         return name;
     }

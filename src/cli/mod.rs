@@ -12,6 +12,7 @@ mod output;
 mod query;
 mod repl;
 mod report;
+mod review;
 mod scenarios;
 mod sql;
 
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(a) => query::run(&settings(cli.config.as_deref(), None)?, &a),
         Command::Scenarios(args) => scenarios::run(&settings(cli.config.as_deref(), None)?, &args),
         Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
+        Command::Audit { action } => review::run(&settings(cli.config.as_deref(), None)?, action),
         Command::Daemon(a) => daemon::run(&settings(cli.config.as_deref(), None)?, cli.config.clone(), &a),
     }
 }

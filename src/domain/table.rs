@@ -119,6 +119,43 @@ impl<'de> Deserialize<'de> for Day {
     }
 }
 
+/// The newtype name under which a row decoder hands out a TIMESTAMP cell (as
+/// `YYYY-MM-DD HH:MM:SS.ffffff`): only timestamp cells decode as [`Stamp`].
+pub const TIMESTAMP_TOKEN: &str = "$renkei::Timestamp";
+
+/// A JST wall-clock time from a TIMESTAMP column (when an access happened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(pub NaiveDateTime);
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(TIMESTAMP_TOKEN, StampVisitor).map(Stamp)
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    /// To the minute, as the officer's lists show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d %H:%M"))
+    }
+}
+
+struct StampVisitor;
+
+impl<'de> Visitor<'de> for StampVisitor {
+    type Value = NaiveDateTime;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a timestamp (YYYY-MM-DD HH:MM:SS)")
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<NaiveDateTime, E> {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+            .map_err(|_| E::custom(format!("日時として読めません: {text}")))
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<NaiveDateTime, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
 /// Reads a date from a decoder that honours [`DATE_TOKEN`], or from `YYYY-MM-DD` text
 /// for any other (JSON, say).
 pub(crate) struct DateVisitor;

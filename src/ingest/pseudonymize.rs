@@ -25,6 +25,17 @@ const KEPT_BYTES: usize = 16;
 pub struct Key([u8; 32]);
 
 impl Key {
+    /// Reads an existing key; a missing one is a problem (nothing was ever pseudonymized
+    /// with it), not a reason to make a new one.
+    pub fn load(path: &Path) -> anyhow::Result<Key> {
+        if !path.exists() {
+            return Err(Problem::new(format!("仮名化の鍵 {} がありません", path.display()))
+                .hint("[paths] key に、取り込みに使った鍵ファイルを指定してください")
+                .into());
+        }
+        Key::load_or_create(path)
+    }
+
     /// Reads the key, creating it with mode 0600 on first use.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Key> {
         match std::fs::read_to_string(path) {

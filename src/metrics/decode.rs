@@ -4,7 +4,8 @@
 //!
 //! What is accepted: integers for integer fields (and floats with no fraction, which is
 //! what SQL's `round()` returns); integers or floats for float fields; text for `String`;
-//! booleans for `bool`; dates for [`Month`](crate::domain::Month) and [`Day`]. NULL only
+//! booleans for `bool`; dates for [`Month`](crate::domain::Month) and [`Day`]; timestamps for
+//! [`Stamp`](crate::domain::table::Stamp). NULL only
 //! for `Option` fields.
 
 use std::fmt;
@@ -12,7 +13,7 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, Deserializer, IntoDeserializer, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
-use crate::domain::table::{Cell, DATE_TOKEN, Table};
+use crate::domain::table::{Cell, DATE_TOKEN, TIMESTAMP_TOKEN, Table};
 
 /// Why a table did not decode.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,12 +232,12 @@ impl<'de> Deserializer<'de> for CellDe<'_> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        if name != DATE_TOKEN {
-            return visitor.visit_newtype_struct(self);
-        }
-        match self.0 {
-            Cell::Date(d) => visitor.visit_string(d.format("%Y-%m-%d").to_string()),
-            _ => Err(self.wrong("日付")),
+        match (name, self.0) {
+            (DATE_TOKEN, Cell::Date(d)) => visitor.visit_string(d.format("%Y-%m-%d").to_string()),
+            (DATE_TOKEN, _) => Err(self.wrong("日付")),
+            (TIMESTAMP_TOKEN, Cell::Timestamp(t)) => visitor.visit_string(t.format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+            (TIMESTAMP_TOKEN, _) => Err(self.wrong("日時")),
+            _ => visitor.visit_newtype_struct(self),
         }
     }
     fn deserialize_enum<V: Visitor<'de>>(

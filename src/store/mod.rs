@@ -23,13 +23,14 @@ pub use load::{FileLoad, FileMeta, Overlap};
 pub use rows::{
     BudgetRow, EnrollmentRow, FacilityRecord, ImageViewRow, InvoiceRow, MunicipalityRow, QuarantineRow, QuoteRow,
 };
-pub use table::{Cell, Table, date_value, timestamp_value};
+pub use table::{Cell, Table, cell_value, date_value, timestamp_value};
 
 /// Schema files, applied in order; the number is the schema version they bring.
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../queries/schema/001_init.sql")),
     (2, include_str!("../../queries/schema/002_uuid_keys.sql")),
     (3, include_str!("../../queries/schema/003_definitions.sql")),
+    (4, include_str!("../../queries/schema/004_review.sql")),
 ];
 
 /// How long a reader waits for a writer to finish before giving up.
@@ -112,16 +113,30 @@ impl Store {
     /// A parameter the SQL uses but `params` lacks is an error naming it.
     pub fn query_named(&self, sql: &str, params: &[(&str, duckdb::types::Value)]) -> anyhow::Result<Table> {
         let mut stmt = self.conn.prepare(sql)?;
-        for i in 1..=stmt.parameter_count() {
-            let name = stmt.parameter_name(i)?;
-            let value = params
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| anyhow::anyhow!("パラメータ ${name} が渡されていません"))?;
-            stmt.raw_bind_parameter(i, value)?;
-        }
+        bind_named(&mut stmt, params)?;
         table::collect(&mut stmt)
+    }
+
+    /// Executes a statement whose `$name` parameters are bound from `params` by name.
+    pub fn execute_named(&self, sql: &str, params: &[(&str, duckdb::types::Value)]) -> anyhow::Result<usize> {
+        let mut stmt = self.conn.prepare(sql)?;
+        bind_named(&mut stmt, params)?;
+        Ok(stmt.raw_execute()?)
+    }
+
+    /// Runs `f` in one transaction: all of its writes land, or none.
+    pub fn in_transaction<T>(&self, f: impl FnOnce(&Store) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Runs SQL typed by a person, one or more statements; returns the last result.
@@ -196,6 +211,20 @@ fn lock_problem(path: &Path, e: duckdb::Error) -> anyhow::Error {
     } else {
         anyhow::Error::new(e).context(format!("データベース {} を開けません", path.display()))
     }
+}
+
+/// Binds a statement's `$name` parameters from `params`; one it lacks is an error naming it.
+fn bind_named(stmt: &mut duckdb::Statement<'_>, params: &[(&str, duckdb::types::Value)]) -> anyhow::Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i)?;
+        let value = params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| anyhow::anyhow!("パラメータ ${name} が渡されていません"))?;
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,218 @@
+//! The monthly access-log review (アクセスログの月次点検) the MHLW safety guideline asks of
+//! the network's privacy officer (安全管理ガイドライン 6.0 システム運用編 §17).
+//!
+//! Each view or download is *explained* from the log itself (`queries/review/looks.sql`:
+//! the facility recorded the patient, its own data, a colleague's explained event, an
+//! earlier explained view, a 正当 verdict); eight rules in `queries/review/` find what stays
+//! unexplained or unusual; [`review`] rolls the findings into one case per user per month
+//! and stores them with their evidence. The officer's decisions are appended, never
+//! rewritten ([`cases`]). Raw IDs typed by the officer are turned into pseudonyms in memory
+//! ([`lookup`]) and never written anywhere.
+
+pub mod cases;
+pub mod lookup;
+
+use anyhow::Context;
+use duckdb::types::Value;
+use serde::Deserialize;
+
+use crate::config::AuditConfig;
+use crate::domain::Month;
+use crate::domain::table::{Stamp, Table};
+use crate::metrics::decode;
+use crate::store::{Store, date_value, timestamp_value};
+
+/// One rule: its code (as stored and in CSV), what it means for the officer, its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The code stored in `review_findings.rule`.
+    pub code: &'static str,
+    /// Why the rule matters, in Japanese, as the case shows it.
+    pub reason: &'static str,
+    /// The query, returning findings.
+    pub sql: &'static str,
+}
+
+macro_rules! rule {
+    ($code:literal, $reason:literal) => {
+        Rule { code: $code, reason: $reason, sql: include_str!(concat!("../../queries/review/", $code, ".sql")) }
+    };
+}
+
+/// Every rule, in the order of their weight in `cases.sql`.
+pub const RULES: &[Rule] = &[
+    rule!("non_member", "加入日より前か退会日より後に、その施設から操作があった"),
+    rule!("swarm", "一人の患者に、短い間に多くの施設の多くの利用者の閲覧が集まった（そのうち説明のつかない閲覧）"),
+    rule!("sweep", "短い時間に、自分のふだんをはるかに超える数の患者を閲覧した"),
+    rule!("bulk_download", "1日に多くの患者の情報をダウンロードした"),
+    rule!("stalking", "診療の記録のない同じ患者を、月に何日も閲覧した"),
+    rule!("dormant", "長く使われていなかった利用者の ID が、再び使われた"),
+    rule!("off_hours", "施設がふだんほとんど使わない時間帯に操作した"),
+    rule!("unexplained", "施設がその患者を登録・更新した記録も、同僚の説明のつく操作もない閲覧"),
+];
+
+/// What explains views (`looks.sql`) and makes the cases (`cases.sql`), and the month's listing.
+const LOOKS: &str = include_str!("../../queries/review/looks.sql");
+const CASES: &str = include_str!("../../queries/review/cases.sql");
+const LIST: &str = include_str!("../../queries/review/list.sql");
+
+/// The rule with `code`.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// One case of a month as listed (`list.sql`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    /// `YYYY-MM-` and the first 12 hex digits of the user's pseudonym.
+    pub case_id: String,
+    /// The user's pseudonym.
+    pub user_key: String,
+    /// The user's facility (most events in the month); None if the roster lost it.
+    pub facility: Option<String>,
+    /// Rule codes, heaviest first, comma-separated.
+    pub rules: String,
+    /// Patients with a finding.
+    pub patients: i64,
+    /// Events with a finding.
+    pub events: i64,
+    /// Larger first.
+    pub priority: i64,
+    /// First finding.
+    pub first_at: Stamp,
+    /// Last finding.
+    pub last_at: Stamp,
+    /// 新規, 照会中, 回答, 判定, 完了.
+    pub state: String,
+    /// 正当, 指導, 違反, 誤検知 once judged.
+    pub verdict: Option<String>,
+    /// Up to five patients' pseudonyms, first 8 hex digits.
+    pub patient_keys: Option<String>,
+}
+
+impl Case {
+    /// The rules' codes.
+    pub fn rule_codes(&self) -> impl Iterator<Item = &str> {
+        self.rules.split(',').filter(|s| !s.is_empty())
+    }
+}
+
+/// What a month's review found, besides its cases.
+#[derive(Debug, Clone)]
+pub struct Review {
+    /// The month reviewed.
+    pub month: Month,
+    /// Its cases, highest priority first.
+    pub cases: Vec<Case>,
+    /// Views and downloads screened.
+    pub looks: i64,
+    /// Of them, explained.
+    pub explained: i64,
+    /// Systems whose logs have no 登録/更新 rows at all: their views were judged by the
+    /// colleague rule alone.
+    pub without_records: Vec<String>,
+    /// What the month's log lacks (empty when complete).
+    pub gaps: Vec<String>,
+}
+
+/// The rules' parameters from `[audit]`, bound by name (each query takes the ones it names).
+pub fn params(month: Month, cfg: &AuditConfig) -> Vec<(&'static str, Value)> {
+    vec![
+        ("month", date_value(month.first_day())),
+        ("before_days", Value::BigInt(cfg.colleague_days_before)),
+        ("after_days", Value::BigInt(cfg.colleague_days_after)),
+        ("stalking_days", Value::BigInt(cfg.stalking_days)),
+        ("sweep_hour", Value::BigInt(cfg.sweep_hour)),
+        ("sweep_day", Value::BigInt(cfg.sweep_day)),
+        ("sweep_factor", Value::Double(cfg.sweep_factor)),
+        ("swarm_users", Value::BigInt(cfg.swarm_users)),
+        ("swarm_facilities", Value::BigInt(cfg.swarm_facilities)),
+        ("swarm_hours", Value::BigInt(cfg.swarm_hours)),
+        ("quiet_share", Value::Double(cfg.quiet_share)),
+        ("history_months", Value::BigInt(cfg.history_months)),
+        ("baseline_months", Value::BigInt(cfg.baseline_months)),
+        ("download_patients", Value::BigInt(cfg.download_patients)),
+        ("dormant_days", Value::BigInt(cfg.dormant_days)),
+    ]
+}
+
+/// Reviews `month`: explains its views, runs every rule, and stores one case per user with
+/// findings. Cases already acted on (with a decision) keep the evidence they were judged
+/// on; the others are recomputed, so a rerun after more logs arrive brings them up to date.
+pub fn review(store: &Store, month: Month, cfg: &AuditConfig, now: chrono::NaiveDateTime) -> anyhow::Result<Review> {
+    let bound = params(month, cfg);
+    store.execute_named(LOOKS, &bound).context("queries/review/looks.sql を実行できません")?;
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE review_found (rule VARCHAR, user_key UUID, facility_id INTEGER,
+            patient_key UUID, events INTEGER, first_at TIMESTAMP, last_at TIMESTAMP, detail VARCHAR)",
+        &[],
+    )?;
+    for r in RULES {
+        let sql = format!("INSERT INTO review_found {}", r.sql.trim().trim_end_matches(';'));
+        store
+            .execute_named(&sql, &bound)
+            .with_context(|| format!("規則 queries/review/{}.sql を実行できません", r.code))?;
+    }
+    let found = store.query_named(CASES, &bound).context("queries/review/cases.sql を実行できません")?;
+    store.in_transaction(|s| save(s, month, &found, now))?;
+    let counts = store.query("SELECT count(*), count(explained_by) FROM review_looks", &[])?;
+    let without = store.query("SELECT DISTINCT system FROM review_looks WHERE fallback ORDER BY system", &[])?;
+    let gaps = crate::metrics::incomplete(store, month, &["access_log".to_string()])?
+        .into_iter()
+        .map(|(label, gap)| format!("{label}: {}", gap_text(&gap)))
+        .collect();
+    Ok(Review {
+        month,
+        cases: list(store, month)?,
+        looks: counts.rows[0][0].as_i64().unwrap_or(0),
+        explained: counts.rows[0][1].as_i64().unwrap_or(0),
+        without_records: without.rows.iter().filter_map(|r| r[0].as_str().map(str::to_string)).collect(),
+        gaps,
+    })
+}
+
+fn gap_text(gap: &crate::metrics::Gap) -> String {
+    match gap {
+        crate::metrics::Gap::Month => "この月の行がありません".into(),
+        crate::metrics::Gap::Parts(parts) => format!("前の月にあった {} がありません", parts.join("、")),
+        crate::metrics::Gap::FiscalYear => "この年度の行がありません".into(),
+    }
+}
+
+/// Replaces the month's undecided cases with `found`, keeping decided ones as they were.
+fn save(store: &Store, month: Month, found: &Table, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+    let m = date_value(month.first_day());
+    let undecided = "SELECT case_id FROM review_cases WHERE month = ?
+        AND case_id NOT IN (SELECT case_id FROM review_decisions)";
+    store.execute(&format!("DELETE FROM review_findings WHERE case_id IN ({undecided})"), &[m.clone()])?;
+    store.execute(&format!("DELETE FROM review_cases WHERE case_id IN ({undecided})"), &[m.clone()])?;
+    for row in &found.rows {
+        let case_id = row[0].as_str().unwrap_or_default().to_string();
+        let kept = store.query("SELECT 1 FROM review_cases WHERE case_id = ?", &[Value::Text(case_id.clone())])?;
+        if !kept.rows.is_empty() {
+            continue;
+        }
+        let mut values: Vec<Value> = row.iter().map(crate::store::cell_value).collect();
+        values.insert(1, m.clone());
+        values.push(timestamp_value(now));
+        store.execute("INSERT INTO review_cases VALUES (?, ?, CAST(? AS UUID), ?, ?, ?, ?, ?, ?, ?, ?)", &values)?;
+        store.execute(
+            "INSERT INTO review_findings
+             SELECT ?, rule, facility_id, patient_key, events, first_at, last_at, detail
+             FROM review_found WHERE user_key = CAST(? AS UUID)",
+            &[Value::Text(case_id), values[2].clone()],
+        )?;
+    }
+    Ok(())
+}
+
+/// The month's stored cases, highest priority first.
+pub fn list(store: &Store, month: Month) -> anyhow::Result<Vec<Case>> {
+    let t = store.query_named(LIST, &[("month", date_value(month.first_day()))])?;
+    decode::rows(&t).context("queries/review/list.sql の結果が行の型と合いません")
+}
+
+/// The month's cases as a table with the documented column names (CSV, JSON, xlsx).
+pub fn list_table(store: &Store, month: Month) -> anyhow::Result<Table> {
+    store.query_named(LIST, &[("month", date_value(month.first_day()))])
+}
