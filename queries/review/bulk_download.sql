@@ -13,7 +13,7 @@
 WITH days AS (
     SELECT user_key, CAST(occurred_at AS DATE) AS day, count(DISTINCT patient_key) AS patients
     FROM access_events
-    WHERE in_month(occurred_at, $month) AND action = 'ダウンロード' AND user_key IS NOT NULL AND patient_key IS NOT NULL
+    WHERE in_month(occurred_at, $month) AND is_download(action) AND user_key IS NOT NULL AND patient_key IS NOT NULL
     GROUP BY ALL
     HAVING count(DISTINCT patient_key) >= $download_patients
 )
@@ -28,5 +28,5 @@ SELECT
     strftime(d.day, '%Y-%m-%d') || ' に ' || d.patients || '人' AS detail
 FROM access_events AS e
 JOIN days AS d ON d.user_key = e.user_key AND d.day = CAST(e.occurred_at AS DATE)
-WHERE e.action = 'ダウンロード' AND e.patient_key IS NOT NULL
+WHERE is_download(e.action) AND e.patient_key IS NOT NULL
 GROUP BY e.user_key, e.facility_id, e.patient_key, d.day, d.patients;

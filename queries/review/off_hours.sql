@@ -1,7 +1,8 @@
 -- ふだん使わない時間帯
 -- 問い: 対象月に、施設がふだんほとんど使わない時間帯（平日・土日の別と時刻の枠、前後1時間を
 --       含めて、前の baseline_months か月の操作の quiet_share 未満）に操作した利用者は誰か。
---       前に history_months か月以上の操作がある施設だけを見る。夜も働く病院や
+--       前に history_months か月以上、1 / quiet_share 件以上の操作がある施設だけを見る
+--       （操作の少ない施設では「ほとんどない」と言えない）。夜も働く病院や
 --       オンコールの訪問看護は、その時間帯にも操作があるので当たらない。祝日は平日として扱う。
 -- param: month MONTH 対象月（月初日）
 -- param: baseline_months INTEGER 比べる前の月数
@@ -25,7 +26,7 @@ known AS (
     SELECT facility_id, sum(n) AS total
     FROM base
     GROUP BY facility_id
-    HAVING (
+    HAVING sum(n) >= 1.0 / $quiet_share AND (
         SELECT count(DISTINCT month_of(e.occurred_at)) FROM access_events AS e
         WHERE e.facility_id = base.facility_id
           AND e.occurred_at >= month_add($month, -$baseline_months) AND e.occurred_at < CAST($month AS DATE)

@@ -14,7 +14,7 @@ SELECT
     f.name AS facility,
     count(*) AS events,
     count(*) FILTER (WHERE is_view(e.action)) AS views,
-    count(*) FILTER (WHERE e.action = 'ダウンロード') AS downloads,
+    count(*) FILTER (WHERE is_download(e.action)) AS downloads,
     count(DISTINCT e.patient_key) AS patients
 FROM access_events AS e
 LEFT JOIN facilities AS f USING (facility_id)

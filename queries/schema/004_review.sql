@@ -4,8 +4,11 @@
 -- leaves behind. Only pseudonyms: no raw user or patient ID is ever stored.
 
 -- ■ 監査の定義（queries/review/ の規則が使う）
+-- ダウンロード。
+CREATE MACRO is_download(action) AS action = 'ダウンロード';
+COMMENT ON MACRO is_download IS 'ダウンロードか: is_download(action)';
 -- 見る操作: 閲覧とダウンロード。説明が要るのはこの操作。
-CREATE MACRO is_look(action) AS action IN ('閲覧', 'ダウンロード');
+CREATE MACRO is_look(action) AS is_view(action) OR is_download(action);
 COMMENT ON MACRO is_look IS '監査で説明が要る操作か（閲覧・ダウンロード）: is_look(action)';
 -- 記録する操作: 登録と更新。施設がその患者を診ている根拠になる。
 CREATE MACRO is_record(action) AS action IN ('登録', '更新');

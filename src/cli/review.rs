@@ -170,7 +170,7 @@ fn emit_or_print(settings: &Settings, t: &crate::store::Table, output: &OutputAr
         return output::emit(settings, t, output, "audit");
     }
     let mut out = std::io::stdout().lock();
-    write!(out, "{title}{}\n", output::render_text(t))?;
+    writeln!(out, "{title}{}", output::render_text(t))?;
     Ok(())
 }
 

@@ -84,8 +84,29 @@ fn as_logged(rng: &mut StdRng, name: &str) -> String {
     name.replace('齋', "斎").replace('髙', "高").replace("クリニック", "ｸﾘﾆｯｸ").replace("ステーション", "ｽﾃｰｼｮﾝ")
 }
 
-/// Generates the events of one month for the facilities joined by then.
-pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month, scale: u32) -> Vec<LogLine> {
+/// The (facility, patient) pairs a facility has registered (患者登録), across months.
+pub type Linked = std::collections::HashSet<(String, String)>;
+
+/// A patient of facility `v`'s panel: a window of the pool starting at the facility's own
+/// place, three facilities wide, so neighbours share patients (referrals, a pharmacy and
+/// its clinic). Skewed: a few patients are seen often, most rarely.
+fn panel_patient(v: usize, facilities: usize, u: f64) -> u32 {
+    let stride = PATIENTS as usize / facilities.max(1);
+    let size = (stride * 3) as f64;
+    ((v * stride) as u32 + (u * u * size) as u32) % PATIENTS
+}
+
+/// Generates the events of one month for the facilities joined by then. Every view follows
+/// a relationship the log shows: the first time a facility's staff look at a patient, the
+/// user registers the patient (登録, 同意) a few minutes before, so the access-log review
+/// finds the network's ordinary use explained.
+pub fn month_events(
+    rng: &mut StdRng,
+    facilities: &[DemoFacility],
+    month: Month,
+    scale: u32,
+    linked: &mut Linked,
+) -> Vec<LogLine> {
     let start = month.first_day();
     let years = (month.year() - 2022) as f64 + (month.month() as f64 - 4.0) / 12.0;
     let n = (BASE_EVENTS
@@ -146,9 +167,8 @@ pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month,
             NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("valid day"),
             NaiveTime::from_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60)).expect("valid time"),
         );
-        // Skewed patients: a few are seen often, most rarely.
         let u: f64 = rng.random();
-        let patient = (u * u * PATIENTS as f64) as u32;
+        let patient = panel_patient(v, facilities.len(), u);
         out.push(LogLine {
             at,
             system,
@@ -161,6 +181,31 @@ pub fn month_events(rng: &mut StdRng, facilities: &[DemoFacility], month: Month,
         });
     }
     out.sort_by_key(|l| l.at);
+    with_registrations(out, linked)
+}
+
+/// Puts a registration before the first look of each pair not yet registered.
+fn with_registrations(lines: Vec<LogLine>, linked: &mut Linked) -> Vec<LogLine> {
+    let mut out = Vec::with_capacity(lines.len() + lines.len() / 8);
+    for l in lines {
+        let pair = (crate::domain::names::matching_key(&l.facility), l.patient_id.clone());
+        if !linked.contains(&pair) {
+            if l.action != "登録" {
+                out.push(LogLine {
+                    at: l.at - chrono::Duration::minutes(5),
+                    data_type: "同意",
+                    action: "登録",
+                    user_id: l.user_id.clone(),
+                    facility: l.facility.clone(),
+                    patient_id: l.patient_id.clone(),
+                    disclosing: l.facility.clone(),
+                    system: l.system,
+                });
+            }
+            linked.insert(pair);
+        }
+        out.push(l);
+    }
     out
 }
 

@@ -7,6 +7,7 @@ pub mod costs;
 pub mod facilities;
 pub mod figures;
 pub mod logs;
+pub mod review;
 pub mod roster;
 
 use std::path::{Path, PathBuf};
@@ -57,11 +58,16 @@ pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Ve
     written.push(enrollments);
 
     // One log file per fiscal year and system, as each vendor's console exports them.
+    let mut linked = logs::Linked::default();
     let mut fy = first.fiscal_year();
     while fy <= last_fy {
         let mut by_system: std::collections::BTreeMap<&str, Vec<logs::LogLine>> = Default::default();
         for m in fy.first_month().through(fy.last_month().min(until)) {
-            for line in logs::month_events(&mut rng, &facilities, m, scale) {
+            let mut lines = logs::month_events(&mut rng, &facilities, m, scale, &mut linked);
+            if m == until {
+                lines.extend(review::planted(&facilities, until));
+            }
+            for line in lines {
                 by_system.entry(line.system).or_default().push(line);
             }
         }

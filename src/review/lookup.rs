@@ -13,8 +13,8 @@ use crate::error::Problem;
 use crate::ingest::pseudonymize::{IdKind, Key, Pseudonymizer};
 use crate::store::{Store, date_value};
 
-const USER_ACTIVITY: &str = include_str!("../../queries/review/user_activity.sql");
-const PATIENT_HISTORY: &str = include_str!("../../queries/review/patient_history.sql");
+pub(super) const USER_ACTIVITY: &str = include_str!("../../queries/review/user_activity.sql");
+pub(super) const PATIENT_HISTORY: &str = include_str!("../../queries/review/patient_history.sql");
 
 /// Pseudonyms made with the key the store was loaded with.
 pub struct Ids(Pseudonymizer);

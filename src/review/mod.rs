@@ -184,8 +184,8 @@ fn save(store: &Store, month: Month, found: &Table, now: chrono::NaiveDateTime) 
     let m = date_value(month.first_day());
     let undecided = "SELECT case_id FROM review_cases WHERE month = ?
         AND case_id NOT IN (SELECT case_id FROM review_decisions)";
-    store.execute(&format!("DELETE FROM review_findings WHERE case_id IN ({undecided})"), &[m.clone()])?;
-    store.execute(&format!("DELETE FROM review_cases WHERE case_id IN ({undecided})"), &[m.clone()])?;
+    store.execute(&format!("DELETE FROM review_findings WHERE case_id IN ({undecided})"), std::slice::from_ref(&m))?;
+    store.execute(&format!("DELETE FROM review_cases WHERE case_id IN ({undecided})"), std::slice::from_ref(&m))?;
     for row in &found.rows {
         let case_id = row[0].as_str().unwrap_or_default().to_string();
         let kept = store.query("SELECT 1 FROM review_cases WHERE case_id = ?", &[Value::Text(case_id.clone())])?;
@@ -215,4 +215,65 @@ pub fn list(store: &Store, month: Month) -> anyhow::Result<Vec<Case>> {
 /// The month's cases as a table with the documented column names (CSV, JSON, xlsx).
 pub fn list_table(store: &Store, month: Month) -> anyhow::Result<Table> {
     store.query_named(LIST, &[("month", date_value(month.first_day()))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every query of `queries/review/` with its file stem.
+    fn all() -> Vec<(&'static str, &'static str)> {
+        let mut out: Vec<(&str, &str)> = RULES.iter().map(|r| (r.code, r.sql)).collect();
+        out.extend([
+            ("looks", LOOKS),
+            ("cases", CASES),
+            ("list", LIST),
+            ("user_activity", lookup::USER_ACTIVITY),
+            ("patient_history", lookup::PATIENT_HISTORY),
+        ]);
+        out
+    }
+
+    #[test]
+    fn every_review_query_uses_the_shared_definitions_and_declares_its_parameters() {
+        for (name, sql) in all() {
+            if let Some((pattern, instead)) = crate::metrics::respelt_definition(sql) {
+                panic!("{name}.sql spells out {pattern}: use {instead}");
+            }
+            let declared: Vec<&str> =
+                sql.lines().filter_map(|l| l.strip_prefix("-- param: ")).filter_map(|l| l.split(' ').next()).collect();
+            let body: String = sql.lines().filter(|l| !l.starts_with("--")).collect::<Vec<_>>().join("\n");
+            for d in &declared {
+                assert!(body.contains(&format!("${d}")), "{name}.sql: ${d} declared but unused");
+            }
+            for (at, _) in body.match_indices('$') {
+                let used: String = body[at + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                assert!(declared.contains(&used.as_str()), "{name}.sql uses ${used} without a -- param: line");
+            }
+            assert!(sql.contains("-- 問い: "), "{name}.sql says what it asks");
+        }
+    }
+
+    #[test]
+    fn every_rule_gives_the_columns_of_a_finding_under_its_own_code() {
+        let columns = ["rule", "user_key", "facility_id", "patient_key", "events", "first_at", "last_at", "detail"];
+        for r in RULES {
+            let declared: Vec<&str> =
+                r.sql.lines().filter_map(|l| l.strip_prefix("-- col: ")).filter_map(|l| l.split(' ').next()).collect();
+            assert_eq!(declared, columns, "{}.sql", r.code);
+            assert!(r.sql.contains(&format!("'{}' AS rule", r.code)), "{}.sql names its own code", r.code);
+        }
+    }
+
+    #[test]
+    fn an_empty_store_is_reviewed_with_no_cases_and_the_log_reported_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.duckdb")).unwrap();
+        let month = Month::new(2025, 7).unwrap();
+        let now = chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let r = review(&store, month, &AuditConfig::default(), now).unwrap();
+        assert!(r.cases.is_empty());
+        assert_eq!((r.looks, r.explained), (0, 0));
+        assert_eq!(r.gaps.len(), 1, "{:?}", r.gaps);
+    }
 }

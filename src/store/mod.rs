@@ -252,6 +252,6 @@ mod tests {
             .unwrap();
         let row: Vec<String> = t.rows[0].iter().map(|c| c.to_string()).collect();
         assert_eq!(row, ["UUID", "00112233-4455-6677-8899-aabbccddeeff", "ffeeddcc-bbaa-9988-7766-554433221100"]);
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), 4);
     }
 }

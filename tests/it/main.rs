@@ -13,6 +13,7 @@ mod ingest;
 mod metrics;
 mod municipality;
 mod privacy;
+mod review;
 mod screens;
 mod smtp;
 mod sources;
