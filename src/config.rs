@@ -159,6 +159,8 @@ pub struct Recipients {
     pub admin: Vec<String>,
     /// Per municipality name, who receives its yearly report.
     pub municipality: BTreeMap<String, Vec<String>>,
+    /// Who receives the monthly access-log review (個人情報保護責任者): only them.
+    pub privacy_officer: Vec<String>,
 }
 
 /// `[schedule]`: cron lines with seconds, Asia/Tokyo.
@@ -171,6 +173,8 @@ pub struct ScheduleConfig {
     pub board: String,
     /// Send the municipality reports.
     pub municipality: String,
+    /// Review last month's access log and send the privacy officer's report.
+    pub audit: String,
 }
 
 impl Default for ScheduleConfig {
@@ -179,6 +183,7 @@ impl Default for ScheduleConfig {
             ingest: "0 */15 * * * *".into(),
             board: "0 0 8 5 * *".into(),
             municipality: "0 0 8 10 5 *".into(),
+            audit: "0 0 8 3 * *".into(),
         }
     }
 }
@@ -208,8 +213,8 @@ impl Default for ReportConfig {
     }
 }
 
-/// `[audit]`: the rules' thresholds (queries/review/), recorded with each month's report.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// `[audit]`: the rules' thresholds (queries/review/), recorded with each month's review.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     /// Days before a view in which a colleague's explained event explains it.

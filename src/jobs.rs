@@ -184,6 +184,36 @@ pub fn send_board(
     }
 }
 
+/// Reviews `month` (recorded, by `by`) and renders the privacy officer's report.
+pub fn render_audit(store: &Store, settings: &Settings, month: Month, by: &str) -> anyhow::Result<Rendered> {
+    let m = crate::review::monthly::monthly(store, month, &settings.config.audit, crate::clock::now_jst(), by)?;
+    crate::report::audit::render(&m, &settings.config.report.network_name)
+}
+
+/// Reviews `month` and delivers the officer's report to `[recipients] privacy_officer` only
+/// (or to one test address). A month whose access log is missing is reviewed all the same
+/// and says so: the review of what arrived must not wait for what did not.
+pub fn send_audit(
+    settings: &Settings,
+    month: Month,
+    test_to: Option<&str>,
+    opts: SendOptions,
+    by: &str,
+) -> anyhow::Result<Vec<(String, Delivered)>> {
+    let store = Store::open(&settings.store_path())?;
+    let list = &settings.config.recipients.privacy_officer;
+    if test_to.is_none() && list.is_empty() {
+        return Err(Problem::new("アクセスログ点検の報告の宛先がありません")
+            .hint("renkei.toml の [recipients] privacy_officer = [\"個人情報保護責任者 <privacy@example.jp>\"] に宛先を書いてください")
+            .into());
+    }
+    let report = render_audit(&store, settings, month, by)?;
+    match test_to {
+        Some(addr) => send_test(settings, &report, addr),
+        None => deliver::deliver(Some(&store), settings, &report, list, opts.force),
+    }
+}
+
 /// Sends `report` to one test address, marked as a test and outside the ledger.
 fn send_test(settings: &Settings, report: &Rendered, addr: &str) -> anyhow::Result<Vec<(String, Delivered)>> {
     let mut test = report.clone();

@@ -20,6 +20,24 @@ COMMENT ON MACRO days_after IS 'n 日後の日時: days_after(日時, n)';
 CREATE MACRO hours_after(t, n) AS t + to_hours(CAST(n AS INTEGER));
 COMMENT ON MACRO hours_after IS 'n 時間後の日時: hours_after(日時, n)';
 
+CREATE TABLE review_runs (
+    month DATE NOT NULL,
+    reviewed_at TIMESTAMP NOT NULL,
+    looks BIGINT NOT NULL,
+    explained BIGINT NOT NULL,
+    cases INTEGER NOT NULL,
+    thresholds VARCHAR NOT NULL,
+    recorded_by VARCHAR NOT NULL
+);
+COMMENT ON TABLE review_runs IS '点検を実施した記録（月ごと、実施のたびに1行。点検が毎月行われた証跡）';
+COMMENT ON COLUMN review_runs.month IS '対象月（月初日）';
+COMMENT ON COLUMN review_runs.reviewed_at IS '実施した日時（日本時間）';
+COMMENT ON COLUMN review_runs.looks IS '点検した閲覧・ダウンロード（件）';
+COMMENT ON COLUMN review_runs.explained IS 'そのうち説明のついたもの（件）';
+COMMENT ON COLUMN review_runs.cases IS 'その月の事案（件）';
+COMMENT ON COLUMN review_runs.thresholds IS '使った閾値（[audit] の JSON）';
+COMMENT ON COLUMN review_runs.recorded_by IS '実施した人（OS の利用者名、定期実行なら daemon）';
+
 CREATE TABLE review_cases (
     case_id VARCHAR PRIMARY KEY,
     month DATE NOT NULL,

@@ -240,6 +240,15 @@ pub enum ReportKind {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// アクセスログの月次点検報告（個人情報保護責任者向け、PDF つき）。点検を行い、記録する
+    Audit {
+        /// 対象月 YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// 書き出し先フォルダ（既定: report-audit-<月>）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `renkei send ...`
@@ -265,6 +274,21 @@ pub enum SendKind {
         /// 送り方
         #[command(flatten)]
         how: DeliveryArgs,
+    },
+    /// その月のアクセスログを点検し、報告を [recipients] privacy_officer だけに届ける
+    Audit {
+        /// 対象月 YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// 送らずに、報告の件名と宛先だけを表示する（点検は行い、記録する）
+        #[arg(long)]
+        dry_run: bool,
+        /// 本来の宛先ではなく、このアドレスだけに試しに送る（送信台帳は変えない）
+        #[arg(long)]
+        to: Option<String>,
+        /// 送信済み（または届いたか不明）の宛先にも、もう一度送る
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -33,6 +33,15 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
                 }
             }
         }
+        ReportKind::Audit { month, out } => {
+            let month = jobs::parse_month(&month)?;
+            let store = Store::open(&settings.store_path())?;
+            let rendered = jobs::render_audit(&store, settings, month, &super::audit::os_user())?;
+            let dir = out.unwrap_or_else(|| PathBuf::from(format!("report-audit-{month}")));
+            for path in rendered.write_preview(&dir)? {
+                println!("{}", path.display());
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -84,6 +93,25 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
             }
             let opts = SendOptions { force, allow_incomplete: incomplete };
             Ok(print_outcomes(jobs::send_municipalities(settings, fy, only, to.as_deref(), opts)?))
+        }
+        SendKind::Audit { month, dry_run, to, force } => {
+            let month = jobs::parse_month(&month)?;
+            let by = super::audit::os_user();
+            if dry_run {
+                let store = Store::open(&settings.store_path())?;
+                let rendered = jobs::render_audit(&store, settings, month, &by)?;
+                println!("件名: {}", rendered.subject);
+                match &to {
+                    Some(addr) => println!("宛先: {addr}（試験送信）"),
+                    None if settings.config.recipients.privacy_officer.is_empty() => {
+                        println!("宛先: なし（[recipients] privacy_officer がありません）")
+                    }
+                    None => settings.config.recipients.privacy_officer.iter().for_each(|r| println!("宛先: {r}")),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let opts = SendOptions { force, allow_incomplete: true };
+            Ok(print_outcomes(jobs::send_audit(settings, month, to.as_deref(), opts, &by)?))
         }
     }
 }

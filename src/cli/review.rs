@@ -24,7 +24,8 @@ pub fn run(settings: &Settings, action: AuditAction) -> anyhow::Result<ExitCode>
         AuditAction::Cases { month, output } => {
             let month = crate::jobs::parse_month(&month)?;
             let store = Store::open(&settings.store_path())?;
-            let done = review::review(&store, month, &settings.config.audit, crate::clock::now_jst())?;
+            let done =
+                review::review(&store, month, &settings.config.audit, crate::clock::now_jst(), &audit::os_user())?;
             audit::record(settings, "audit cases", &format!("month {month}"), Some(done.cases.len()), None)?;
             if output.out.is_none() && output::stdout_format(&output) == OutputFormat::Table {
                 print!("{}", cases_text(&done));

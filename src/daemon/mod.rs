@@ -200,6 +200,11 @@ fn work(settings: &Settings, job: Job, at: NaiveDateTime) -> anyhow::Result<(&'s
             let outcomes = jobs::send_board(settings, month, &audience, SendOptions::default())?;
             Ok(summarize(&format!("{} の理事会報告", month.label_ja()), &outcomes))
         }
+        Job::Audit => {
+            let month = Job::board_month(at);
+            let outcomes = jobs::send_audit(settings, month, None, SendOptions::default(), "daemon")?;
+            Ok(summarize(&format!("{} のアクセスログ点検", month.label_ja()), &outcomes))
+        }
         Job::Municipality => {
             let fy = Job::closed_fiscal_year(at);
             let outcomes = jobs::send_municipalities(settings, fy, None, None, SendOptions::default())?;

@@ -1,4 +1,4 @@
-//! The daemon's three jobs and their cron lines (`[schedule]`, seconds first, Asia/Tokyo),
+//! The daemon's four jobs and their cron lines (`[schedule]`, seconds first, Asia/Tokyo),
 //! read with the same parser settings tokio-cron-scheduler uses (seconds required, day of
 //! month AND day of week), so the catch-up and `renkei status` agree with the live schedule.
 //!
@@ -22,11 +22,13 @@ pub enum Job {
     Board,
     /// Send the municipality reports of the fiscal year closed before the run.
     Municipality,
+    /// Review the month before the run and send the privacy officer's report.
+    Audit,
 }
 
 impl Job {
     /// Every job, in the order they are listed.
-    pub const ALL: [Job; 3] = [Job::Ingest, Job::Board, Job::Municipality];
+    pub const ALL: [Job; 4] = [Job::Ingest, Job::Board, Job::Municipality, Job::Audit];
 
     /// The job of a name in `runs.job` and `[schedule]`.
     pub fn named(name: &str) -> Option<Job> {
@@ -39,6 +41,7 @@ impl Job {
             Job::Ingest => "ingest",
             Job::Board => "board",
             Job::Municipality => "municipality",
+            Job::Audit => "audit",
         }
     }
 
@@ -48,6 +51,7 @@ impl Job {
             Job::Ingest => "受付フォルダの取り込み",
             Job::Board => "理事会報告（前月分）",
             Job::Municipality => "市町向け報告（前年度分）",
+            Job::Audit => "アクセスログの点検（前月分）",
         }
     }
 
@@ -121,7 +125,7 @@ impl Schedule {
     }
 }
 
-/// The three schedules of `[schedule]`.
+/// The four schedules of `[schedule]`.
 pub fn schedules(settings: &Settings) -> Result<Vec<Schedule>, Problem> {
     let s = &settings.config.schedule;
     Job::ALL
@@ -131,6 +135,7 @@ pub fn schedules(settings: &Settings) -> Result<Vec<Schedule>, Problem> {
                 Job::Ingest => &s.ingest,
                 Job::Board => &s.board,
                 Job::Municipality => &s.municipality,
+                Job::Audit => &s.audit,
             };
             Schedule::parse(job, line)
         })

@@ -45,6 +45,8 @@ pub struct BoardMetrics {
     pub enrollment: Vec<rows::EnrollmentCoverage>,
     /// The renewal scenarios, computed.
     pub scenarios: Vec<scenarios::Outcome>,
+    /// The access-log review's counts (the cases themselves go to the privacy officer only).
+    pub review: rows::ReviewSummary,
     /// The same results as tables, for the xlsx: (sheet name, query, table).
     tables: Vec<(&'static str, &'static str, Table)>,
 }
@@ -126,6 +128,7 @@ pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result
     let fees = c.rows("会費の公平性", &[("fiscal_year", Param::FiscalYear(fy))])?;
     let budget = c.rows("予算と決算", &[("fiscal_year", Param::FiscalYear(fy))])?;
     let enrollment = c.rows("登録患者", &m)?;
+    let review = c.one("アクセスログの点検", &m)?;
     Ok(BoardMetrics {
         month,
         monthly,
@@ -144,6 +147,7 @@ pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result
         budget,
         enrollment,
         scenarios: scenarios::compute(opts.scenarios, &basis)?,
+        review,
         tables: c.tables,
     })
 }

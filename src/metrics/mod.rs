@@ -70,6 +70,7 @@ pub const CATALOG: &[Query] = &[
     metric!("municipality_facilities"),
     metric!("municipality_payments"),
     metric!("municipality_support_basis"),
+    metric!("review_summary"),
 ];
 
 impl Query {

@@ -2,8 +2,11 @@
 //! CSS and `lang="ja"`, a plain-text twin, attachments). Templates live in `templates/`, one
 //! folder per report; numbers arrive formatted, and a value the rows lack is shown as —.
 //!
+//! The privacy officer's access-log review report (`audit`) renders `review`'s rows the same way.
+//!
 //! Never touches DuckDB or `store`; hands a [`Rendered`] report to `deliver`.
 
+pub mod audit;
 pub mod board;
 pub mod chart;
 pub mod format;

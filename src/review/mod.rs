@@ -11,6 +11,7 @@
 
 pub mod cases;
 pub mod lookup;
+pub mod monthly;
 
 use anyhow::Context;
 use duckdb::types::Value;
@@ -55,6 +56,32 @@ pub const RULES: &[Rule] = &[
 const LOOKS: &str = include_str!("../../queries/review/looks.sql");
 const CASES: &str = include_str!("../../queries/review/cases.sql");
 const LIST: &str = include_str!("../../queries/review/list.sql");
+
+/// The thresholds of a rule under `cfg`, in Japanese, as the officer's report states them.
+pub fn threshold_text(code: &str, cfg: &AuditConfig) -> String {
+    match code {
+        "non_member" => "加入日より前・退会日の翌日以後の操作すべて".into(),
+        "swarm" => format!(
+            "{}時間のうちに{}人以上・{}施設以上が閲覧した患者",
+            cfg.swarm_hours, cfg.swarm_users, cfg.swarm_facilities
+        ),
+        "sweep" => format!(
+            "1時間に{}人以上か1日に{}人以上の患者で、前の{}か月の自分の最多の{}倍を超えたもの",
+            cfg.sweep_hour, cfg.sweep_day, cfg.baseline_months, cfg.sweep_factor
+        ),
+        "bulk_download" => format!("1日に{}人以上の患者のダウンロード", cfg.download_patients),
+        "stalking" => format!("説明のない同じ患者を月に{}日以上", cfg.stalking_days),
+        "dormant" => format!("{}日以上操作のなかった利用者の再開", cfg.dormant_days),
+        "off_hours" => format!(
+            "前の{}か月の操作の{}%未満の時間帯（前後1時間を含む）。前に{}か月以上の操作がある施設だけ",
+            cfg.baseline_months,
+            cfg.quiet_share * 100.0,
+            cfg.history_months
+        ),
+        "unexplained" => "説明のつかない閲覧・ダウンロードが1件以上".into(),
+        _ => String::new(),
+    }
+}
 
 /// The rule with `code`.
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -139,7 +166,15 @@ pub fn params(month: Month, cfg: &AuditConfig) -> Vec<(&'static str, Value)> {
 /// Reviews `month`: explains its views, runs every rule, and stores one case per user with
 /// findings. Cases already acted on (with a decision) keep the evidence they were judged
 /// on; the others are recomputed, so a rerun after more logs arrive brings them up to date.
-pub fn review(store: &Store, month: Month, cfg: &AuditConfig, now: chrono::NaiveDateTime) -> anyhow::Result<Review> {
+/// Each run is recorded in `review_runs` with the thresholds it used, by `by` (the OS
+/// user, or `daemon`).
+pub fn review(
+    store: &Store,
+    month: Month,
+    cfg: &AuditConfig,
+    now: chrono::NaiveDateTime,
+    by: &str,
+) -> anyhow::Result<Review> {
     let bound = params(month, cfg);
     store.execute_named(LOOKS, &bound).context("queries/review/looks.sql を実行できません")?;
     store.execute(
@@ -154,8 +189,24 @@ pub fn review(store: &Store, month: Month, cfg: &AuditConfig, now: chrono::Naive
             .with_context(|| format!("規則 queries/review/{}.sql を実行できません", r.code))?;
     }
     let found = store.query_named(CASES, &bound).context("queries/review/cases.sql を実行できません")?;
-    store.in_transaction(|s| save(s, month, &found, now))?;
     let counts = store.query("SELECT count(*), count(explained_by) FROM review_looks", &[])?;
+    let (looks, explained) = (counts.rows[0][0].as_i64().unwrap_or(0), counts.rows[0][1].as_i64().unwrap_or(0));
+    store.in_transaction(|s| {
+        save(s, month, &found, now)?;
+        s.execute(
+            "INSERT INTO review_runs
+             SELECT ?, ?, ?, ?, (SELECT count(*) FROM review_cases WHERE month = ?), ?, ?",
+            &[
+                date_value(month.first_day()),
+                timestamp_value(now),
+                Value::BigInt(looks),
+                Value::BigInt(explained),
+                date_value(month.first_day()),
+                Value::Text(serde_json::to_string(cfg)?),
+                Value::Text(by.to_string()),
+            ],
+        )
+    })?;
     let without = store.query("SELECT DISTINCT system FROM review_looks WHERE fallback ORDER BY system", &[])?;
     let gaps = crate::metrics::incomplete(store, month, &["access_log".to_string()])?
         .into_iter()
@@ -164,8 +215,8 @@ pub fn review(store: &Store, month: Month, cfg: &AuditConfig, now: chrono::Naive
     Ok(Review {
         month,
         cases: list(store, month)?,
-        looks: counts.rows[0][0].as_i64().unwrap_or(0),
-        explained: counts.rows[0][1].as_i64().unwrap_or(0),
+        looks,
+        explained,
         without_records: without.rows.iter().filter_map(|r| r[0].as_str().map(str::to_string)).collect(),
         gaps,
     })
@@ -231,6 +282,7 @@ mod tests {
             ("user_activity", lookup::USER_ACTIVITY),
             ("patient_history", lookup::PATIENT_HISTORY),
         ]);
+        out.extend(monthly::QUERIES.iter().copied());
         out
     }
 
@@ -271,7 +323,7 @@ mod tests {
         let store = Store::open(&dir.path().join("s.duckdb")).unwrap();
         let month = Month::new(2025, 7).unwrap();
         let now = chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap().and_hms_opt(9, 0, 0).unwrap();
-        let r = review(&store, month, &AuditConfig::default(), now).unwrap();
+        let r = review(&store, month, &AuditConfig::default(), now, "test").unwrap();
         assert!(r.cases.is_empty());
         assert_eq!((r.looks, r.explained), (0, 0));
         assert_eq!(r.gaps.len(), 1, "{:?}", r.gaps);

@@ -270,13 +270,7 @@ fn a_case_goes_from_new_to_closed_and_a_legitimate_pair_is_not_raised_again() {
 
 #[test]
 fn the_demo_review_finds_the_planted_cases_and_nothing_else() {
-    // A copy of the shared demo's store: the review writes its cases.
-    let w = Workdir::new();
-    let from = demo();
-    std::fs::create_dir_all(w.join("var")).unwrap();
-    for f in ["var/renkei.duckdb", "var/renkei.key"] {
-        std::fs::copy(from.join(f), w.join(f)).unwrap();
-    }
+    let w = demo_copy("");
     let found = cases(&w, "2026-03");
     let mut kinds: Vec<&str> = found.iter().map(|c| c["rules"].as_str().unwrap()).collect();
     kinds.sort();
@@ -347,4 +341,104 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A copy of the shared demo's store (the review writes its cases) with `config`.
+fn demo_copy(config: &str) -> Workdir {
+    let w = Workdir::new();
+    let from = demo();
+    std::fs::create_dir_all(w.join("var")).unwrap();
+    for f in ["var/renkei.duckdb", "var/renkei.key"] {
+        std::fs::copy(from.join(f), w.join(f)).unwrap();
+    }
+    w.write("renkei.toml", config.as_bytes());
+    w
+}
+
+#[test]
+fn the_officers_report_goes_to_the_officer_only_and_the_board_sees_counts() {
+    let w = demo_copy(
+        "[report]\nnetwork_name = \"うおぬま・米ねっと\"\n\n[recipients]\nboard = [\"board@example.jp\"]\n\
+         privacy_officer = [\"個人情報保護責任者 <privacy@example.jp>\"]\n",
+    );
+    let r = w.ok(&["send", "audit", "--month", "2026-03"]);
+    assert!(r.stdout.contains("privacy@example.jp"), "{}", r.stdout);
+    assert!(!r.stdout.contains("board@example.jp"), "{}", r.stdout);
+    let files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(w.join("outbox")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let raw = std::fs::read(&files[0]).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert!(msg.subject().unwrap().contains("2026年3月 アクセスログ点検報告"), "{:?}", msg.subject());
+    let to = msg.to().unwrap().first().unwrap().address().unwrap().to_string();
+    assert_eq!(to, "privacy@example.jp");
+    use mail_parser::MimeHeaders;
+    let pdf = msg.attachments().find(|a| a.attachment_name() == Some("audit-2026-03.pdf")).expect("the PDF");
+    let pdf_path = w.write("audit.pdf", pdf.contents());
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf_path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    let text: String = String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+    let html = msg.body_html(0).unwrap();
+    // The demo's planted cases: 13, one of them a sweep of 42 patients (40 planted, 2 of the
+    // clinic's own in the same hour); the same in the PDF and the HTML.
+    for needed in ["確認の要る事案は13件です", "短時間に多数の患者", "2026-03-"] {
+        assert!(text.contains(needed), "PDF lacks {needed}: {text}");
+    }
+    assert!(html.contains("確認の要る事案は 13 件です"), "{html}");
+    // The board report carries the counts only, never a case number.
+    let board = w.ok(&["report", "board", "--month", "2026-03", "--out", "board"]);
+    assert_eq!(board.code, 0);
+    let board_html = std::fs::read_to_string(w.join("board/board-2026-03.html")).unwrap();
+    assert!(board_html.contains("確認の要る事案が 13 件ありました（完了 0 件、うち違反 0 件）"), "{board_html}");
+    let case_id = regex_free_case_id(&html);
+    assert!(!board_html.contains(&case_id), "the board report shows no case number");
+}
+
+/// The first case number in a text (`2026-03-` and 12 hex digits).
+fn regex_free_case_id(text: &str) -> String {
+    let at = text.find("2026-03-").expect("a case number");
+    let id: String = text[at..].chars().take(20).collect();
+    assert!(id[8..].chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    id
+}
+
+#[test]
+fn the_report_counts_closed_cases_and_verdicts_as_recorded() {
+    let mut rows = registered(&["OTHER".to_string()]);
+    rows.push(line("2025-07-03 10:00", "S", "十日町病院", "X", "齋藤記念病院", "閲覧"));
+    rows.push(line("2025-07-04 10:00", "T", "ゆきぐにクリニック", "Y", "齋藤記念病院", "閲覧"));
+    let w = ingest(&rows);
+    // Before any review, the board says the month was not reviewed (not "0 cases").
+    w.ok(&["report", "board", "--month", "2025-07", "--out", "before"]);
+    let before = std::fs::read_to_string(w.join("before/board-2025-07.txt")).unwrap();
+    assert!(before.contains("2025年7月のアクセスログの点検はまだ行われていません"), "{before}");
+    let july = cases(&w, "2025-07");
+    assert_eq!(july.len(), 2);
+    let first = july[0]["case_id"].as_str().unwrap().to_string();
+    w.ok(&["audit", "close", &first, "--verdict", "違反", "--note", "業務外の閲覧と本人が認めた"]);
+    w.ok(&["report", "audit", "--month", "2025-07", "--out", "officer"]);
+    let text = std::fs::read_to_string(w.join("officer/audit-2025-07.txt")).unwrap();
+    for needed in [
+        "確認の要る事案は 2 件です（完了 1 件、未完了 1 件）",
+        "完了: 1",
+        "　違反: 1",
+        "　正当: 0",
+        "未完了（これまでの月すべて）: 1",
+        "開いてから完了まで中央値 0 日",
+        "unexplained（診療の記録なし）: 2／1／1",
+    ] {
+        assert!(text.contains(needed), "lacks {needed}:\n{text}");
+    }
+    w.ok(&["report", "board", "--month", "2025-07", "--out", "after"]);
+    let after = std::fs::read_to_string(w.join("after/board-2025-07.txt")).unwrap();
+    assert!(after.contains("確認の要る事案が 2 件ありました（完了 1 件、うち違反 1 件）"), "{after}");
+    // Every review is on record with its thresholds: cases, report = two runs.
+    assert_eq!(w.count("SELECT count(*) FROM review_runs WHERE month = DATE '2025-07-01'"), 2);
+    assert_eq!(w.count("SELECT count(*) FROM review_runs WHERE thresholds LIKE '%\"swarm_users\":8%'"), 2);
+    // Without a privacy officer, send says which key to set.
+    let r = w.run(&["send", "audit", "--month", "2025-07"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("[recipients] privacy_officer"), "{}", r.stderr);
 }

@@ -60,4 +60,5 @@ metric_rows! {
     "municipality_facilities" => MunicipalityFacilities,
     "municipality_payments" => MunicipalityPayment,
     "municipality_support_basis" => SupportBasis,
+    "review_summary" => ReviewSummary,
 }

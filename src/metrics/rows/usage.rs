@@ -129,6 +129,20 @@ pub struct Concentration {
     pub gini: Option<f64>,
 }
 
+/// `review_summary`: whether the month's access log was reviewed, and the counts the
+/// board sees (None when it was not reviewed: not reviewed is not zero cases).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewSummary {
+    /// A review of the month ran.
+    pub reviewed: bool,
+    /// Cases raised.
+    pub opened: Option<i64>,
+    /// Of them, closed.
+    pub closed: Option<i64>,
+    /// Of them, confirmed violations.
+    pub violations: Option<i64>,
+}
+
 /// `inactive_members`: a paying member without use for three months or more.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InactiveMember {

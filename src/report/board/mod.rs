@@ -2,7 +2,7 @@
 //! same month last year, the 13-month trend, use by system, data type, facility kind and
 //! municipality, participation by role, concentration, inactive paying members, views and
 //! image-server value by hospital, cost per use, budget execution, registered patients,
-//! the renewal scenarios, and alerts. Charts are PNGs attached inline by Content-ID; every
+//! the renewal scenarios, the access-log review's counts, and alerts. Charts are PNGs attached inline by Content-ID; every
 //! table also goes out as an xlsx. The use sections are drawn in `usage.rs`, the money
 //! sections (image-server value, cost, budget, scenarios) in `money.rs`.
 
@@ -68,6 +68,21 @@ fn gaps(m: &BoardMetrics, alerts: &mut Vec<String>) {
     }
 }
 
+/// The access-log review in counts only: the cases themselves go to the privacy officer.
+fn review(m: &BoardMetrics) -> Section {
+    let r = &m.review;
+    let mut s = super::layout::section("アクセスログの点検", &[], Vec::new());
+    s.lines.push(match (r.reviewed, r.opened, r.closed, r.violations) {
+        (true, Some(opened), Some(closed), Some(violations)) => format!(
+            "{}のアクセスログを点検し、確認の要る事案が {opened} 件ありました（完了 {closed} 件、うち違反 {violations} 件）。",
+            m.month.label_ja()
+        ),
+        _ => format!("{}のアクセスログの点検はまだ行われていません。", m.month.label_ja()),
+    });
+    s.note = "安全管理ガイドライン（システム運用編 §17）の定期的なログの確認です。事案の内容は個人情報保護責任者への報告にだけ載せ、この報告には件数だけを示します。".into();
+    s
+}
+
 /// The whole message must stay under this; past it the xlsx is left out with a note.
 pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
 
@@ -84,6 +99,7 @@ pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> a
     sections.push(money::cost(m, &mut alerts));
     sections.extend(money::money_sections(m));
     sections.push(money::scenarios(m, &mut charts)?);
+    sections.push(review(m));
 
     let report_id = format!("board-{}", m.month);
     let sheets = m.sheets();
