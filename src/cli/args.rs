@@ -113,6 +113,9 @@ pub enum AuditAction {
         /// 最後の月（既定: ログの最後の月）
         #[arg(long)]
         to: Option<String>,
+        /// 本人に渡すお知らせ（HTML と PDF）をこのフォルダに書く
+        #[arg(long)]
+        letter: Option<PathBuf>,
         /// 出力の指定
         #[command(flatten)]
         output: OutputArgs,

@@ -62,7 +62,7 @@ pub fn run(settings: &Settings, action: AuditAction) -> anyhow::Result<ExitCode>
             out.push_str(&case_table(&cases));
             println!("{out}");
         }
-        AuditAction::Patient { id, from, to, output } => {
+        AuditAction::Patient { id, from, to, letter, output } => {
             let raw = read_id(&id, "患者 ID")?;
             let store = Store::open_read_only(&settings.store_path())?;
             let mut ids = Ids::open(&settings.key_path(), &store)?;
@@ -78,6 +78,29 @@ pub fn run(settings: &Settings, action: AuditAction) -> anyhow::Result<ExitCode>
                 Some(history.rows.len()),
                 None,
             )?;
+            if let Some(dir) = letter {
+                let accesses = lookup::accesses(&history)?;
+                let period = format!("{}〜{}", from.label_ja(), to.label_ja());
+                let l = crate::report::letter::letter(
+                    &settings.config.report.network_name,
+                    crate::clock::now_jst().date(),
+                    &period,
+                    &accesses,
+                );
+                let (html, pdf) = crate::report::letter::render(&l)?;
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    Problem::new(format!("フォルダ {} を作れません", dir.display())).because(e.to_string())
+                })?;
+                // Named by the period and the moment, never by the ID.
+                let stem = format!("閲覧履歴_{from}_{to}_{}", crate::clock::now_jst().format("%Y%m%d%H%M%S"));
+                for (ext, bytes) in [("html", html.into_bytes()), ("pdf", pdf)] {
+                    let path = dir.join(format!("{stem}.{ext}"));
+                    std::fs::write(&path, bytes)
+                        .map_err(|e| Problem::new(format!("{} を書けません", path.display())).because(e.to_string()))?;
+                    println!("{}", path.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             emit_or_print(settings, &history, &output, &format!("{from}から{to}までの閲覧履歴\n"))?;
         }
         AuditAction::Identify { facility, ids: list_path } => {

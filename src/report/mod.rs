@@ -11,6 +11,7 @@ pub mod board;
 pub mod chart;
 pub mod format;
 pub mod layout;
+pub mod letter;
 pub mod municipality;
 pub mod pdf;
 pub mod suppress;

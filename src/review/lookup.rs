@@ -91,6 +91,35 @@ pub fn patient_history(store: &Store, patient_key: &str, from: Month, to: Month)
     )
 }
 
+/// `patient_history.sql`: one access to a patient's data.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct HistoryRow {
+    occurred_at: String,
+    facility: String,
+    data_type: Option<String>,
+    action: String,
+    disclosing: Option<String>,
+    /// Shown to the officer, not in the letter.
+    #[serde(rename = "system")]
+    _system: String,
+}
+
+/// A patient's history as the accesses a letter lists (facility names only).
+pub fn accesses(history: &Table) -> anyhow::Result<Vec<crate::report::letter::Access>> {
+    let rows: Vec<HistoryRow> = crate::metrics::decode::rows(history)
+        .map_err(|e| anyhow::anyhow!("queries/review/patient_history.sql の結果が行の型と合いません: {e}"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| crate::report::letter::Access {
+            at: r.occurred_at,
+            facility: r.facility,
+            data_type: r.data_type,
+            action: r.action,
+            disclosing: r.disclosing,
+        })
+        .collect())
+}
+
 /// A listed ID that is a case's user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {

@@ -309,6 +309,20 @@ fn lookups_by_raw_id_leave_no_trace_of_the_id_on_disk() {
     let r = w.ok(&["audit", "patient", patient]);
     assert!(r.stdout.contains("十日町病院") && r.stdout.contains("閲覧"), "{}", r.stdout);
     assert!(!r.stdout.contains(user), "the patient's history names no user: {}", r.stdout);
+    // The letter for the patient: facility names, no user, no ID, not even in its file name.
+    let r = w.run_with_stdin(&["audit", "patient", "-", "--letter", "letter"], &format!("{patient}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pdf = walk(&w.join("letter")).into_iter().find(|p| p.extension().is_some_and(|e| e == "pdf")).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    let text: String = String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+    for needed in ["診療情報の閲覧履歴のお知らせ", "2025-07-0310:00", "十日町病院", "検査", "閲覧", "齋藤記念病院"]
+    {
+        assert!(text.contains(needed), "the letter lacks {needed}: {text}");
+    }
+    assert!(!text.contains(user) && !text.contains(patient) && !text.contains("STAFF"), "{text}");
     w.write("ids.csv", format!("職員ID,氏名\nSTAFF-00001,甲\n{user},乙\n").as_bytes());
     let r = w.ok(&["audit", "identify", "--facility", "十日町病院", "--ids", "ids.csv"]);
     assert!(r.stdout.contains("3 行目"), "{}", r.stdout);
