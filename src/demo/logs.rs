@@ -20,6 +20,7 @@ const PATIENTS: u32 = 9_000;
 const SEASON: [f64; 12] = [1.2, 1.1, 1.0, 0.95, 0.95, 1.0, 1.0, 0.88, 0.95, 1.0, 1.05, 1.15];
 
 /// One log line, as the source system writes it.
+#[derive(Debug, Clone)]
 pub struct LogLine {
     /// When.
     pub at: NaiveDateTime,

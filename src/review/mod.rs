@@ -12,6 +12,7 @@
 pub mod cases;
 pub mod lookup;
 pub mod monthly;
+pub mod synthetic;
 
 use anyhow::Context;
 use duckdb::types::Value;
@@ -73,7 +74,7 @@ pub fn threshold_text(code: &str, cfg: &AuditConfig) -> String {
         "stalking" => format!("説明のない同じ患者を月に{}日以上", cfg.stalking_days),
         "dormant" => format!("{}日以上操作のなかった利用者の再開", cfg.dormant_days),
         "off_hours" => format!(
-            "前の{}か月の操作の{}%未満の時間帯（前後1時間を含む）。前に{}か月以上の操作がある施設だけ",
+            "前の{}か月の操作の{}%未満の時刻（前後2時間を含む、曜日は分けない）。前に{}か月以上の操作がある施設だけ",
             cfg.baseline_months,
             cfg.quiet_share * 100.0,
             cfg.history_months

@@ -456,3 +456,91 @@ fn the_report_counts_closed_cases_and_verdicts_as_recorded() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("[recipients] privacy_officer"), "{}", r.stderr);
 }
+
+/// The user's pseudonym as the store writes it: the first 128 bits of
+/// HMAC-SHA256(key, 2 ‖ raw ID) as UUID text, worked out here apart from renkei.
+fn user_key_of(w: &Workdir, raw: &str) -> String {
+    use hmac::Mac;
+    let secret = hex::decode(std::fs::read_to_string(w.join("var/renkei.key")).unwrap().trim()).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
+    mac.update(&[2]);
+    mac.update(raw.as_bytes());
+    let h = hex::encode(&mac.finalize().into_bytes()[..16]);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+#[test]
+fn on_a_synthetic_network_the_review_finds_what_was_planted_and_spares_ordinary_work() {
+    use renkei::domain::Month;
+    use renkei::review::synthetic::{Kind, Options, build};
+    let m = |y, mo| Month::new(y, mo).unwrap();
+    let net = build(&Options {
+        seed: 17,
+        first: m(2025, 1),
+        months: 9,
+        planted: vec![m(2025, 8), m(2025, 9)],
+        per_month: 10,
+        scale: 1.0,
+    });
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.join("inbox")).unwrap();
+    net.write_roster(&w.join("inbox/名簿_R7.xlsx"), "令和7年度").unwrap();
+    w.write("inbox/log.csv", net.log_csv().as_bytes());
+    w.ok(&["ingest"]);
+    let mut found: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
+    let mut cases_by_month = std::collections::BTreeMap::new();
+    for month in ["2025-07", "2025-08", "2025-09"] {
+        let c = cases(&w, month);
+        for case in &c {
+            let rules = case["rules"].as_str().unwrap().split(',').map(String::from).collect();
+            found.insert((month.to_string(), case["user_key"].as_str().unwrap().to_string()), rules);
+        }
+        cases_by_month.insert(month, c);
+    }
+    let mut report = String::from("kind: found / planted (recall, target)\n");
+    let mut attributed = std::collections::HashSet::new();
+    for (kind, plants) in net.plants_by_kind() {
+        let hits = plants
+            .iter()
+            .filter(|p| {
+                p.users.iter().all(|u| {
+                    let key = (p.month.to_string(), user_key_of(&w, u));
+                    attributed.insert(key.clone());
+                    found.get(&key).is_some_and(|rules| rules.iter().any(|r| r == kind.rule()))
+                })
+            })
+            .count();
+        let recall = hits as f64 / plants.len() as f64;
+        report.push_str(&format!("{kind:?}: {hits} / {} ({recall:.2}, ≥ {})\n", plants.len(), kind.target()));
+        assert!(recall >= kind.target(), "{kind:?} recall {recall:.2} under {}\n{report}", kind.target());
+    }
+    // False cases: every case of the plant-free month, and cases of the planted months that
+    // no plant explains; per 100 users active in the month.
+    for (month, list) in &cases_by_month {
+        let false_cases: Vec<&serde_json::Value> = list
+            .iter()
+            .filter(|c| !attributed.contains(&(month.to_string(), c["user_key"].as_str().unwrap().to_string())))
+            .collect();
+        let active = net.active_users(Month::parse(month).unwrap());
+        let per_100 = 100.0 * false_cases.len() as f64 / active as f64;
+        report.push_str(&format!(
+            "{month}: {} false cases among {active} active users ({per_100:.2} per 100)\n",
+            false_cases.len()
+        ));
+        assert!(per_100 <= 1.0, "{month}: {per_100:.2} false cases per 100 users: {false_cases:?}\n{report}");
+    }
+    // No case from the benign patterns (night work, on-call, month-end reviews, heavy users,
+    // the new member) unless a plant is theirs.
+    let benign: Vec<String> = net.benign.iter().map(|u| user_key_of(&w, u)).collect();
+    for (month, list) in &cases_by_month {
+        for c in list {
+            let key = c["user_key"].as_str().unwrap().to_string();
+            assert!(
+                !benign.contains(&key) || attributed.contains(&(month.to_string(), key.clone())),
+                "a benign user got a case in {month}: {c}\n{report}"
+            );
+        }
+    }
+    assert_eq!(net.plants_by_kind().len(), Kind::ALL.len());
+    eprintln!("{report}");
+}
