@@ -44,35 +44,49 @@ direct AS (
             WHEN is_record(h.action) OR coalesce(r.first_at <= h.occurred_at, false) THEN 'recorded'
             WHEN coalesce(h.disclosing_facility_id = h.facility_id, false) THEN 'own_data'
             WHEN j.user_key IS NOT NULL THEN 'verdict'
-        END AS direct_by
+        END AS direct_by,
+        h.system NOT IN (SELECT system FROM recording_systems) AS fallback
     FROM history AS h
     LEFT JOIN registered AS r USING (facility_id, patient_key)
     LEFT JOIN judged AS j ON j.user_key = h.user_key AND j.patient_key = h.patient_key
 ),
-looks AS (
-    SELECT
-        l.*,
-        l.system NOT IN (SELECT system FROM recording_systems) AS fallback,
-        coalesce(l.direct_by, CASE WHEN EXISTS (
-            SELECT 1 FROM direct AS c
-            WHERE c.facility_id = l.facility_id AND c.patient_key = l.patient_key
-              AND c.user_key IS DISTINCT FROM l.user_key
-              AND c.occurred_at BETWEEN days_after(l.occurred_at, -$before_days) AND days_after(l.occurred_at, $after_days)
-              AND (c.direct_by IS NOT NULL OR l.system NOT IN (SELECT system FROM recording_systems))
-        ) THEN 'colleague' END) AS here_by
-    FROM direct AS l
-    WHERE is_look(l.action) AND l.user_key IS NOT NULL
+-- Only looks without a direct explanation need the colleague and repeat rules: most have one.
+needs AS (
+    SELECT DISTINCT occurred_at, user_key, facility_id, patient_key, fallback
+    FROM direct
+    WHERE is_look(action) AND user_key IS NOT NULL AND direct_by IS NULL
 ),
-with_repeat AS (
-    SELECT
-        *,
-        coalesce(here_by, CASE WHEN bool_or(here_by IS NOT NULL) OVER (
-            PARTITION BY user_key, patient_key ORDER BY occurred_at
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ) THEN 'repeat' END) AS explained_by
-    FROM looks
+by_colleague AS (
+    SELECT DISTINCT n.occurred_at, n.user_key, n.facility_id, n.patient_key
+    FROM needs AS n
+    JOIN direct AS c
+      ON c.facility_id = n.facility_id AND c.patient_key = n.patient_key
+     AND c.user_key IS DISTINCT FROM n.user_key
+     AND c.occurred_at BETWEEN days_after(n.occurred_at, -$before_days) AND days_after(n.occurred_at, $after_days)
+    WHERE c.direct_by IS NOT NULL OR n.fallback
+),
+-- The first explained look of each user and patient: any later look of the pair is a repeat.
+first_explained AS (
+    SELECT user_key, patient_key, min(occurred_at) AS first_at
+    FROM (
+        SELECT user_key, patient_key, occurred_at FROM direct
+        WHERE is_look(action) AND user_key IS NOT NULL AND direct_by IS NOT NULL
+        UNION ALL
+        SELECT user_key, patient_key, occurred_at FROM by_colleague
+    )
+    GROUP BY ALL
 )
-SELECT occurred_at, system, user_key, facility_id, patient_key, disclosing_facility_id, data_type, action,
-    explained_by, fallback
-FROM with_repeat
-WHERE in_month(occurred_at, $month);
+SELECT d.occurred_at, d.system, d.user_key, d.facility_id, d.patient_key, d.disclosing_facility_id, d.data_type,
+    d.action,
+    coalesce(
+        d.direct_by,
+        CASE WHEN b.user_key IS NOT NULL THEN 'colleague' END,
+        CASE WHEN f.first_at < d.occurred_at THEN 'repeat' END
+    ) AS explained_by,
+    d.fallback
+FROM direct AS d
+LEFT JOIN by_colleague AS b
+  ON b.occurred_at = d.occurred_at AND b.user_key = d.user_key AND b.facility_id = d.facility_id
+ AND b.patient_key = d.patient_key
+LEFT JOIN first_explained AS f ON f.user_key = d.user_key AND f.patient_key = d.patient_key
+WHERE in_month(d.occurred_at, $month) AND is_look(d.action) AND d.user_key IS NOT NULL;
