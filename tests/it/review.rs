@@ -497,7 +497,12 @@ fn on_a_synthetic_network_the_review_finds_what_was_planted_and_spares_ordinary_
         }
         cases_by_month.insert(month, c);
     }
-    let mut report = String::from("kind: found / planted (recall, target)\n");
+    let mut report = format!(
+        "{} facilities, {} log lines over {} months\nkind: found / planted (recall, target)\n",
+        net.facilities.len(),
+        net.lines.len(),
+        net.months.len()
+    );
     let mut attributed = std::collections::HashSet::new();
     for (kind, plants) in net.plants_by_kind() {
         let hits = plants
