@@ -158,6 +158,11 @@ mod tests {
         assert_eq!(board.next_after(t("2026-12-05 08:00:00")), Some(t("2027-01-05 08:00:00")));
         let muni = Schedule::parse(Job::Municipality, &d.municipality).unwrap();
         assert_eq!(muni.next_after(t("2026-11-25 10:00:00")), Some(t("2027-05-10 08:00:00")));
+        let audit = Schedule::parse(Job::Audit, &d.audit).unwrap();
+        assert_eq!(audit.next_after(t("2026-11-25 10:00:00")), Some(t("2026-12-03 08:00:00")));
+        // The review runs before the board report, on the month the board will report.
+        assert_eq!(Job::board_month(t("2026-12-03 08:00:00")).to_string(), "2026-11");
+        assert_eq!(Job::named("audit"), Some(Job::Audit));
         let ingest = Schedule::parse(Job::Ingest, &d.ingest).unwrap();
         assert_eq!(ingest.next_after(t("2026-11-25 10:07:13")), Some(t("2026-11-25 10:15:00")));
         assert_eq!(ingest.latest_at_or_before(t("2026-11-25 10:15:00")), Some(t("2026-11-25 10:15:00")));
