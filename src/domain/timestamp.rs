@@ -16,9 +16,14 @@ const JST_OFFSET_MIN: i64 = 9 * 60;
 /// (`令和7年7月1日 9:15`, `R7.7.1 9:15`, `㍻31年4月30日`) and Excel serials (`45839.385`) to
 /// JST. No offset means JST already. An impossible era date says why (平成31年5月1日).
 pub fn parse_jst(text: &str) -> Result<NaiveDateTime, String> {
-    if let Some(t) = fixed_width(text.trim().as_bytes()) {
-        return Ok(t);
+    match fast_ascii(text.trim().as_bytes()) {
+        Some(t) => Ok(t),
+        None => general(text),
     }
+}
+
+/// Every form [`parse_jst`] takes, the slow way (the fast path's check in the tests).
+fn general(text: &str) -> Result<NaiveDateTime, String> {
     let bad = || {
         format!(
             "日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z / 令和7年7月1日 9:15）"
@@ -123,26 +128,102 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_nano_opt(h, mi, s, nanos)
 }
 
-/// The common form `2025-07-01 09:15:00` (`/` or `T` too, seconds optional, no offset),
-/// read without allocating: most log rows take this path.
-fn fixed_width(t: &[u8]) -> Option<NaiveDateTime> {
-    let num = |from: usize, to: usize| -> Option<u32> {
-        t.get(from..to)?.iter().try_fold(0u32, |acc, b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
-    };
-    let shape = (t.len() == 16 || (t.len() == 19 && t[16] == b':'))
-        && matches!(t[4], b'-' | b'/')
-        && t[7] == t[4]
-        && matches!(t[10], b' ' | b'T')
-        && t[13] == b':';
-    if !shape {
+/// The ASCII forms most logs use, read byte by byte without allocating: `2025-07-01
+/// 09:15:00`, `2025/7/1 9:15`, `T` instead of the space, seconds and a fraction optional,
+/// then nothing (JST), `Z`, or an offset `+09:00` / `+0900` applied arithmetically. Anything
+/// else (full-width digits, 年, era dates, serials) returns None for the general parser.
+fn fast_ascii(t: &[u8]) -> Option<NaiveDateTime> {
+    let year = t.get(..4)?;
+    if !year.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let seconds = if t.len() == 19 { num(17, 19)? } else { 0 };
-    NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?.and_hms_opt(
-        num(11, 13)?,
-        num(14, 16)?,
-        seconds,
-    )
+    let y = year.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    let sep = *t.get(4)?;
+    if !matches!(sep, b'-' | b'/') {
+        return None;
+    }
+    let mut at2 = 5;
+    // One or two digits.
+    let two = |at: &mut usize| -> Option<u32> {
+        let mut n = 0u32;
+        let start = *at;
+        while *at < t.len() && *at - start < 2 && t[*at].is_ascii_digit() {
+            n = n * 10 + u32::from(t[*at] - b'0');
+            *at += 1;
+        }
+        (*at > start).then_some(n)
+    };
+    let m = two(&mut at2)?;
+    if t.get(at2) != Some(&sep) {
+        return None;
+    }
+    at2 += 1;
+    let d = two(&mut at2)?;
+    let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    if at2 == t.len() {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    if !matches!(t[at2], b' ' | b'T') {
+        return None;
+    }
+    at2 += 1;
+    let h = two(&mut at2)?;
+    if t.get(at2) != Some(&b':') {
+        return None;
+    }
+    at2 += 1;
+    let exact2 = |at: &mut usize| -> Option<u32> {
+        let (a, b) = (*t.get(*at)?, *t.get(*at + 1)?);
+        if !(a.is_ascii_digit() && b.is_ascii_digit()) {
+            return None;
+        }
+        *at += 2;
+        Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    let mi = exact2(&mut at2)?;
+    let mut sec = 0;
+    let mut nanos = 0;
+    if t.get(at2) == Some(&b':') {
+        at2 += 1;
+        sec = exact2(&mut at2)?;
+        if t.get(at2) == Some(&b'.') {
+            at2 += 1;
+            let start = at2;
+            let mut scale = 100_000_000u32;
+            while at2 < t.len() && t[at2].is_ascii_digit() {
+                if at2 - start < 9 {
+                    nanos += u32::from(t[at2] - b'0') * scale;
+                    scale /= 10;
+                }
+                at2 += 1;
+            }
+            if at2 == start {
+                return None;
+            }
+        }
+    }
+    let local = NaiveDateTime::new(date, NaiveTime::from_hms_nano_opt(h, mi, sec, nanos)?);
+    let offset_min: i64 = match &t[at2..] {
+        [] => return Some(local),
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (hh, mm) = match rest {
+                [a, b, b':', c, d] | [a, b, c, d] => ([*a, *b], [*c, *d]),
+                _ => return None,
+            };
+            if !hh.iter().chain(mm.iter()).all(u8::is_ascii_digit) {
+                return None;
+            }
+            let oh = i64::from(hh[0] - b'0') * 10 + i64::from(hh[1] - b'0');
+            let om = i64::from(mm[0] - b'0') * 10 + i64::from(mm[1] - b'0');
+            if oh > 14 || om >= 60 {
+                return None;
+            }
+            if *sign == b'+' { oh * 60 + om } else { -(oh * 60 + om) }
+        }
+        _ => return None,
+    };
+    Some(local + Duration::minutes(JST_OFFSET_MIN - offset_min))
 }
 
 /// `+09:00`, `+0900`, `-05:00` → minutes east of UTC.
@@ -202,6 +283,41 @@ mod tests {
         }
         let frac = parse_jst("2025-07-01 09:15:00.123").unwrap();
         assert_eq!(frac.and_utc().timestamp_subsec_millis(), 123);
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_general_parser_reads() {
+        // Every form the fast path takes, checked against the general parser's reading.
+        let forms = [
+            "2025-07-01 09:15:00",
+            "2025-07-01T09:15:00+09:00",
+            "2025-07-01T00:15:00Z",
+            "2025-06-30T20:15:00-04:00",
+            "2025-07-01T00:15:00+0000",
+            "2025-07-01T00:15:00.250+09:00",
+            "2025-12-31T23:59:59.999999999Z",
+            "2025/7/1 9:15",
+            "2025/07/01 9:05:07",
+            "2025-07-01",
+            "2026-01-01T08:59:59+09:00",
+            "2025-03-31T15:00:00Z",
+        ];
+        for text in forms {
+            let fast = fast_ascii(text.as_bytes());
+            assert!(fast.is_some(), "{text} takes the fast path");
+            assert_eq!(fast.map(Ok), Some(general(text)), "{text}");
+        }
+        for text in [
+            "2025-07-01T09:15+9",
+            "2025-7-1T9:1",
+            "2025/07-01 09:00",
+            "2025-07-01 09:15:00 JST",
+            "2025-07-01T09:15:00+09",
+        ] {
+            assert_eq!(fast_ascii(text.as_bytes()), None, "{text}");
+        }
+        // The year's end across the offset.
+        assert_eq!(parse_jst("2025-12-31T15:00:00Z"), Ok(jst(2026, 1, 1, 0, 0, 0)));
     }
 
     #[test]
