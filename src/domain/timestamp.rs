@@ -29,14 +29,15 @@ fn general(text: &str) -> Result<NaiveDateTime, String> {
             "日時として読めません: 「{text}」（例: 2025-07-01 09:15:00 / 2025/7/1 9:15 / 2025-07-01T00:15:00Z / 令和7年7月1日 9:15）"
         )
     };
-    let t: String = if text.is_ascii() { text.trim().to_string() } else { text.trim().nfkc().collect() };
+    let t: std::borrow::Cow<str> =
+        if text.is_ascii() { text.trim().into() } else { text.trim().nfkc().collect::<String>().into() };
     if let Some(serial) = excel_serial(&t) {
         return Ok(serial);
     }
     if era::looks_like_era(&t) || t.contains('年') {
         return japanese(&t, bad);
     }
-    let (date_part, rest) = t.split_once([' ', 'T']).unwrap_or((t.as_str(), ""));
+    let (date_part, rest) = t.split_once([' ', 'T']).unwrap_or((&t, ""));
     let mut ymd = date_part.split(['-', '/']);
     let (Some(y), Some(m), Some(d), None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else {
         return Err(bad());
@@ -62,6 +63,48 @@ fn general(text: &str) -> Result<NaiveDateTime, String> {
         None => local,
         Some(off) => local + Duration::minutes(JST_OFFSET_MIN - off),
     })
+}
+
+/// Reads a log's timestamps one after another: [`parse_jst`], remembering the last
+/// Japanese date (`令和7年7月1日`, `2025年7月1日`), which in a log sorted by time repeats
+/// for thousands of rows, so only its time is read again.
+#[derive(Debug, Default)]
+pub struct Timestamps {
+    date_text: String,
+    date: Option<NaiveDate>,
+}
+
+impl Timestamps {
+    /// The JST time of `text`, as [`parse_jst`] reads it.
+    pub fn parse(&mut self, text: &str) -> Result<NaiveDateTime, String> {
+        let t = text.trim();
+        if let Some(at) = fast_ascii(t.as_bytes()) {
+            return Ok(at);
+        }
+        let Some(end) = t.find('日').map(|i| i + '日'.len_utf8()) else { return general(t) };
+        let (date_text, time_text) = t.split_at(end);
+        if let (Some(date), true) = (self.date, date_text == self.date_text)
+            && let Some(time) = ascii_time(time_text.trim())
+        {
+            return Ok(NaiveDateTime::new(date, time));
+        }
+        let at = general(t)?;
+        self.date_text.clear();
+        self.date_text.push_str(date_text);
+        self.date = Some(at.date());
+        Ok(at)
+    }
+}
+
+/// `9:15` or `09:15:30` (ASCII only; anything else goes to the general parser).
+fn ascii_time(t: &str) -> Option<NaiveTime> {
+    if t.is_empty() {
+        return Some(NaiveTime::MIN);
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
+    parse_time(t)
 }
 
 /// `2025年7月1日 9時15分` and era dates with an optional time (`令和7年7月1日 9:15`,
@@ -318,6 +361,26 @@ mod tests {
         }
         // The year's end across the offset.
         assert_eq!(parse_jst("2025-12-31T15:00:00Z"), Ok(jst(2026, 1, 1, 0, 0, 0)));
+    }
+
+    #[test]
+    fn a_log_read_row_by_row_reads_as_each_row_alone() {
+        let mut times = Timestamps::default();
+        for text in [
+            "令和7年7月1日 9:15",
+            "令和7年7月1日 9:16:30",
+            "令和7年7月1日 9時17分",
+            "令和7年7月1日",
+            "令和7年7月2日 0:00",
+            "2025年7月2日 23:59",
+            "2025-07-03T00:00:00Z",
+            "令和7年7月2日 ２３：００",
+            "令和7年7月2日 25:00",
+            "平成31年5月1日 9:00",
+            "45839.385416666664",
+        ] {
+            assert_eq!(times.parse(text), parse_jst(text), "{text}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::held::{HeldReason, HeldReasons};
 use super::matcher::FacilityMatcher;
 use super::pseudonymize::{IdKind, Pseudonymizer};
 use super::source_maps::Layouts;
-use crate::domain::timestamp::parse_jst;
+use crate::domain::timestamp::Timestamps;
 use crate::error::{Location, Problem};
 use crate::store::{AccessEvent, EventBatch, QuarantineRow};
 
@@ -115,6 +115,7 @@ pub struct Validator<'a> {
     layouts: &'a Layouts,
     ids: &'a mut Pseudonymizer,
     facilities: HashMap<String, Option<i32>, foldhash::fast::RandomState>,
+    times: Timestamps,
     sink: &'a mut dyn EventSink,
     batch: EventBatch,
     held: Vec<QuarantineRow>,
@@ -166,6 +167,7 @@ impl<'a> Validator<'a> {
             layouts,
             ids,
             facilities: HashMap::default(),
+            times: Timestamps::default(),
             sink,
             batch: EventBatch::with_capacity(BATCH_ROWS),
             held: Vec::new(),
@@ -284,7 +286,7 @@ impl<'a> Validator<'a> {
         let data_type = at.data_type.map(field).filter(|s| !s.is_empty());
         let (c_time, c_system, c_facility, c_disclosing, c_patient, c_action) =
             (at.time, at.system, at.facility, at.disclosing, at.patient, at.action);
-        let occurred_at = match parse_jst(time).or_else(|e| self.layouts.parse_timestamp(time).ok_or(e)) {
+        let occurred_at = match self.times.parse(time).or_else(|e| self.layouts.parse_timestamp(time).ok_or(e)) {
             Ok(t) => t,
             Err(reason) => return hold(self, c_time, Some(time), reason, "日時の書式を直してください"),
         };
