@@ -163,12 +163,29 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
+    if let Some(cause) = disk_full(err) {
+        let problem = Problem::new(format!("ディスクの空きが足りません: {err}"))
+            .because(cause)
+            .hint("ディスクの空きを作ってから、同じコマンドをもう一度実行してください（途中まで書いた分は取り消されています）");
+        eprintln!("エラー: {problem}");
+        return ExitCode::from(EXIT_USER);
+    }
     eprintln!("エラー: renkei の内部で処理に失敗しました: {err}");
     for cause in err.chain().skip(1) {
         eprintln!("  原因: {cause}");
     }
     eprintln!("  対処: RENKEI_LOG=debug を付けて再実行し、ログを{REPORT_TO}に送ってください");
     ExitCode::from(EXIT_INTERNAL)
+}
+
+/// The cause, when an error comes of a full disk: an I/O error of that kind anywhere in
+/// the chain, or DuckDB's message for it (DuckDB's errors arrive as text).
+pub fn disk_full(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|e| {
+        let io = e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull);
+        let text = e.to_string();
+        (io || text.contains("No space left on device") || text.contains("os error 28")).then_some(text)
+    })
 }
 
 /// Where users are asked to report renkei's own failures.

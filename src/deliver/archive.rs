@@ -96,11 +96,16 @@ impl<'a> Archive<'a> {
     }
 }
 
-/// Writes through a temporary file renamed into place, so no reader sees half a file.
+/// Writes through a temporary file renamed into place, so no reader sees half a file; a
+/// write that fails (a full disk) removes its temporary file.
 pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("{} を書けません", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{} を置けません", path.display()))?;
-    Ok(())
+    let written = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("{} を書けません", tmp.display()))
+        .and_then(|()| std::fs::rename(&tmp, path).with_context(|| format!("{} を置けません", path.display())));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }

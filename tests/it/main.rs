@@ -10,6 +10,7 @@ mod definitions;
 mod deliver;
 mod faults;
 mod ingest;
+mod machine;
 mod metrics;
 mod municipality;
 mod privacy;

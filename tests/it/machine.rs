@@ -1,0 +1,173 @@
+//! Faults of the machine itself (issue 21): the disk filling up in the middle of an ingest
+//! (the store's WAL, DuckDB's spill files, the lake's Parquet) and of a send (the outbox
+//! and the archive), at many points. Each time the store is unchanged or holds the whole
+//! file, the message says the disk is full and what to do, and the same command completes
+//! once space is freed. Needs root to mount a small tmpfs (`.ci/run` runs as root); other
+//! users see the test skip with a message.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{LOG_HEADER, Workdir, small_roster};
+
+/// A tmpfs mounted on a folder for one test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts `megabytes` of tmpfs on `dir`; None (with a message) when this user cannot.
+    fn mount(dir: &Path, megabytes: u32) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!("skipped: mounting a tmpfs needs root (run .ci/run, which runs as root)");
+            return None;
+        }
+        Some(Tmpfs(dir.to_path_buf()))
+    }
+
+    /// Leaves about `bytes` free by writing a filler file; returns its path.
+    fn leave_free(&self, bytes: u64) -> PathBuf {
+        let free = fs_free(&self.0);
+        let filler = self.0.join("filler");
+        let size = free.saturating_sub(bytes);
+        std::fs::write(&filler, vec![0u8; size as usize]).unwrap();
+        filler
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+    }
+}
+
+/// Free bytes on the filesystem holding `dir` (`df`, so no extra crate).
+fn fs_free(dir: &Path) -> u64 {
+    let out = Command::new("df").args(["-B1", "--output=avail"]).arg(dir).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+/// A council folder whose store, lake, outbox and archive live on a 64 MB tmpfs at `var/`,
+/// with the small roster ingested and an access log of `rows` rows waiting in the inbox.
+fn on_tmpfs(rows: usize) -> Option<(Workdir, Tmpfs)> {
+    let w = Workdir::new();
+    let fs = Tmpfs::mount(&w.join("var"), 64)?;
+    w.write("renkei.toml", b"[paths]\nlake = \"var/lake\"\noutbox = \"var/outbox\"\narchive = \"var/archive\"\n");
+    let roster = small_roster(&w);
+    w.ok(&["ingest", roster.to_str().unwrap()]);
+    let mut log = String::from(LOG_HEADER);
+    for i in 0..rows {
+        let viewer = ["十日町病院", "ゆきぐにクリニック", "みなみ薬局"][i % 3];
+        log.push_str(&format!(
+            "2025-{:02}-{:02} {:02}:{:02}:00,ID-Link,U{:04},{viewer},P{:06},齋藤記念病院,画像,閲覧\r\n",
+            4 + i % 9,
+            1 + i % 28,
+            8 + i % 10,
+            i % 60,
+            i % 300,
+            i % 5_000
+        ));
+    }
+    w.write_sjis("logs/log.csv", &log);
+    Some((w, fs))
+}
+
+fn events(w: &Workdir) -> i64 {
+    w.count("SELECT count(*) FROM access_events")
+}
+
+fn log_ingested(w: &Workdir) -> bool {
+    w.count("SELECT count(*) FROM ingested_files WHERE path LIKE '%log.csv'") == 1
+}
+
+#[test]
+fn a_full_disk_during_an_ingest_leaves_the_store_whole_or_unchanged() {
+    const ROWS: usize = 20_000;
+    // Free space left before the ingest, from almost nothing to more than it needs.
+    let points: Vec<u64> = (0..16).map(|i| 60_000 + i * 420_000).collect();
+    let (mut failed, mut loaded) = (0, 0);
+    for free in &points {
+        let Some((w, fs)) = on_tmpfs(ROWS) else { return };
+        let filler = fs.leave_free(*free);
+        let r = w.run(&["ingest", "logs/log.csv"]);
+        match r.code {
+            0 => {
+                loaded += 1;
+                assert_eq!(events(&w), ROWS as i64, "{free} bytes free: loaded, so whole");
+                assert!(log_ingested(&w));
+            }
+            1 => {
+                failed += 1;
+                assert!(r.stderr.contains("ディスクの空きが足りません"), "{free} bytes free: {}", r.stderr);
+                assert!(r.stderr.contains("空きを作ってから"), "{}", r.stderr);
+                assert_eq!(events(&w), 0, "{free} bytes free: refused, so unchanged");
+                assert!(!log_ingested(&w));
+            }
+            code => panic!("{free} bytes free: exit {code}\n{}", r.stderr),
+        }
+        // Space freed, the same command completes (or finds the file already in).
+        std::fs::remove_file(filler).unwrap();
+        let again = w.ok(&["ingest", "logs/log.csv"]);
+        assert!(again.stdout.contains("取込"), "{}", again.stdout);
+        assert_eq!(events(&w), ROWS as i64, "{free} bytes free, then space: whole");
+        // The lake holds the log's Parquet once the ingest is whole.
+        let parquet =
+            walk(&w.join("var/lake")).iter().filter(|p| p.extension().is_some_and(|e| e == "parquet")).count();
+        assert!(parquet >= 9, "one Parquet file per month at least: {parquet}");
+    }
+    eprintln!(
+        "disk full during an ingest at {} points: {failed} refused unchanged, {loaded} loaded whole",
+        points.len()
+    );
+    assert!(failed >= 3 && loaded >= 1, "the points span both outcomes: {failed} failed, {loaded} loaded");
+}
+
+#[test]
+fn a_full_disk_during_a_send_writes_no_half_message_and_the_next_send_delivers_once() {
+    // Free space from too little for the message to enough for it but not the archive.
+    let points: Vec<u64> = (0..10).map(|i| 4_000 + i * 60_000).collect();
+    let (mut failed, mut sent) = (0, 0);
+    for free in &points {
+        let Some((w, fs)) = on_tmpfs(2_000) else { return };
+        w.ok(&["ingest", "logs/log.csv"]);
+        let mut config = std::fs::read_to_string(w.join("renkei.toml")).unwrap();
+        config.push_str("\n[recipients]\nboard = [\"board@example.jp\"]\n\n[report]\nrequired_sources = []\n");
+        std::fs::write(w.join("renkei.toml"), config).unwrap();
+        let filler = fs.leave_free(*free);
+        let r = w.run(&["send", "board", "--month", "2025-12"]);
+        match r.code {
+            0 => sent += 1,
+            1 => {
+                failed += 1;
+                assert!(r.stderr.contains("ディスクの空きが足りません"), "{free} bytes free: {}", r.stderr);
+            }
+            code => panic!("{free} bytes free: exit {code}\n{}\n{}", r.stdout, r.stderr),
+        }
+        // Whatever is in the outbox is a whole message.
+        for p in walk(&w.join("var/outbox")) {
+            let bytes = std::fs::read(&p).unwrap();
+            let whole = mail_parser::MessageParser::default().parse(&bytes).is_some_and(|m| m.body_html(0).is_some());
+            assert!(whole, "{free} bytes free: {} is not a whole message", p.display());
+        }
+        std::fs::remove_file(filler).unwrap();
+        w.ok(&["send", "board", "--month", "2025-12"]);
+        let messages = walk(&w.join("var/outbox")).len();
+        assert_eq!(messages, 1, "{free} bytes free, then space: one whole message, never two");
+    }
+    eprintln!("disk full during a send at {} points: {failed} failed cleanly, {sent} sent", points.len());
+    assert!(failed >= 1, "some points are too full to send: {failed}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
