@@ -68,7 +68,9 @@ impl Store {
             Ok(Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?)
         })?;
         conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        let store = Store { conn, path: path.to_path_buf() };
+        store.refuse_newer()?;
+        Ok(store)
     }
 
     /// The store's file.
@@ -81,11 +83,28 @@ impl Store {
         Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))?)
     }
 
+    /// A store from a newer renkei is refused, never downgraded or half-read.
+    fn refuse_newer(&self) -> anyhow::Result<()> {
+        let current = self.schema_version()?;
+        let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+        if current > known {
+            return Err(Problem::new(format!(
+                "データベース {} は新しい renkei（スキーマ版 {current}）で作られています",
+                self.path.display()
+            ))
+            .because(format!("この renkei {} が知っているのはスキーマ版 {known} までです", env!("CARGO_PKG_VERSION")))
+            .hint("新しい版の renkei を使ってください（古い版で開くとデータを壊すおそれがあるため、開きません）")
+            .into());
+        }
+        Ok(())
+    }
+
     fn migrate(&mut self) -> anyhow::Result<()> {
         self.conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL);
              COMMENT ON TABLE schema_version IS 'スキーマの版（移行の記録）';",
         )?;
+        self.refuse_newer()?;
         let current = self.schema_version()?;
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             let tx = self.conn.transaction()?;
@@ -207,6 +226,11 @@ fn lock_problem(path: &Path, e: duckdb::Error) -> anyhow::Error {
         Problem::new(format!("データベース {} は別の renkei が使用中です", path.display()))
             .because(e.to_string())
             .hint("しばらく待ってから再実行してください（renkei daemon の処理中は数秒かかることがあります）")
+            .into()
+    } else if e.to_string().contains("not a valid DuckDB database file") {
+        Problem::new(format!("{} は renkei のデータベース（DuckDB）ではありません", path.display()))
+            .because(e.to_string())
+            .hint("renkei.toml の [store] path を確かめるか、データベースをバックアップから戻してください（このファイルには手を加えていません）")
             .into()
     } else {
         anyhow::Error::new(e).context(format!("データベース {} を開けません", path.display()))

@@ -171,3 +171,45 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_store_that_is_not_duckdb_or_is_from_a_newer_renkei_is_refused_untouched() {
+    let w = Workdir::new();
+    w.write("var/renkei.duckdb", b"this is not a database\n");
+    let roster = small_roster(&w);
+    for args in [&["status"][..], &["ingest", roster.to_str().unwrap()], &["sql", "-e", "select 1"]] {
+        let r = w.run(args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("renkei のデータベース（DuckDB）ではありません"), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("[store] path"), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read(w.join("var/renkei.duckdb")).unwrap(), b"this is not a database\n");
+
+    // A store a later renkei migrated to a schema this one does not know.
+    let w = Workdir::new();
+    small_roster(&w);
+    w.ok(&["ingest"]);
+    {
+        let store = renkei::store::Store::open(&w.join("var/renkei.duckdb")).unwrap();
+        store.execute("INSERT INTO schema_version VALUES (99, TIMESTAMP '2030-01-01 00:00:00')", &[]).unwrap();
+        store.execute("CREATE TABLE from_the_future (x INTEGER)", &[]).unwrap();
+    }
+    let schema = || -> (i32, i64, i64) {
+        let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap();
+        let conn = duckdb::Connection::open_with_flags(w.join("var/renkei.duckdb"), config).unwrap();
+        let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        (
+            q("SELECT max(version) FROM schema_version") as i32,
+            q("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'from_the_future'"),
+            q("SELECT count(*) FROM facilities"),
+        )
+    };
+    let before = schema();
+    for args in [&["status"][..], &["ingest"], &["sql", "-e", "select count(*) from facilities"]] {
+        let r = w.run(args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("新しい renkei（スキーマ版 99）"), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(schema(), before, "not downgraded, nothing loaded");
+    assert_eq!(before.0, 99);
+}
