@@ -163,6 +163,15 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
+    if let Some(io) = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+        && matches!(io.kind(), std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)
+    {
+        let problem = Problem::new(format!("書き込めません: {err}"))
+            .because(io.to_string())
+            .hint("そのフォルダを renkei が書き込めるようにするか、renkei.toml の [paths] で書き込めるフォルダを指定して、同じコマンドをもう一度実行してください");
+        eprintln!("エラー: {problem}");
+        return ExitCode::from(EXIT_USER);
+    }
     if let Some(cause) = disk_full(err) {
         let problem = Problem::new(format!("ディスクの空きが足りません: {err}"))
             .because(cause)

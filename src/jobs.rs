@@ -13,8 +13,28 @@ use crate::metrics;
 use crate::report::{Rendered, board, municipality};
 use crate::store::Store;
 
+/// What an ingest did: a report per file, and whether the Parquet lake could be brought
+/// up to date after the store committed (if not, the store has the files and the next
+/// ingest writes the lake).
+pub struct Ingested {
+    /// One per file.
+    pub reports: Vec<FileReport>,
+    /// Why the lake could not be written, when it could not.
+    pub lake_failed: Option<anyhow::Error>,
+}
+
+impl Ingested {
+    /// The reports, or the lake's failure with what the store holds said first.
+    pub fn into_result(self) -> anyhow::Result<Vec<FileReport>> {
+        match self.lake_failed {
+            None => Ok(self.reports),
+            Some(e) => Err(e),
+        }
+    }
+}
+
 /// Ingests `paths` (default: the inbox).
-pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Vec<FileReport>> {
+pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> anyhow::Result<Ingested> {
     let paths = if paths.is_empty() { vec![settings.inbox()] } else { paths.to_vec() };
     for p in &paths {
         if !p.exists() {
@@ -30,10 +50,20 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
     let layouts = ingest::source_maps::Layouts::resolve(settings)?;
     let opts = IngestOptions { lake: Some(settings.lake()), layouts, ..opts.clone() };
     let reports = ingest::ingest_files(&mut store, &key, &files, &opts)?;
-    if reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. })) {
-        crate::store::lake::sync(&store, &settings.lake())?;
-    }
-    Ok(reports)
+    let loaded = reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. }));
+    // A lake left behind by an earlier failure is caught up too.
+    let lake = settings.lake();
+    let lake_failed = if loaded || crate::store::lake::behind(&store, &lake)? {
+        crate::store::lake::sync(&store, &lake).err().map(|e| {
+            e.context(format!(
+                "取り込んだファイルはデータベースに入っていますが、Parquet の湖 {} を書き出せませんでした（次の renkei ingest で書き出します）",
+                lake.display()
+            ))
+        })
+    } else {
+        None
+    };
+    Ok(Ingested { reports, lake_failed })
 }
 
 /// Ingests what is new in the inbox (the daemon's job): files whose bytes the store
@@ -50,7 +80,7 @@ pub fn ingest_inbox(settings: &Settings) -> anyhow::Result<Vec<FileReport>> {
         (Vec::new(), files)
     };
     if !new.is_empty() {
-        reports.extend(ingest(settings, &new, &IngestOptions::default())?);
+        reports.extend(ingest(settings, &new, &IngestOptions::default())?.into_result()?);
     }
     Ok(reports)
 }

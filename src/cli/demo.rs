@@ -88,8 +88,9 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!("{}", path.display());
     }
     println!("\n■ 取込");
-    let reports = jobs::ingest(&settings, &[], &IngestOptions::default())?;
-    let code = super::ingest::print_summary(&reports);
+    let done = jobs::ingest(&settings, &[], &IngestOptions::default())?;
+    let code = super::ingest::print_summary(&done.reports);
+    done.into_result()?;
     println!("\n■ 理事会報告（{}）", until.label_ja());
     let audience = Audience::Configured(settings.config.recipients.board.clone());
     let mut sent =

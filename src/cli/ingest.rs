@@ -12,8 +12,10 @@ use crate::jobs;
 /// Runs the ingest and prints the summary.
 pub fn run(settings: &Settings, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions { source: args.source, replace: args.replace, ..Default::default() };
-    let reports = jobs::ingest(settings, &args.paths, &opts)?;
-    Ok(print_summary(&reports))
+    let done = jobs::ingest(settings, &args.paths, &opts)?;
+    let code = print_summary(&done.reports);
+    done.into_result()?;
+    Ok(code)
 }
 
 /// Prints one line per file and returns the exit code the outcomes call for.

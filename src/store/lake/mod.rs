@@ -41,6 +41,18 @@ fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
 }
 
+/// Whether the lake in `dir` lacks files the store holds (or holds files it no longer
+/// does): an earlier sync failed, or the lake was moved away.
+pub fn behind(store: &Store, dir: &Path) -> anyhow::Result<bool> {
+    let in_store: BTreeSet<i32> = store
+        .query("SELECT source_file_id FROM ingested_files", &[])?
+        .rows
+        .iter()
+        .filter_map(|r| r[0].as_i64().map(|id| id as i32))
+        .collect();
+    Ok(read_manifest(dir).map_or(true, |in_lake| in_lake != in_store))
+}
+
 /// Brings the lake in `dir` up to date with the store.
 pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("フォルダ {} を作れません", dir.display()))?;
