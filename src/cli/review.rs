@@ -132,14 +132,14 @@ pub fn run(settings: &Settings, action: AuditAction) -> anyhow::Result<ExitCode>
         }
         AuditAction::Step { case, state, note } => {
             let store = Store::open(&settings.store_path())?;
-            let by = recorder(settings);
+            let by = audit::os_user();
             cases::step(&store, &case, state, note.as_deref(), &Recorder { who: &by, at: crate::clock::now_jst() })?;
             audit::record(settings, "audit step", &format!("{case} → {}", state.label()), Some(1), None)?;
             println!("事案 {case} を「{}」にしました", state.label());
         }
         AuditAction::Close { case, verdict, note } => {
             let store = Store::open(&settings.store_path())?;
-            let by = recorder(settings);
+            let by = audit::os_user();
             let pairs =
                 cases::close(&store, &case, verdict, &note, &Recorder { who: &by, at: crate::clock::now_jst() })?;
             audit::record(settings, "audit close", &format!("{case} → {}", verdict.label()), Some(1), None)?;
@@ -168,10 +168,6 @@ fn read_id(arg: &str, what: &str) -> anyhow::Result<String> {
             .into());
     }
     Ok(raw)
-}
-
-fn recorder(_settings: &Settings) -> String {
-    audit::os_user()
 }
 
 /// The first and last months with access-log rows.
