@@ -202,8 +202,18 @@ fn work(settings: &Settings, job: Job, at: NaiveDateTime) -> anyhow::Result<(&'s
         }
         Job::Audit => {
             let month = Job::board_month(at);
+            let what = format!("{} のアクセスログ点検", month.label_ja());
+            // Without a privacy officer to send to, the review still runs and is recorded.
+            if settings.config.recipients.privacy_officer.is_empty() {
+                let store = crate::store::Store::open(&settings.store_path())?;
+                let r =
+                    crate::review::review(&store, month, &settings.config.audit, crate::clock::now_jst(), "daemon")?;
+                let detail =
+                    format!("{what}: 事案 {} 件（[recipients] privacy_officer がないため送信なし）", r.cases.len());
+                return Ok(("done", detail, false));
+            }
             let outcomes = jobs::send_audit(settings, month, None, SendOptions::default(), "daemon")?;
-            Ok(summarize(&format!("{} のアクセスログ点検", month.label_ja()), &outcomes))
+            Ok(summarize(&what, &outcomes))
         }
         Job::Municipality => {
             let fy = Job::closed_fiscal_year(at);

@@ -23,7 +23,9 @@ fn t(s: &str) -> NaiveDateTime {
 }
 
 fn settings(w: &Workdir, schedule: &str) -> Settings {
-    std::fs::write(w.join("renkei.toml"), format!("{CONFIG}[schedule]\n{schedule}")).unwrap();
+    // The access-log review stays out of these tests unless one schedules it.
+    let audit = if schedule.contains("audit") { "" } else { "audit = \"0 0 3 1 1 *\"\n" };
+    std::fs::write(w.join("renkei.toml"), format!("{CONFIG}[schedule]\n{schedule}{audit}")).unwrap();
     Settings::load(&w.join("renkei.toml"), true, Some(w.path())).unwrap()
 }
 
@@ -149,6 +151,38 @@ fn runs_missed_while_down_are_caught_up_once_and_held_ones_again_after_new_data(
     assert!(seen[0].detail.starts_with("取込 1 件"), "{}", seen[0].detail);
     assert_eq!(outbox(&w, "board-2025-08-"), 1);
     assert_eq!(outbox(&w, "notice-"), 2, "the same reason is not told twice");
+}
+
+#[test]
+fn the_monthly_access_log_review_is_caught_up_and_recorded_even_with_no_one_to_send_to() {
+    let w = network_with_known_answers();
+    let s = settings(
+        &w,
+        "ingest = \"0 0 3 1 1 *\"\nboard = \"0 0 3 1 1 *\"\nmunicipality = \"0 0 3 1 1 *\"\naudit = \"0 0 8 3 * *\"\n",
+    );
+    {
+        let store = Store::open(&s.store_path()).unwrap();
+        store
+            .execute(
+                "INSERT INTO runs VALUES ('daemon', '2025-07-20 09:00:00', '2025-07-20 09:00:00', '2025-07-31 18:00:00', 'stopped', NULL)",
+                &[],
+            )
+            .unwrap();
+    }
+    // Started on 4 August: the review of 3 August (July's log) is due, once.
+    let seen = run_daemon(&s, t("2025-08-04 00:00:00"), 1);
+    assert_eq!(
+        (seen[0].job, seen[0].scheduled_for, seen[0].status.as_str()),
+        (Job::Audit, t("2025-08-03 08:00:00"), "done")
+    );
+    let audit = runs(&w, "audit");
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0][2].starts_with("2025年7月 のアクセスログ点検: 事案 "), "{audit:?}");
+    assert!(audit[0][2].contains("privacy_officer がないため送信なし"), "{audit:?}");
+    assert_eq!(
+        w.count("SELECT count(*) FROM review_runs WHERE month = DATE '2025-07-01' AND recorded_by = 'daemon'"),
+        1
+    );
 }
 
 #[test]
