@@ -13,6 +13,7 @@ RUNS="${RUNS:-5}"
 cargo build --release --quiet --bin renkei --example review_bench
 bin="$CARGO_TARGET_DIR/release/renkei"
 work="${WORK:-$(mktemp -d)}"
+mkdir -p "$work"
 if [ ! -f "$work/var/renkei.duckdb" ]; then
   /usr/bin/time -f "demo: %e s, peak RSS %M KB" "$bin" demo --dir "$work" --scale "$SCALE" --until "$UNTIL" > "$work/demo.log"
 fi

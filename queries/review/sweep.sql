@@ -16,11 +16,22 @@
 -- col: first_at 最初の操作の日時
 -- col: last_at 最後の操作の日時
 -- col: detail 最多の1時間・1日の患者数と、これまでの最多
-WITH looks AS (
-    SELECT user_key, facility_id, patient_key, occurred_at, in_month(occurred_at, $month) AS current
+WITH days_this_month AS (
+    SELECT user_key, CAST(occurred_at AS DATE) AS day, count(DISTINCT patient_key) AS patients
     FROM access_events
-    WHERE occurred_at >= month_add($month, -$baseline_months) AND occurred_at < month_stop($month)
-      AND is_look(action) AND user_key IS NOT NULL AND patient_key IS NOT NULL
+    WHERE in_month(occurred_at, $month) AND is_look(action) AND user_key IS NOT NULL AND patient_key IS NOT NULL
+    GROUP BY ALL
+),
+-- Only a user with a day of at least the smaller floor can have an hour or a day over it.
+candidates AS (
+    SELECT DISTINCT user_key FROM days_this_month WHERE patients >= least($sweep_hour, $sweep_day)
+),
+looks AS (
+    SELECT e.user_key, e.facility_id, e.patient_key, e.occurred_at, in_month(e.occurred_at, $month) AS current
+    FROM access_events AS e
+    SEMI JOIN candidates AS c ON c.user_key = e.user_key
+    WHERE e.occurred_at >= month_add($month, -$baseline_months) AND e.occurred_at < month_stop($month)
+      AND is_look(e.action) AND e.patient_key IS NOT NULL
 ),
 hours AS (
     SELECT user_key, occurred_at AS start_at, current,
