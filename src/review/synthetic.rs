@@ -6,6 +6,10 @@
 //! known inappropriate access planted in chosen months. Used by the accuracy test
 //! (`tests/it/review.rs`) and the benchmark (`examples/review_bench.rs`); never by the
 //! product itself. IDs are invented.
+//!
+//! Longer than most files because it is one recipe: the network, a month of ordinary work
+//! per kind of facility, and the nine plants side by side; split, each part would need the
+//! others' details to be read.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

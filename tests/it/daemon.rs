@@ -60,6 +60,17 @@ fn run_daemon(settings: &Settings, started: NaiveDateTime, runs: usize) -> Vec<F
     })
 }
 
+/// The daemon last ran in July 2025 and was stopped on the 31st.
+fn stopped_at_the_end_of_july(s: &Settings) {
+    let store = Store::open(&s.store_path()).unwrap();
+    store
+        .execute(
+            "INSERT INTO runs VALUES ('daemon', '2025-07-20 09:00:00', '2025-07-20 09:00:00', '2025-07-31 18:00:00', 'stopped', NULL)",
+            &[],
+        )
+        .unwrap();
+}
+
 fn runs(w: &Workdir, job: &str) -> Vec<Vec<String>> {
     w.rows(&format!(
         "SELECT strftime(scheduled_for, '%Y-%m-%d %H:%M'), status, coalesce(detail, '') FROM runs
@@ -78,16 +89,7 @@ fn runs_missed_while_down_are_caught_up_once_and_held_ones_again_after_new_data(
     let w = network_with_known_answers();
     // Schedules that do not fire on their own during the test: only the catch-up runs.
     let s = settings(&w, "ingest = \"0 0 3 1 1 *\"\nboard = \"0 0 8 5 * *\"\nmunicipality = \"0 0 8 10 5 *\"\n");
-    {
-        // The daemon last ran in July 2025 and was stopped before 5 August.
-        let store = Store::open(&s.store_path()).unwrap();
-        store
-            .execute(
-                "INSERT INTO runs VALUES ('daemon', '2025-07-20 09:00:00', '2025-07-20 09:00:00', '2025-07-31 18:00:00', 'stopped', NULL)",
-                &[],
-            )
-            .unwrap();
-    }
+    stopped_at_the_end_of_july(&s);
     // Started again on 6 August: the board run of 5 August (July's report) is due, once.
     let seen = run_daemon(&s, t("2025-08-06 00:00:00"), 1);
     assert_eq!(
@@ -160,15 +162,7 @@ fn the_monthly_access_log_review_is_caught_up_and_recorded_even_with_no_one_to_s
         &w,
         "ingest = \"0 0 3 1 1 *\"\nboard = \"0 0 3 1 1 *\"\nmunicipality = \"0 0 3 1 1 *\"\naudit = \"0 0 8 3 * *\"\n",
     );
-    {
-        let store = Store::open(&s.store_path()).unwrap();
-        store
-            .execute(
-                "INSERT INTO runs VALUES ('daemon', '2025-07-20 09:00:00', '2025-07-20 09:00:00', '2025-07-31 18:00:00', 'stopped', NULL)",
-                &[],
-            )
-            .unwrap();
-    }
+    stopped_at_the_end_of_july(&s);
     // Started on 4 August: the review of 3 August (July's log) is due, once.
     let seen = run_daemon(&s, t("2025-08-04 00:00:00"), 1);
     assert_eq!(

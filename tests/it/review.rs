@@ -1,6 +1,8 @@
 //! The monthly access-log review (`renkei audit`): each rule's edge worked out by hand on
 //! a log written here (29 vs 30 patients, 72 hours, 180 days, the 加入日 day), the case
-//! course, the demo's planted cases, and no raw ID from a lookup reaching disk.
+//! course, the demo's planted cases, the officer's report, no raw ID from a lookup reaching
+//! disk, and the accuracy measured on a synthetic network. One file for the one feature:
+//! each test builds its own log, so the length is the number of edges worth pinning.
 
 use crate::support::{LOG_HEADER, Workdir, demo, roster_and_log, small_roster};
 
