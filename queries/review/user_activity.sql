@@ -3,6 +3,7 @@
 -- param: user_key TEXT 利用者の仮名
 -- param: from_month MONTH 最初の月
 -- param: to_month MONTH 最後の月
+-- col: user_key 利用者の仮名
 -- col: month 月
 -- col: facility 施設
 -- col: events 操作（件）
@@ -10,6 +11,7 @@
 -- col: downloads ダウンロード（件）
 -- col: patients 患者（人）
 SELECT
+    CAST(e.user_key AS VARCHAR) AS user_key,
     month_of(e.occurred_at) AS month,
     f.name AS facility,
     count(*) AS events,

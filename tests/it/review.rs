@@ -308,6 +308,12 @@ fn lookups_by_raw_id_leave_no_trace_of_the_id_on_disk() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("user_key"), "{}", r.stdout);
     assert!(r.stdout.contains("2025-07"), "{}", r.stdout);
+    // CSV carries the user's key in a `user_key` column, as the store writes it.
+    let r = w.run_with_stdin(&["audit", "user", "-", "--month", "2025-07", "--format", "csv"], &format!("{user}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut lines = r.stdout.lines();
+    assert!(lines.next().unwrap().starts_with("user_key,month,facility,"), "{}", r.stdout);
+    assert!(lines.next().unwrap().starts_with(&user_key_of(&w, user)), "{}", r.stdout);
     let r = w.ok(&["audit", "patient", patient]);
     assert!(r.stdout.contains("十日町病院") && r.stdout.contains("閲覧"), "{}", r.stdout);
     assert!(!r.stdout.contains(user), "the patient's history names no user: {}", r.stdout);
