@@ -159,6 +159,7 @@ fn cases_section(m: &MonthlyReview) -> Section {
         })
         .collect();
     let mut s = section("事案（優先度の順）", &["事案番号", "施設", "規則", "患者", "優先度", "状態"], rows);
+    s.text_columns = 3;
     s.empty = "この月に確認の要る事案はありません。".into();
     s.note = "事案は利用者ごと・月ごとに1件です。施設への照会には事案番号と日時・情報の種類を伝え、利用者の特定は施設にお願いします（renkei audit identify で施設の職員 ID の一覧と照らせます）。判定は renkei audit close で記録します。".into();
     s
@@ -212,6 +213,7 @@ fn repeats_section(m: &MonthlyReview) -> Section {
         })
         .collect();
     let mut s = section("繰り返し挙がる利用者", &["事案番号", "施設", "前の12か月の事案", "うち違反・指導"], rows);
+    s.text_columns = 2;
     s.empty = "前の12か月にも事案のあった利用者はいません。".into();
     s
 }

@@ -43,6 +43,9 @@ pub struct Section {
     pub empty: String,
     /// Definitions and sources, under the table.
     pub note: String,
+    /// How many columns from the left hold text (left-aligned, wrapping); the rest are
+    /// numbers, right-aligned. 1 (the label) unless a section says otherwise.
+    pub text_columns: usize,
 }
 
 /// A section with a table and the default empty text.
@@ -55,6 +58,7 @@ pub fn section(title: &str, headers: &[&str], rows: Vec<Row>) -> Section {
         rows,
         empty: "データがありません。".to_string(),
         note: String::new(),
+        text_columns: 1,
     }
 }
 
