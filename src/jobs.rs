@@ -159,32 +159,7 @@ pub fn completeness(store: &Store, settings: &Settings, months: &[Month]) -> any
             .hint(format!("次のどれかを書いてください: {}", known.join("、")))
             .into());
     }
-    // Whole months missing are listed together per source; other gaps one line each.
-    let mut whole: Vec<(&str, Vec<String>)> = Vec::new();
-    let mut out = Vec::new();
-    for &m in months {
-        for (label, gap) in metrics::incomplete(store, m, required)? {
-            let line = match gap {
-                metrics::Gap::Month => {
-                    match whole.iter_mut().find(|(l, _)| *l == label) {
-                        Some((_, ms)) => ms.push(m.label_ja()),
-                        None => whole.push((label, vec![m.label_ja()])),
-                    }
-                    continue;
-                }
-                metrics::Gap::FiscalYear => format!("{label}: {} の分がありません", m.fiscal_year().label_ja()),
-                metrics::Gap::Parts(parts) => {
-                    format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), m.label_ja())
-                }
-            };
-            if !out.contains(&line) {
-                out.push(line);
-            }
-        }
-    }
-    let whole = whole.into_iter().map(|(label, ms)| format!("{label}: {} の分がありません", ms.join("、")));
-    out.splice(0..0, whole);
-    Ok(out)
+    metrics::gap_lines(store, months, required)
 }
 
 /// Renders and delivers the board report of `month`; held (recorded, admin told) when the

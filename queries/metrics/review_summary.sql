@@ -10,18 +10,12 @@
 WITH run AS (
     SELECT count(*) > 0 AS reviewed FROM review_runs WHERE month = CAST($month AS DATE)
 ),
-verdicts AS (
-    SELECT case_id, arg_max(state, recorded_at) AS state, arg_max(verdict, recorded_at) AS verdict
-    FROM review_decisions
-    GROUP BY case_id
-),
 counts AS (
     SELECT count(*) AS opened,
-        count(*) FILTER (WHERE v.state = '完了') AS closed,
-        count(*) FILTER (WHERE v.verdict = '違反') AS violations
-    FROM review_cases AS c
-    LEFT JOIN verdicts AS v USING (case_id)
-    WHERE c.month = CAST($month AS DATE)
+        count(*) FILTER (WHERE state = '完了') AS closed,
+        count(*) FILTER (WHERE verdict = '違反') AS violations
+    FROM review_case_states
+    WHERE month = CAST($month AS DATE)
 )
 SELECT run.reviewed,
     CASE WHEN run.reviewed THEN counts.opened END AS opened,

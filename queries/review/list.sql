@@ -14,12 +14,7 @@
 -- col: state 状態（新規・照会中・回答・判定・完了）
 -- col: verdict 判定（まだなければ空）
 -- col: patient_keys 患者の仮名（先頭8文字）
-WITH latest AS (
-    SELECT case_id, arg_max(state, recorded_at) AS state, arg_max(verdict, recorded_at) AS verdict
-    FROM review_decisions
-    GROUP BY case_id
-),
-shown AS (
+WITH shown AS (
     SELECT case_id, string_agg(short, ' ' ORDER BY n DESC, short) AS patient_keys
     FROM (
         SELECT case_id, left(replace(CAST(patient_key AS VARCHAR), '-', ''), 8) AS short, sum(events) AS n,
@@ -41,12 +36,12 @@ SELECT
     c.priority,
     c.first_at,
     c.last_at,
-    coalesce(l.state, '新規') AS state,
+    l.state,
     l.verdict,
     s.patient_keys
 FROM review_cases AS c
 LEFT JOIN facilities AS f USING (facility_id)
-LEFT JOIN latest AS l USING (case_id)
+JOIN review_case_states AS l USING (case_id)
 LEFT JOIN shown AS s USING (case_id)
 WHERE c.month = CAST($month AS DATE)
 ORDER BY c.priority DESC, c.case_id;

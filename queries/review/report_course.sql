@@ -12,16 +12,6 @@
 -- col: open_all すべての月の未完了（件）
 -- col: overdue そのうち30日を超えたもの（件）
 -- col: median_days_to_close 完了までの日数の中央値（対象月までの12か月の事案、完了がなければ空）
-WITH latest AS (
-    SELECT c.case_id, c.month, c.opened_at, d.state, d.verdict, d.recorded_at
-    FROM review_cases AS c
-    LEFT JOIN (
-        SELECT case_id, arg_max(state, recorded_at) AS state, arg_max(verdict, recorded_at) AS verdict,
-            max(recorded_at) AS recorded_at
-        FROM review_decisions
-        GROUP BY case_id
-    ) AS d USING (case_id)
-)
 SELECT
     count(*) FILTER (WHERE month = CAST($month AS DATE)) AS opened,
     count(*) FILTER (WHERE month = CAST($month AS DATE) AND state = '完了') AS closed,
@@ -29,10 +19,10 @@ SELECT
     count(*) FILTER (WHERE month = CAST($month AS DATE) AND verdict = '指導') AS guidance,
     count(*) FILTER (WHERE month = CAST($month AS DATE) AND verdict = '違反') AS violations,
     count(*) FILTER (WHERE month = CAST($month AS DATE) AND verdict = '誤検知') AS false_alarms,
-    count(*) FILTER (WHERE coalesce(state, '新規') <> '完了' AND month <= CAST($month AS DATE)) AS open_all,
-    count(*) FILTER (WHERE coalesce(state, '新規') <> '完了' AND month <= CAST($month AS DATE)
+    count(*) FILTER (WHERE state <> '完了' AND month <= CAST($month AS DATE)) AS open_all,
+    count(*) FILTER (WHERE state <> '完了' AND month <= CAST($month AS DATE)
                      AND opened_at < days_after(month_stop($month), -30)) AS overdue,
-    median(date_diff('day', opened_at, recorded_at)) FILTER (
+    median(date_diff('day', opened_at, decided_at)) FILTER (
         WHERE state = '完了' AND month >= window_12m_start($month) AND month <= CAST($month AS DATE)
     ) AS median_days_to_close
-FROM latest;
+FROM review_case_states;

@@ -6,16 +6,12 @@
 -- col: facility 施設
 -- col: earlier 前の12か月の事案（件）
 -- col: confirmed そのうち違反・指導（件）
-WITH verdicts AS (
-    SELECT case_id, arg_max(verdict, recorded_at) AS verdict FROM review_decisions GROUP BY case_id
-)
 SELECT c.case_id, f.name AS facility,
     count(p.case_id) AS earlier,
-    count(p.case_id) FILTER (WHERE v.verdict IN ('違反', '指導')) AS confirmed
+    count(p.case_id) FILTER (WHERE p.verdict IN ('違反', '指導')) AS confirmed
 FROM review_cases AS c
-JOIN review_cases AS p
+JOIN review_case_states AS p
   ON p.user_key = c.user_key AND p.month < c.month AND p.month >= month_add(c.month, -12)
-LEFT JOIN verdicts AS v ON v.case_id = p.case_id
 LEFT JOIN facilities AS f ON f.facility_id = c.facility_id
 WHERE c.month = CAST($month AS DATE)
 GROUP BY c.case_id, f.name

@@ -100,6 +100,20 @@ COMMENT ON COLUMN review_decisions.note IS 'メモ';
 COMMENT ON COLUMN review_decisions.recorded_by IS '記録した人（OS の利用者名）';
 COMMENT ON COLUMN review_decisions.recorded_at IS '記録した日時（日本時間）';
 
+-- 事案の今の状態: 最新の記録の状態と判定（記録がなければ新規、判定はまだなければ空）。
+-- 事案の一覧・報告・理事会の件数・照会は、すべてこれで状態を読む。
+CREATE VIEW review_case_states AS
+SELECT c.case_id, c.month, c.user_key, c.facility_id, c.opened_at,
+    coalesce(d.state, '新規') AS state, d.verdict, d.decided_at
+FROM review_cases AS c
+LEFT JOIN (
+    SELECT case_id, arg_max(state, recorded_at) AS state, arg_max(verdict, recorded_at) AS verdict,
+        max(recorded_at) AS decided_at
+    FROM review_decisions
+    GROUP BY case_id
+) AS d USING (case_id);
+COMMENT ON VIEW review_case_states IS '事案の今の状態（最新の記録の状態と判定、記録がなければ新規）';
+
 CREATE TABLE review_explanations (
     user_key UUID NOT NULL,
     patient_key UUID NOT NULL,

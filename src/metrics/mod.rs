@@ -232,6 +232,37 @@ pub enum Gap {
     FiscalYear,
 }
 
+/// What the `required` sources lack for `months`, one line each for people; empty when
+/// complete. Whole months missing are listed together per source.
+pub fn gap_lines(store: &Store, months: &[Month], required: &[String]) -> anyhow::Result<Vec<String>> {
+    // Whole months missing are listed together per source; other gaps one line each.
+    let mut whole: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut out = Vec::new();
+    for &m in months {
+        for (label, gap) in incomplete(store, m, required)? {
+            let line = match gap {
+                Gap::Month => {
+                    match whole.iter_mut().find(|(l, _)| *l == label) {
+                        Some((_, ms)) => ms.push(m.label_ja()),
+                        None => whole.push((label, vec![m.label_ja()])),
+                    }
+                    continue;
+                }
+                Gap::FiscalYear => format!("{label}: {} の分がありません", m.fiscal_year().label_ja()),
+                Gap::Parts(parts) => {
+                    format!("{label}: 前月にあった {} の分が {} にありません", parts.join("、"), m.label_ja())
+                }
+            };
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    let whole = whole.into_iter().map(|(label, ms)| format!("{label}: {} の分がありません", ms.join("、")));
+    out.splice(0..0, whole);
+    Ok(out)
+}
+
 /// What the `required` sources lack for `month` (queries/metrics/completeness.sql), as
 /// (source label, gap); empty when the month is complete.
 pub fn incomplete(store: &Store, month: Month, required: &[String]) -> anyhow::Result<Vec<(&'static str, Gap)>> {

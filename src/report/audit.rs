@@ -117,22 +117,12 @@ fn summary(m: &MonthlyReview) -> Vec<String> {
 }
 
 fn rule_label(code: &str) -> String {
-    review::rule(code).map_or_else(|| code.to_string(), |r| format!("{code}（{}）", short_reason(r.code)))
+    review::rule(code).map_or_else(|| code.to_string(), |r| format!("{code}（{}）", r.label))
 }
 
-/// A few words for a rule, for table cells (the full reason is in the rules section).
-fn short_reason(code: &str) -> &'static str {
-    match code {
-        "non_member" => "加入期間外",
-        "swarm" => "一人の患者に集中",
-        "sweep" => "短時間に多数の患者",
-        "bulk_download" => "大量ダウンロード",
-        "stalking" => "同じ患者を何日も",
-        "dormant" => "休眠 ID の再開",
-        "off_hours" => "ふだん使わない時間帯",
-        "unexplained" => "診療の記録なし",
-        _ => "",
-    }
+/// The table label of a rule code.
+fn label(code: &str) -> &str {
+    review::rule(code).map_or(code, |r| r.label)
 }
 
 fn cases_section(m: &MonthlyReview) -> Section {
@@ -141,7 +131,7 @@ fn cases_section(m: &MonthlyReview) -> Section {
         .cases
         .iter()
         .map(|c| {
-            let rules: Vec<&str> = c.rule_codes().map(short_reason).collect();
+            let rules: Vec<&str> = c.rule_codes().map(label).collect();
             let state = match &c.verdict {
                 Some(v) => format!("{}（{v}）", c.state),
                 None => c.state.clone(),
@@ -240,7 +230,7 @@ fn rules_section(m: &MonthlyReview) -> Section {
     for r in RULES {
         s.lines.push(format!(
             "{}（{}）: {}。{}",
-            short_reason(r.code),
+            r.label,
             r.code,
             r.reason,
             review::threshold_text(r.code, &m.thresholds)

@@ -72,17 +72,13 @@ const RELATIONSHIP_RULES: &[&str] = &["unexplained", "stalking", "swarm"];
 /// The case's current state: its latest step, else 新規. A missing case is a problem that
 /// says how to find the number.
 pub fn state(store: &Store, case_id: &str) -> anyhow::Result<String> {
-    let exists = store.query("SELECT 1 FROM review_cases WHERE case_id = ?", &[Value::Text(case_id.into())])?;
-    if exists.rows.is_empty() {
-        return Err(Problem::new(format!("事案 {case_id} がありません"))
+    let t = store.query("SELECT state FROM review_case_states WHERE case_id = ?", &[Value::Text(case_id.into())])?;
+    match t.rows.first().and_then(|r| r[0].as_str()) {
+        Some(state) => Ok(state.to_string()),
+        None => Err(Problem::new(format!("事案 {case_id} がありません"))
             .hint("renkei audit cases --month YYYY-MM で事案番号を確かめてください")
-            .into());
+            .into()),
     }
-    let t = store.query(
-        "SELECT state FROM review_decisions WHERE case_id = ? ORDER BY recorded_at DESC, rowid DESC LIMIT 1",
-        &[Value::Text(case_id.into())],
-    )?;
-    Ok(t.rows.first().and_then(|r| r[0].as_str()).unwrap_or("新規").to_string())
 }
 
 /// Records a step (照会中, 回答) with an optional note; a closed case takes no more steps.

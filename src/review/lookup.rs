@@ -137,11 +137,10 @@ pub struct Match {
 /// cases of `facility_id`. Blank lines and a header line are skipped.
 pub fn identify(store: &Store, ids: &mut Ids, facility_id: i32, list: &str) -> anyhow::Result<Vec<Match>> {
     let open = store.query(
-        "SELECT c.case_id, replace(CAST(c.user_key AS VARCHAR), '-', '') AS user_key,
-                coalesce((SELECT arg_max(state, recorded_at) FROM review_decisions AS d WHERE d.case_id = c.case_id), '新規') AS state
-         FROM review_cases AS c
-         WHERE c.facility_id = ?
-         ORDER BY c.case_id",
+        "SELECT case_id, replace(CAST(user_key AS VARCHAR), '-', '') AS user_key, state
+         FROM review_case_states
+         WHERE facility_id = ? AND state <> '完了'
+         ORDER BY case_id",
         &[Value::Int(facility_id)],
     )?;
     let cases: Vec<(String, String, String)> = open
@@ -151,7 +150,6 @@ pub fn identify(store: &Store, ids: &mut Ids, facility_id: i32, list: &str) -> a
             let text = |i: usize| r[i].as_str().unwrap_or_default().to_string();
             (text(0), text(1), text(2))
         })
-        .filter(|(_, _, state)| state != "完了")
         .collect();
     let mut out = Vec::new();
     for (i, line) in list.lines().enumerate() {

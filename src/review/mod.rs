@@ -29,6 +29,8 @@ use crate::store::{Store, date_value, timestamp_value};
 pub struct Rule {
     /// The code stored in `review_findings.rule`.
     pub code: &'static str,
+    /// A few words for table cells (加入期間外, 一人の患者に集中…).
+    pub label: &'static str,
     /// Why the rule matters, in Japanese, as the case shows it.
     pub reason: &'static str,
     /// The query, returning findings.
@@ -36,21 +38,30 @@ pub struct Rule {
 }
 
 macro_rules! rule {
-    ($code:literal, $reason:literal) => {
-        Rule { code: $code, reason: $reason, sql: include_str!(concat!("../../queries/review/", $code, ".sql")) }
+    ($code:literal, $label:literal, $reason:literal) => {
+        Rule {
+            code: $code,
+            label: $label,
+            reason: $reason,
+            sql: include_str!(concat!("../../queries/review/", $code, ".sql")),
+        }
     };
 }
 
 /// Every rule, in the order of their weight in `cases.sql`.
 pub const RULES: &[Rule] = &[
-    rule!("non_member", "加入日より前か退会日より後に、その施設から操作があった"),
-    rule!("swarm", "一人の患者に、短い間に多くの施設の多くの利用者の閲覧が集まった（そのうち説明のつかない閲覧）"),
-    rule!("sweep", "短い時間に、自分のふだんをはるかに超える数の患者を閲覧した"),
-    rule!("bulk_download", "1日に多くの患者の情報をダウンロードした"),
-    rule!("stalking", "診療の記録のない同じ患者を、月に何日も閲覧した"),
-    rule!("dormant", "長く使われていなかった利用者の ID が、再び使われた"),
-    rule!("off_hours", "施設がふだんほとんど使わない時間帯に操作した"),
-    rule!("unexplained", "施設がその患者を登録・更新した記録も、同僚の説明のつく操作もない閲覧"),
+    rule!("non_member", "加入期間外", "加入日より前か退会日より後に、その施設から操作があった"),
+    rule!(
+        "swarm",
+        "一人の患者に集中",
+        "一人の患者に、短い間に多くの施設の多くの利用者の閲覧が集まった（そのうち説明のつかない閲覧）"
+    ),
+    rule!("sweep", "短時間に多数の患者", "短い時間に、自分のふだんをはるかに超える数の患者を閲覧した"),
+    rule!("bulk_download", "大量ダウンロード", "1日に多くの患者の情報をダウンロードした"),
+    rule!("stalking", "同じ患者を何日も", "診療の記録のない同じ患者を、月に何日も閲覧した"),
+    rule!("dormant", "休眠 ID の再開", "長く使われていなかった利用者の ID が、再び使われた"),
+    rule!("off_hours", "ふだん使わない時間帯", "施設がふだんほとんど使わない時間帯に操作した"),
+    rule!("unexplained", "診療の記録なし", "施設がその患者を登録・更新した記録も、同僚の説明のつく操作もない閲覧"),
 ];
 
 /// What explains views (`looks.sql`) and makes the cases (`cases.sql`), and the month's listing.
@@ -189,11 +200,12 @@ pub fn review(
             .execute_named(&sql, &bound)
             .with_context(|| format!("規則 queries/review/{}.sql を実行できません", r.code))?;
     }
-    let found = store.query_named(CASES, &bound).context("queries/review/cases.sql を実行できません")?;
+    let cases = format!("CREATE OR REPLACE TEMP TABLE review_new_cases AS {}", CASES.trim().trim_end_matches(';'));
+    store.execute_named(&cases, &bound).context("queries/review/cases.sql を実行できません")?;
     let counts = store.query("SELECT count(*), count(explained_by) FROM review_looks", &[])?;
     let (looks, explained) = (counts.rows[0][0].as_i64().unwrap_or(0), counts.rows[0][1].as_i64().unwrap_or(0));
     store.in_transaction(|s| {
-        save(s, month, &found, now)?;
+        save(s, month, now)?;
         s.execute(
             "INSERT INTO review_runs
              SELECT ?, ?, ?, ?, (SELECT count(*) FROM review_cases WHERE month = ?), ?, ?",
@@ -209,10 +221,7 @@ pub fn review(
         )
     })?;
     let without = store.query("SELECT DISTINCT system FROM review_looks WHERE fallback ORDER BY system", &[])?;
-    let gaps = crate::metrics::incomplete(store, month, &["access_log".to_string()])?
-        .into_iter()
-        .map(|(label, gap)| format!("{label}: {}", gap_text(&gap)))
-        .collect();
+    let gaps = crate::metrics::gap_lines(store, &[month], &["access_log".to_string()])?;
     Ok(Review {
         month,
         cases: list(store, month)?,
@@ -223,38 +232,29 @@ pub fn review(
     })
 }
 
-fn gap_text(gap: &crate::metrics::Gap) -> String {
-    match gap {
-        crate::metrics::Gap::Month => "この月の行がありません".into(),
-        crate::metrics::Gap::Parts(parts) => format!("前の月にあった {} がありません", parts.join("、")),
-        crate::metrics::Gap::FiscalYear => "この年度の行がありません".into(),
-    }
-}
-
-/// Replaces the month's undecided cases with `found`, keeping decided ones as they were.
-fn save(store: &Store, month: Month, found: &Table, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+/// Replaces the month's undecided cases with the new ones (`review_new_cases`, their
+/// findings in `review_found`), keeping decided ones as they were.
+fn save(store: &Store, month: Month, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
     let m = date_value(month.first_day());
     let undecided = "SELECT case_id FROM review_cases WHERE month = ?
         AND case_id NOT IN (SELECT case_id FROM review_decisions)";
     store.execute(&format!("DELETE FROM review_findings WHERE case_id IN ({undecided})"), std::slice::from_ref(&m))?;
     store.execute(&format!("DELETE FROM review_cases WHERE case_id IN ({undecided})"), std::slice::from_ref(&m))?;
-    for row in &found.rows {
-        let case_id = row[0].as_str().unwrap_or_default().to_string();
-        let kept = store.query("SELECT 1 FROM review_cases WHERE case_id = ?", &[Value::Text(case_id.clone())])?;
-        if !kept.rows.is_empty() {
-            continue;
-        }
-        let mut values: Vec<Value> = row.iter().map(crate::store::cell_value).collect();
-        values.insert(1, m.clone());
-        values.push(timestamp_value(now));
-        store.execute("INSERT INTO review_cases VALUES (?, ?, CAST(? AS UUID), ?, ?, ?, ?, ?, ?, ?, ?)", &values)?;
-        store.execute(
-            "INSERT INTO review_findings
-             SELECT ?, rule, facility_id, patient_key, events, first_at, last_at, detail
-             FROM review_found WHERE user_key = CAST(? AS UUID)",
-            &[Value::Text(case_id), values[2].clone()],
-        )?;
-    }
+    // Findings first: both take only the cases not kept (decided ones are still there).
+    store.execute(
+        "INSERT INTO review_findings
+         SELECT n.case_id, f.rule, f.facility_id, f.patient_key, f.events, f.first_at, f.last_at, f.detail
+         FROM review_found AS f JOIN review_new_cases AS n ON CAST(n.user_key AS UUID) = f.user_key
+         WHERE n.case_id NOT IN (SELECT case_id FROM review_cases)",
+        &[],
+    )?;
+    store.execute(
+        "INSERT INTO review_cases
+         SELECT case_id, ?, CAST(user_key AS UUID), facility_id, rules, patients, events, priority, first_at, last_at, ?
+         FROM review_new_cases
+         WHERE case_id NOT IN (SELECT case_id FROM review_cases)",
+        &[m, timestamp_value(now)],
+    )?;
     Ok(())
 }
 

@@ -23,7 +23,7 @@ pub use load::{FileLoad, FileMeta, Overlap};
 pub use rows::{
     BudgetRow, EnrollmentRow, FacilityRecord, ImageViewRow, InvoiceRow, MunicipalityRow, QuarantineRow, QuoteRow,
 };
-pub use table::{Cell, Table, cell_value, date_value, timestamp_value};
+pub use table::{Cell, Table, date_value, timestamp_value};
 
 /// Schema files, applied in order; the number is the schema version they bring.
 const MIGRATIONS: &[(i32, &str)] = &[

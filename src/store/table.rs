@@ -18,19 +18,6 @@ pub fn timestamp_value(t: NaiveDateTime) -> Value {
     Value::Timestamp(TimeUnit::Microsecond, t.and_utc().timestamp_micros())
 }
 
-/// A cell back as a parameter (to store a row a query computed).
-pub fn cell_value(c: &Cell) -> Value {
-    match c {
-        Cell::Null => Value::Null,
-        Cell::Bool(b) => Value::Boolean(*b),
-        Cell::Int(i) => Value::BigInt(*i),
-        Cell::Float(f) => Value::Double(*f),
-        Cell::Text(t) => Value::Text(t.clone()),
-        Cell::Date(d) => date_value(*d),
-        Cell::Timestamp(t) => timestamp_value(*t),
-    }
-}
-
 fn from_ref(v: ValueRef<'_>) -> Cell {
     match v {
         ValueRef::Null => Cell::Null,

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{LOG_HEADER, Workdir, small_roster};
+use crate::support::{LOG_HEADER, Workdir, small_roster, walk};
 
 /// A tmpfs mounted on a folder for one test, unmounted when dropped.
 struct Tmpfs(PathBuf);
@@ -166,16 +166,6 @@ fn a_full_disk_during_a_send_writes_no_half_message_and_the_next_send_delivers_o
     }
     eprintln!("disk full during a send at {} points: {failed} failed cleanly, {sent} sent", points.len());
     assert!(failed >= 1, "some points are too full to send: {failed}");
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut out = Vec::new();
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out
 }
 
 #[test]

@@ -50,15 +50,7 @@ fn no_raw_patient_or_user_id_in_any_text_column() {
     // Each pseudonym is the first 128 bits of HMAC-SHA256(key, kind byte ‖ raw ID) (1 for
     // patients, 2 for users), worked out here apart from renkei and compared as UUID text.
     let key = w.join("var/renkei.key");
-    let secret = hex::decode(std::fs::read_to_string(&key).unwrap().trim()).unwrap();
-    let uuid_of = |kind: u8, raw: &str| -> String {
-        use hmac::Mac;
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
-        mac.update(&[kind]);
-        mac.update(raw.as_bytes());
-        let h = hex::encode(&mac.finalize().into_bytes()[..16]);
-        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
-    };
+    let uuid_of = |kind: u8, raw: &str| crate::support::pseudonym_of(&w, kind, raw);
     assert_eq!(
         w.rows("SELECT patient_key::VARCHAR, user_key::VARCHAR FROM access_events ORDER BY occurred_at LIMIT 1"),
         [[uuid_of(1, patients[0]), uuid_of(2, users[0])]]

@@ -4,7 +4,7 @@
 //! disk, and the accuracy measured on a synthetic network. One file for the one feature:
 //! each test builds its own log, so the length is the number of edges worth pinning.
 
-use crate::support::{LOG_HEADER, Workdir, demo, roster_and_log, small_roster};
+use crate::support::{LOG_HEADER, Workdir, demo, roster_and_log, small_roster, walk};
 
 /// The month's cases as JSON objects (`audit cases --format json`).
 fn cases(w: &Workdir, month: &str) -> Vec<serde_json::Value> {
@@ -352,15 +352,6 @@ fn lookups_by_raw_id_leave_no_trace_of_the_id_on_disk() {
     assert!(log.contains("audit patient") && log.contains("伏せ字"), "{log}");
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out
-}
-
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -465,16 +456,8 @@ fn the_report_counts_closed_cases_and_verdicts_as_recorded() {
     assert!(r.stderr.contains("[recipients] privacy_officer"), "{}", r.stderr);
 }
 
-/// The user's pseudonym as the store writes it: the first 128 bits of
-/// HMAC-SHA256(key, 2 ‖ raw ID) as UUID text, worked out here apart from renkei.
 fn user_key_of(w: &Workdir, raw: &str) -> String {
-    use hmac::Mac;
-    let secret = hex::decode(std::fs::read_to_string(w.join("var/renkei.key")).unwrap().trim()).unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
-    mac.update(&[2]);
-    mac.update(raw.as_bytes());
-    let h = hex::encode(&mac.finalize().into_bytes()[..16]);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    crate::support::pseudonym_of(w, 2, raw)
 }
 
 #[test]

@@ -111,6 +111,30 @@ impl Workdir {
     }
 }
 
+/// A raw ID's pseudonym as the store writes it: the first 128 bits of
+/// HMAC-SHA256(key, kind ‖ raw ID) as UUID text (kind 1 for patients, 2 for users), worked
+/// out here apart from renkei with the folder's key.
+pub fn pseudonym_of(w: &Workdir, kind: u8, raw: &str) -> String {
+    use hmac::Mac;
+    let secret = hex::decode(std::fs::read_to_string(w.join("var/renkei.key")).unwrap().trim()).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
+    mac.update(&[kind]);
+    mac.update(raw.as_bytes());
+    let h = hex::encode(&mac.finalize().into_bytes()[..16]);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// Every file below `dir` (none when it does not exist).
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
 /// The demo council up to March 2026 (R7 closed), made once for the tests that only read
 /// it: its store, inbox and outbox.
 pub fn demo() -> &'static Workdir {
