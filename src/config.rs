@@ -42,6 +42,8 @@ pub struct Config {
     pub sources: BTreeMap<String, SourceMap>,
     /// `[audit]`: thresholds of the monthly access-log review.
     pub audit: AuditConfig,
+    /// `[web]`: the secretariat's console in the browser (`renkei serve`).
+    pub web: WebConfig,
 }
 
 /// `[store]`
@@ -268,6 +270,52 @@ impl Default for AuditConfig {
     }
 }
 
+/// `[web]`: the console (`renkei serve`, or the daemon when `enabled`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Serve the console from `renkei daemon` too.
+    pub enabled: bool,
+    /// Address and port; loopback unless `tls_cert` and `tls_key` are set.
+    pub listen: String,
+    /// Host names (besides loopback) that browsers may use to reach the console.
+    pub hosts: Vec<String>,
+    /// PEM certificate chain for HTTPS (required off loopback).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    pub tls_key: Option<PathBuf>,
+    /// The console's accounts (Argon2id hashes, mode 0600), written by `renkei user`.
+    pub users: PathBuf,
+    /// Minutes without a request after which a session ends.
+    pub idle_minutes: u64,
+    /// Hours after login after which a session ends regardless.
+    pub session_hours: u64,
+    /// Largest upload in megabytes.
+    pub upload_max_mb: u64,
+    /// Seconds a console query may run before it is stopped.
+    pub query_seconds: u64,
+    /// Rows shown on screen (downloads hold every row).
+    pub rows_shown: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            enabled: false,
+            listen: "127.0.0.1:8470".into(),
+            hosts: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            users: "var/users.json".into(),
+            idle_minutes: 15,
+            session_hours: 9,
+            upload_max_mb: 200,
+            query_seconds: 30,
+            rows_shown: 1_000,
+        }
+    }
+}
+
 /// One `[[scenarios]]` entry: a renewal option.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -397,11 +445,15 @@ impl Settings {
     pub fn audit_log(&self) -> PathBuf {
         self.resolve(&self.config.paths.audit_log)
     }
+    /// The console's accounts file.
+    pub fn web_users(&self) -> PathBuf {
+        self.resolve(&self.config.web.users)
+    }
 }
 
 /// Sections whose keys `RENKEI_SECTION_KEY` may override.
 const ENV_SECTIONS: &[&str] =
-    &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share", "audit"];
+    &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share", "audit", "web"];
 /// `RENKEI_*` variables that are not config keys (`RENKEI_DAEMON_PID`: the daemon's pid,
 /// which it gives the child process of each run).
 const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT", "RENKEI_DAEMON_PID"];

@@ -3,8 +3,10 @@
 //!
 //! The modules follow the flow (DESIGN.md): `ingest` → `store` → `metrics` → `report` →
 //! `deliver`, driven by `jobs` from the `cli` and, on a schedule, the `daemon`; `review` is
-//! the privacy officer's monthly access-log review over the same store. `domain`, `config` and `error` serve all.
+//! the privacy officer's monthly access-log review over the same store; `web` is the
+//! secretariat's console in the browser, over the store's published copy. `domain`, `config` and `error` serve all.
 
+pub mod audit_log;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -20,3 +22,4 @@ pub mod metrics;
 pub mod report;
 pub mod review;
 pub mod store;
+pub mod web;

@@ -1,6 +1,7 @@
 -- データ種別ごとの閲覧（年度）
 -- 問い: ある年度に、画像・検査・処方・文書などのどの情報が、どのシステムで何回見られたか。
 -- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- options: fiscal_year SELECT DISTINCT fiscal_year_of(month) FROM access_log_months ORDER BY 1 DESC
 -- col: システム
 -- col: データ種別
 -- col: 閲覧件数 件

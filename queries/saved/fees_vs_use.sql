@@ -1,6 +1,7 @@
 -- 会費と利用の比較（年度）
 -- 問い: ある年度に、各施設が払った会費の割合と、使った割合は釣り合っているか（会費の公平性）。
 -- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- options: fiscal_year SELECT DISTINCT fiscal_year_of(month) FROM access_log_months ORDER BY 1 DESC
 -- col: 施設名
 -- col: 種別
 -- col: 年会費 円

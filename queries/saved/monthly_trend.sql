@@ -2,6 +2,8 @@
 -- 問い: ある年度の各月に、何件使われ、何人の患者・何施設が使ったか（アクセスログのある月だけ）。
 --       稼働施設は利用のあった施設（職員の操作か、情報の閲覧: facility_uses）。
 -- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- options: fiscal_year SELECT DISTINCT fiscal_year_of(month) FROM access_log_months ORDER BY 1 DESC
+-- chart: line x=月 y=閲覧件数,画像閲覧件数
 -- col: 月
 -- col: 操作件数 件
 -- col: 閲覧件数 件

@@ -3,6 +3,7 @@
 --       参加施設は年度中に加入していた施設、稼働施設は利用のあった施設（facility_uses）、
 --       患者数は閲覧された患者（市町への報告と同じ定義）。
 -- param: fiscal_year FISCAL_YEAR 年度（例: R7、令和7年度、2025）
+-- options: fiscal_year SELECT DISTINCT fiscal_year_of(month) FROM access_log_months ORDER BY 1 DESC
 -- col: 市町
 -- col: 参加施設数
 -- col: 稼働施設数

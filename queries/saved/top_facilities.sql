@@ -1,6 +1,7 @@
 -- 利用の多い施設（年度）
 -- 問い: ある年度に最もよく使った施設はどこで、上位の施設で全体の何割を占めるか（利用の集中）。
 -- param: fiscal_year FISCAL_YEAR 年度（例: R7）
+-- options: fiscal_year SELECT DISTINCT fiscal_year_of(month) FROM access_log_months ORDER BY 1 DESC
 -- param: top INTEGER 上位何施設まで（例: 10）
 -- col: 順位
 -- col: 施設名

@@ -78,6 +78,53 @@ pub enum Command {
     },
     /// [schedule] に従って取り込みと送信を続ける（SIGTERM・SIGINT で今の処理を終えてから停止）
     Daemon(DaemonArgs),
+    /// 事務局のブラウザ画面を出す（既定 http://127.0.0.1:8470/、SIGTERM・SIGINT で停止）
+    Serve(ServeArgs),
+    /// ブラウザ画面の利用者を作る・一覧する・消す・パスワードを変える
+    User {
+        /// 操作
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+/// `renkei serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 待ち受けるアドレス（既定: [web] listen、127.0.0.1:8470）
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+/// `renkei user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// 利用者を作る（パスワードは作って一度だけ表示。--password-stdin なら標準入力から）
+    Add {
+        /// 利用者名（半角英数字と . _ -）
+        name: String,
+        /// 役割: viewer（閲覧）、analyst（分析: SQL）、uploader（取込）、admin（管理: 送信も）
+        #[arg(long, value_enum)]
+        role: crate::web::users::Role,
+        /// パスワードを標準入力の1行から読む（15 文字以上）
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 利用者を一覧する
+    List,
+    /// 利用者を消す
+    Remove {
+        /// 利用者名
+        name: String,
+    },
+    /// パスワードを変える
+    Passwd {
+        /// 利用者名
+        name: String,
+        /// パスワードを標準入力の1行から読む（15 文字以上）
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// `renkei audit ...`

@@ -9,8 +9,8 @@ use duckdb::types::Value;
 use super::args::AliasAction;
 use super::output::table;
 use crate::config::Settings;
+use crate::domain::Month;
 use crate::domain::names::matching_key;
-use crate::domain::{FiscalYear, Month};
 use crate::error::Problem;
 use crate::ingest::matcher::FacilityMatcher;
 use crate::metrics;
@@ -152,25 +152,13 @@ pub fn status(settings: &Settings) -> anyhow::Result<ExitCode> {
 
 /// One line per fiscal year, one column per month April–March.
 fn coverage_grid(months: &BTreeMap<Month, i64>) -> String {
-    let (Some(first), Some(last)) = (months.keys().next(), months.keys().last()) else {
+    let rows = crate::report::layout::coverage_rows(months);
+    if rows.is_empty() {
         return String::new();
-    };
-    let mut headers = vec!["年度".to_string()];
-    headers.extend([4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3].iter().map(|m| format!("{m}月")));
-    let mut rows = Vec::new();
-    let mut fy: FiscalYear = first.fiscal_year();
-    while fy <= last.fiscal_year() {
-        let mut row = vec![fy.label_ja()];
-        for m in fy.first_month().through(fy.last_month()) {
-            row.push(match months.get(&m) {
-                Some(n) => crate::report::format::count(*n),
-                None if m < *first || m > *last => String::new(),
-                None => "—".to_string(),
-            });
-        }
-        rows.push(row);
-        fy = FiscalYear::new(fy.year() + 1);
     }
+    let mut headers = vec!["年度".to_string()];
+    headers.extend(crate::report::layout::COVERAGE_MONTHS.iter().map(|m| m.to_string()));
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| std::iter::once(r.label).chain(r.cells).collect()).collect();
     let right: Vec<bool> = (0..13).map(|i| i > 0).collect();
     table(&headers, &rows, &right)
 }

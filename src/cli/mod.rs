@@ -2,7 +2,6 @@
 //! Commands resolve settings once, call `jobs`, and print data to stdout only.
 
 pub mod args;
-mod audit;
 mod daemon;
 mod demo;
 mod ingest;
@@ -15,6 +14,7 @@ mod report;
 mod review;
 mod scenarios;
 mod sql;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +43,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
         Command::Audit { action } => review::run(&settings(cli.config.as_deref(), None)?, action),
         Command::Daemon(a) => daemon::run(&settings(cli.config.as_deref(), None)?, cli.config.clone(), &a),
+        Command::Serve(a) => web::serve(&settings(cli.config.as_deref(), None)?, &a),
+        Command::User { action } => web::user(&settings(cli.config.as_deref(), None)?, &action),
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::Context;
 use unicode_width::UnicodeWidthStr;
 
 use super::args::{OutputArgs, OutputFormat};
-use super::audit;
+use crate::audit_log as audit;
 use crate::config::Settings;
 use crate::error::Problem;
 use crate::export;

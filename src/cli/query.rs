@@ -7,7 +7,8 @@ use duckdb::types::Value;
 
 use super::args::QueryArgs;
 use super::output::{emit, table};
-use super::{audit, sql};
+use super::sql;
+use crate::audit_log as audit;
 use crate::config::Settings;
 use crate::error::Problem;
 use crate::metrics::saved;

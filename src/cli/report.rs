@@ -36,7 +36,7 @@ pub fn report(settings: &Settings, kind: ReportKind) -> anyhow::Result<ExitCode>
         ReportKind::Audit { month, out } => {
             let month = jobs::parse_month(&month)?;
             let store = Store::open(&settings.store_path())?;
-            let rendered = jobs::render_audit(&store, settings, month, &super::audit::os_user())?;
+            let rendered = jobs::render_audit(&store, settings, month, &crate::audit_log::os_user())?;
             let dir = out.unwrap_or_else(|| PathBuf::from(format!("report-audit-{month}")));
             for path in rendered.write_preview(&dir)? {
                 println!("{}", path.display());
@@ -96,7 +96,7 @@ pub fn send(settings: &Settings, kind: SendKind) -> anyhow::Result<ExitCode> {
         }
         SendKind::Audit { month, dry_run, to, force } => {
             let month = jobs::parse_month(&month)?;
-            let by = super::audit::os_user();
+            let by = crate::audit_log::os_user();
             if dry_run {
                 let store = Store::open(&settings.store_path())?;
                 let rendered = jobs::render_audit(&store, settings, month, &by)?;

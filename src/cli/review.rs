@@ -7,7 +7,8 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use super::args::{AuditAction, OutputArgs, OutputFormat};
-use super::{audit, output};
+use super::output;
+use crate::audit_log as audit;
 use crate::config::Settings;
 use crate::domain::Month;
 use crate::error::Problem;

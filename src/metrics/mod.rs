@@ -98,6 +98,27 @@ impl Query {
     pub fn params(&self) -> Vec<(&str, &str, &str)> {
         self.header_lines("-- param: ")
     }
+    /// Queries that list a parameter's choices (`-- options: name SELECT …`): the first
+    /// column is the value, the second (when there is one) its label.
+    pub fn options(&self) -> Vec<(&str, &str)> {
+        self.sql.lines().filter_map(|l| l.strip_prefix("-- options: ")).filter_map(|l| l.split_once(' ')).collect()
+    }
+    /// The chart a result asks for (`-- chart: line x=月 y=閲覧件数,患者数`): the kind
+    /// (`line` or `bar`), the x column and the y columns.
+    pub fn chart(&self) -> Option<(&str, &str, Vec<&str>)> {
+        let line = self.sql.lines().find_map(|l| l.strip_prefix("-- chart: "))?;
+        let mut parts = line.split_whitespace();
+        let kind = parts.next()?;
+        let (mut x, mut y) = (None, Vec::new());
+        for p in parts {
+            match p.split_once('=') {
+                Some(("x", v)) => x = Some(v),
+                Some(("y", v)) => y = v.split(',').collect(),
+                _ => {}
+            }
+        }
+        Some((kind, x?, y))
+    }
     /// Declared output columns: (name, description with unit).
     pub fn columns(&self) -> Vec<(&str, &str)> {
         self.sql

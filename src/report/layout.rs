@@ -91,3 +91,32 @@ impl Charts {
             .collect()
     }
 }
+
+/// A source's monthly row counts as one row per 年度 (April to March): the count, `—` for a
+/// month with none inside the covered span, blank outside it. The status screen and the
+/// console's coverage grid both draw it.
+pub fn coverage_rows(months: &std::collections::BTreeMap<crate::domain::Month, i64>) -> Vec<Row> {
+    let (Some(first), Some(last)) = (months.keys().next(), months.keys().last()) else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    let mut fy = first.fiscal_year();
+    while fy <= last.fiscal_year() {
+        let cells = fy
+            .first_month()
+            .through(fy.last_month())
+            .map(|m| match months.get(&m) {
+                Some(n) => super::format::count(*n),
+                None if m < *first || m > *last => String::new(),
+                None => "—".to_string(),
+            })
+            .collect();
+        rows.push(row(fy.label_ja(), cells));
+        fy = crate::domain::FiscalYear::new(fy.year() + 1);
+    }
+    rows
+}
+
+/// The headings of [`coverage_rows`]: 年度, then 4月 … 3月.
+pub const COVERAGE_MONTHS: [&str; 12] =
+    ["4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月"];

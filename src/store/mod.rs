@@ -7,8 +7,10 @@
 mod event_batch;
 pub mod lake;
 mod load;
+pub mod publish;
 mod rows;
 mod table;
+pub mod user_sql;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -40,6 +42,21 @@ const LOCK_WAIT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened for writing: on close it refreshes the console's copy, when there is one.
+    writable: bool,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.writable && publish::copy_path(&self.path).exists() {
+            if let Err(e) = publish::copy(&self.conn, &self.path) {
+                tracing::warn!(error = %format!("{e:#}"), "the console's copy of the store could not be refreshed");
+                eprintln!(
+                    "warning: 画面用のデータベースの写しを更新できませんでした（次の取り込みで更新します）: {e:#}"
+                );
+            }
+        }
+    }
 }
 
 impl Store {
@@ -51,7 +68,7 @@ impl Store {
         let conn = open_waiting(path, || Ok(Config::default().enable_autoload_extension(false)?))?;
         // `arrow(?)`: how the access-log batches are inserted (see `FileLoad::append_events`).
         conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow")?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), writable: true };
         store.migrate()?;
         Ok(store)
     }
@@ -68,9 +85,59 @@ impl Store {
             Ok(Config::default().access_mode(AccessMode::ReadOnly)?.enable_autoload_extension(false)?)
         })?;
         conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
-        let store = Store { conn, path: path.to_path_buf() };
+        let store = Store { conn, path: path.to_path_buf(), writable: false };
         store.refuse_newer()?;
         Ok(store)
+    }
+
+    /// Opens the console's copy read-only as [`Store::open_read_only`] does, with a memory
+    /// limit, so one person's query cannot take the box's memory.
+    pub fn open_console(path: &Path) -> anyhow::Result<Store> {
+        if !path.exists() {
+            return Err(Problem::new("画面用のデータがまだありません")
+                .hint("取込の画面からファイルを取り込むか、renkei ingest を実行してください")
+                .into());
+        }
+        let conn = open_waiting(path, || {
+            Ok(Config::default()
+                .access_mode(AccessMode::ReadOnly)?
+                .enable_autoload_extension(false)?
+                .max_memory("2GB")?)
+        })?;
+        conn.execute_batch("SET enable_external_access = false; SET lock_configuration = true;")?;
+        let store = Store { conn, path: path.to_path_buf(), writable: false };
+        store.refuse_newer()?;
+        Ok(store)
+    }
+
+    /// Runs SQL typed by a person and keeps at most `cap` rows; true when there were more.
+    pub fn query_user_sql_capped(&self, sql: &str, cap: usize) -> anyhow::Result<(Table, bool)> {
+        let mut stmt = self.conn.prepare(sql)?;
+        table::collect_capped(&mut stmt, cap)
+    }
+
+    /// [`Store::query_named`], keeping at most `cap` rows; true when there were more.
+    pub fn query_named_capped(
+        &self,
+        sql: &str,
+        params: &[(&str, duckdb::types::Value)],
+        cap: usize,
+    ) -> anyhow::Result<(Table, bool)> {
+        let mut stmt = self.conn.prepare(sql)?;
+        bind_named(&mut stmt, params)?;
+        table::collect_capped(&mut stmt, cap)
+    }
+
+    /// Publishes the console's copy now (and from then on at every close for writing).
+    pub fn publish(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.writable, "the console's copy is published from a store opened for writing");
+        publish::copy(&self.conn, &self.path)
+    }
+
+    /// A handle that stops the running query from another thread (the console's time
+    /// limit and its 取消 button).
+    pub fn interrupt_handle(&self) -> std::sync::Arc<duckdb::InterruptHandle> {
+        self.conn.interrupt_handle()
     }
 
     /// The store's file.

@@ -51,14 +51,22 @@ fn from_ref(v: ValueRef<'_>) -> Cell {
 
 /// Runs a prepared statement whose parameters are bound and collects every row.
 pub(super) fn collect(stmt: &mut duckdb::Statement<'_>) -> anyhow::Result<Table> {
+    Ok(collect_capped(stmt, usize::MAX)?.0)
+}
+
+/// Like [`collect`], keeping at most `cap` rows; true when there were more.
+pub(super) fn collect_capped(stmt: &mut duckdb::Statement<'_>, cap: usize) -> anyhow::Result<(Table, bool)> {
     // Execute first: column names exist only once the statement has run.
     stmt.raw_execute()?;
     let columns = stmt.column_names();
     let mut out = Vec::new();
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
+        if out.len() == cap {
+            return Ok((Table { columns, rows: out }, true));
+        }
         let width = row.as_ref().column_count();
         out.push((0..width).map(|i| row.get_ref(i).map(from_ref)).collect::<Result<Vec<_>, _>>()?);
     }
-    Ok(Table { columns, rows: out })
+    Ok((Table { columns, rows: out }, false))
 }

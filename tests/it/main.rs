@@ -3,6 +3,7 @@
 
 mod support;
 
+mod browser;
 mod cli;
 mod console;
 mod daemon;
@@ -18,3 +19,4 @@ mod review;
 mod screens;
 mod smtp;
 mod sources;
+mod web;
