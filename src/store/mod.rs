@@ -48,13 +48,12 @@ pub struct Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if self.writable && publish::copy_path(&self.path).exists() {
-            if let Err(e) = publish::copy(&self.conn, &self.path) {
-                tracing::warn!(error = %format!("{e:#}"), "the console's copy of the store could not be refreshed");
-                eprintln!(
-                    "warning: 画面用のデータベースの写しを更新できませんでした（次の取り込みで更新します）: {e:#}"
-                );
-            }
+        if self.writable
+            && publish::copy_path(&self.path).exists()
+            && let Err(e) = publish::copy(&self.conn, &self.path, true)
+        {
+            tracing::warn!(error = %format!("{e:#}"), "the console's copy of the store could not be refreshed");
+            eprintln!("warning: 画面用のデータベースの写しを更新できませんでした（次の取り込みで更新します）: {e:#}");
         }
     }
 }
@@ -131,7 +130,7 @@ impl Store {
     /// Publishes the console's copy now (and from then on at every close for writing).
     pub fn publish(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.writable, "the console's copy is published from a store opened for writing");
-        publish::copy(&self.conn, &self.path)
+        publish::copy(&self.conn, &self.path, false)
     }
 
     /// A handle that stops the running query from another thread (the console's time

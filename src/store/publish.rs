@@ -18,11 +18,16 @@ pub fn copy_path(store: &Path) -> PathBuf {
     store.with_file_name(format!("{stem}.console.duckdb"))
 }
 
-/// Copies the checkpointed store file at `store` to its console copy. The caller holds the
-/// store open for writing, so nothing changes the file while it is copied.
-pub(super) fn copy(conn: &duckdb::Connection, store: &Path) -> anyhow::Result<()> {
+/// Copies the checkpointed store file at `store` to its console copy, unless `only_if_newer`
+/// and the copy is already as new as the file (a close that wrote nothing copies nothing).
+/// The caller holds the store open for writing, so nothing changes the file while it is copied.
+pub(super) fn copy(conn: &duckdb::Connection, store: &Path, only_if_newer: bool) -> anyhow::Result<()> {
     conn.execute_batch("CHECKPOINT").context("データベースを書き出せません（CHECKPOINT）")?;
     let dest = copy_path(store);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if only_if_newer && modified(store).zip(modified(&dest)).is_some_and(|(s, d)| s <= d) {
+        return Ok(());
+    }
     let tmp = dest.with_file_name(format!(
         ".{}.tmp",
         dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()

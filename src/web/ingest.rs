@@ -262,9 +262,53 @@ pub async fn alias(State(console): State<Shared>, who: Authed, Form(f): Form<Ali
     who.audit(&console, "alias", &format!("{alias} → {facility}"), None, done.ok);
     let frame = Frame::new("取込", Some(who.nav("ingest")));
     let frame = if done.ok {
-        frame.notice("ok", format!("別名「{alias}」→「{facility}」を登録しました。保留の行は、そのファイルをもう一度アップロードすると取り込まれます"))
+        frame.notice("ok", format!("別名「{alias}」→「{facility}」を登録しました。保留の行は、取り込んだファイルの一覧の「取り込み直す」で取り込まれます"))
     } else {
         frame.notice("error", "別名を登録できませんでした（下の理由を確かめてください）")
+    };
+    render(&console, &who, frame, done.text).await
+}
+
+/// The reload form.
+#[derive(Debug, Deserialize)]
+pub struct ReloadForm {
+    path: String,
+}
+
+/// `POST /ingest/reload`: `renkei ingest --replace PATH` for a file the store already
+/// holds (after an alias, its held rows load), and only for such a file.
+pub async fn reload(State(console): State<Shared>, who: Authed, Form(f): Form<ReloadForm>) -> Response {
+    if let Err(fail) = who.require(&console, Permission::Upload, "取り込み直し") {
+        return fail.nav(who.nav("ingest")).into_response();
+    }
+    let path = f.path.clone();
+    let known = run::query(&console, &who.user, move |store| {
+        Ok(!store
+            .query("SELECT 1 FROM ingested_files WHERE path = ?", &[duckdb::types::Value::Text(path)])?
+            .rows
+            .is_empty())
+    })
+    .await;
+    match known {
+        Ok(true) => {}
+        Ok(false) => {
+            return Fail::new(StatusCode::BAD_REQUEST, format!("「{}」は取り込んだファイルの一覧にありません", f.path))
+                .hint("一覧の「取り込み直す」から選んでください")
+                .nav(who.nav("ingest"))
+                .into_response();
+        }
+        Err(fail) => return fail.nav(who.nav("ingest")).into_response(),
+    }
+    let done = match run::renkei(&console, vec!["ingest".into(), "--replace".into(), f.path.clone()]).await {
+        Ok(d) => d,
+        Err(fail) => return fail.nav(who.nav("ingest")).into_response(),
+    };
+    who.audit(&console, "ingest", &format!("--replace {}", f.path), None, done.ok);
+    let frame = Frame::new("取込", Some(who.nav("ingest")));
+    let frame = if done.ok {
+        frame.notice("ok", format!("「{}」を取り込み直しました", f.path))
+    } else {
+        frame.notice("error", format!("「{}」を取り込み直せませんでした（理由は下のとおり）", f.path))
     };
     render(&console, &who, frame, done.text).await
 }

@@ -91,6 +91,7 @@ pub fn router(console: Shared) -> Router {
         .route("/ingest", get(ingest::page))
         .route("/ingest/upload", post(ingest::upload).layer(DefaultBodyLimit::max(upload_limit + 64 * 1024)))
         .route("/ingest/alias", post(ingest::alias))
+        .route("/ingest/reload", post(ingest::reload))
         .route("/questions", get(questions::list))
         .route("/questions/{name}", get(questions::page))
         .route("/questions/{name}/download", get(questions::download))

@@ -42,11 +42,13 @@ pub enum Permission {
 impl Role {
     /// Whether this role may do `p`.
     pub fn may(self, p: Permission) -> bool {
-        match (self, p) {
-            (Role::Admin, _) | (_, Permission::View) => true,
-            (Role::Analyst, Permission::Analyze) | (Role::Uploader, Permission::Upload) => true,
-            _ => false,
-        }
+        matches!(
+            (self, p),
+            (Role::Admin, _)
+                | (_, Permission::View)
+                | (Role::Analyst, Permission::Analyze)
+                | (Role::Uploader, Permission::Upload)
+        )
     }
 
     /// The Japanese name shown on screen.

@@ -73,9 +73,13 @@ struct MessagePage<'a> {
     hint: Option<&'a str>,
 }
 
-/// A page that could not be shown, or a refusal: status, what, why, what to do.
+/// A page that could not be shown, or a refusal: status, what, why, what to do (boxed: a
+/// `Result<_, Fail>` stays small).
 #[derive(Debug, Clone)]
-pub struct Fail {
+pub struct Fail(Box<Failed>);
+
+#[derive(Debug, Clone)]
+struct Failed {
     status: StatusCode,
     what: String,
     value: Option<String>,
@@ -87,18 +91,18 @@ pub struct Fail {
 impl Fail {
     /// A failure with its headline.
     pub fn new(status: StatusCode, what: impl Into<String>) -> Fail {
-        Fail { status, what: what.into(), value: None, reason: None, hint: None, nav: None }
+        Fail(Box::new(Failed { status, what: what.into(), value: None, reason: None, hint: None, nav: None }))
     }
     /// A problem the user can fix (the command line's own message).
     pub fn problem(status: StatusCode, p: &Problem) -> Fail {
-        Fail {
+        Fail(Box::new(Failed {
             status,
             what: p.what.clone(),
             value: p.value.clone(),
             reason: p.reason.clone(),
             hint: p.hint.clone(),
             nav: None,
-        }
+        }))
     }
     /// An error: a problem is shown as it is; anything else gets a reference number and is
     /// logged in full, never shown (no internals on the page).
@@ -114,26 +118,26 @@ impl Fail {
     }
     /// Why.
     pub fn because(mut self, reason: impl Into<String>) -> Fail {
-        self.reason = Some(reason.into());
+        self.0.reason = Some(reason.into());
         self
     }
     /// What to do.
     pub fn hint(mut self, hint: impl Into<String>) -> Fail {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
     /// Shown with the navigation bar.
     pub fn nav(mut self, nav: Nav) -> Fail {
-        self.nav = Some(nav);
+        self.0.nav = Some(nav);
         self
     }
     /// The failure as one notice: what, why, what to do.
     pub fn text(&self) -> String {
-        let mut t = self.what.clone();
-        if let Some(r) = &self.reason {
+        let mut t = self.0.what.clone();
+        if let Some(r) = &self.0.reason {
             t.push_str(&format!("。理由: {r}"));
         }
-        if let Some(h) = &self.hint {
+        if let Some(h) = &self.0.hint {
             t.push_str(&format!("。対処: {h}"));
         }
         t
@@ -142,13 +146,14 @@ impl Fail {
 
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
+        let f = self.0;
         let page = MessagePage {
-            frame: Frame::new(self.what.clone(), self.nav.clone()),
-            value: self.value.as_deref(),
-            reason: self.reason.as_deref(),
-            hint: self.hint.as_deref(),
+            frame: Frame::new(f.what.clone(), f.nav.clone()),
+            value: f.value.as_deref(),
+            reason: f.reason.as_deref(),
+            hint: f.hint.as_deref(),
         };
-        (self.status, html(&page)).into_response()
+        (f.status, html(&page)).into_response()
     }
 }
 

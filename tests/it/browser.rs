@@ -4,6 +4,7 @@
 //! board report, and leaves screenshots at 1280×800 and 1920×1080 to be looked at
 //! (`$CARGO_TARGET_TMPDIR/screens/`). `.ci/run` installs chromium, chromium-driver and
 //! fonts-noto-cjk; without them this test fails on CI and says what to install elsewhere.
+//! Beside it, the daemon serving the console over HTTPS to a real TLS client.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -216,4 +217,66 @@ fn a_person_uploads_a_log_runs_a_question_downloads_it_and_previews_the_report()
         assert!(cjk, "fonts-noto-cjk is needed for Japanese");
         c.close().await.unwrap();
     });
+}
+
+/// A certificate for 127.0.0.1 from a throwaway CA (trustme, as the SMTP tests use): the
+/// CA's PEM, the server's chain and key.
+fn certificate(dir: &Path) -> PathBuf {
+    let script = "import trustme, sys\nca = trustme.CA()\nc = ca.issue_cert('127.0.0.1', 'localhost')\n\
+        ca.cert_pem.write_to_path(sys.argv[1] + '/ca.pem')\nc.private_key_pem.write_to_path(sys.argv[1] + '/key.pem')\n\
+        c.cert_chain_pems[0].write_to_path(sys.argv[1] + '/cert.pem')\n";
+    let out = Command::new("python3").args(["-c", script, &dir.display().to_string()]).output().unwrap();
+    assert!(out.status.success(), "trustme (pip install trustme): {}", String::from_utf8_lossy(&out.stderr));
+    dir.join("ca.pem")
+}
+
+#[test]
+fn over_https_the_daemon_serves_the_console_with_hsts_and_a_host_only_secure_cookie() {
+    let w = Workdir::new();
+    let ca = certificate(w.path());
+    let r = w.run_with_stdin(&["user", "add", "kan", "--role", "admin", "--password-stdin"], &format!("{PASSWORD}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write(
+        "renkei.toml",
+        b"[web]\nenabled = true\nlisten = \"127.0.0.1:0\"\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_renkei"))
+        .arg("daemon")
+        .current_dir(w.path())
+        .env_remove("RENKEI_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("renkei の画面: ").unwrap_or_else(|| panic!("{line}")).to_string();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let daemon = Killed(child);
+    // A real TLS client that trusts only the throwaway CA logs in.
+    let script = "import ssl, sys, urllib.request, urllib.parse\n\
+        ctx = ssl.create_default_context(cafile=sys.argv[2])\n\
+        class N(urllib.request.HTTPRedirectHandler):\n    def redirect_request(self, *a, **k): return None\n\
+        o = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ctx), N)\n\
+        page = o.open(sys.argv[1] + 'login')\nprint(page.headers['Strict-Transport-Security'])\n\
+        data = urllib.parse.urlencode({'user': 'kan', 'password': sys.argv[3]}).encode()\n\
+        try:\n    o.open(urllib.request.Request(sys.argv[1] + 'login', data=data))\nexcept urllib.error.HTTPError as e:\n    print(e.code, e.headers['Set-Cookie'])\n";
+    let out = Command::new("python3").args(["-c", script, &url, &ca.display().to_string(), PASSWORD]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.starts_with("max-age=31536000\n303 __Host-renkei_session="), "{said}");
+    assert!(said.contains("; Secure") && said.contains("HttpOnly"), "{said}");
+    // SIGTERM stops the daemon and its console, exit 0.
+    let mut child = daemon;
+    let pid = child.0.id();
+    assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

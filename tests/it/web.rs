@@ -450,3 +450,41 @@ fn the_board_preview_is_the_report_as_it_will_be_sent() {
     assert!(!page.contains("name=\"mode\" value=\"send\""), "no send button for a viewer");
     assert!(s.get("/reports?month=2025-07", Some(&s.login("kan"))).text().contains("name=\"mode\" value=\"send\""));
 }
+
+#[test]
+fn an_alias_and_a_reload_bring_in_the_rows_held_for_an_unknown_name() {
+    let s = Site::new(network_with_known_answers(), "");
+    s.user("tori", "uploader");
+    let cookie = s.login("tori");
+    s.w.write_sjis(
+        "inbox/log_2025-09.csv",
+        &format!(
+            "{LOG_HEADER}2025-09-01 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n\
+             2025-09-02 09:00:00,ID-Link,U1,ゆきぐに診療所,P002,齋藤記念病院,画像,閲覧\r\n"
+        ),
+    );
+    s.w.ok(&["ingest"]);
+    assert_eq!(s.w.count("SELECT count(*) FROM quarantine"), 1);
+    let page = s.get("/ingest", Some(&cookie)).text();
+    assert!(page.contains("<td>ゆきぐに診療所</td>"), "the held row with its value: {page}");
+    let alias =
+        s.post("/ingest/alias", Some(&cookie), &[("alias", "ゆきぐに診療所"), ("facility", "ゆきぐにクリニック")]);
+    assert!(alias.text().contains("別名「ゆきぐに診療所」→「ゆきぐにクリニック」を登録しました"), "{}", alias.text());
+    let path = s.w.rows("SELECT path FROM ingested_files WHERE path LIKE '%2025-09%'")[0][0].clone();
+    // Only a file the store holds may be reloaded.
+    let other = s.post("/ingest/reload", Some(&cookie), &[("path", "/etc/passwd")]);
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    let reload = s.post("/ingest/reload", Some(&cookie), &[("path", &path)]);
+    assert!(reload.text().contains("取り込み直しました"), "{}", reload.text());
+    assert_eq!(s.w.count("SELECT count(*) FROM quarantine"), 0);
+    assert_eq!(s.w.count("SELECT count(*) FROM access_events"), 9 + 2);
+}
+
+#[test]
+fn off_loopback_the_console_needs_tls() {
+    let w = Workdir::new();
+    let r = w.run(&["serve", "--listen", "0.0.0.0:8470"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("0.0.0.0:8470 では画面を出せません（HTTPS の設定がありません）"), "{}", r.stderr);
+    assert!(r.stderr.contains("[web] tls_cert と tls_key"), "{}", r.stderr);
+}
