@@ -82,7 +82,7 @@ pub async fn query<T: Send + 'static>(
                 .hint("期間を短くするか条件を絞ってください（上限は [web] query_seconds で変えられます）"))
         }
         Err(_) if running.cancelled.load(Ordering::SeqCst) => {
-            Err(Fail::new(StatusCode::OK, "取り消しました").hint("条件を直してもう一度実行できます"))
+            Err(Fail::new(StatusCode::OK, super::view::CANCELLED).hint("条件を直してもう一度実行できます"))
         }
         Err(e) => Err(Fail::problem(StatusCode::BAD_REQUEST, &user_sql::explain(&e))),
     }

@@ -119,7 +119,11 @@ pub async fn run(State(console): State<Shared>, who: Authed, Form(f): Form<SqlFo
             let result = grid("結果", &table, &[], cap, more);
             render(&console, &who, frame, f.sql, result).await
         }
-        Err(fail) => render(&console, &who, frame.notice("error", fail.text()), f.sql, String::new()).await,
+        Err(fail) => {
+            // A query the user stopped is not an error.
+            let kind = if fail.is_cancelled() { "ok" } else { "error" };
+            render(&console, &who, frame.notice(kind, fail.text()), f.sql, String::new()).await
+        }
     }
 }
 

@@ -73,6 +73,9 @@ struct MessagePage<'a> {
     hint: Option<&'a str>,
 }
 
+/// What a query stopped by its user's 取消 says.
+pub const CANCELLED: &str = "取り消しました";
+
 /// A page that could not be shown, or a refusal: status, what, why, what to do (boxed: a
 /// `Result<_, Fail>` stays small).
 #[derive(Debug, Clone)]
@@ -130,6 +133,10 @@ impl Fail {
     pub fn nav(mut self, nav: Nav) -> Fail {
         self.0.nav = Some(nav);
         self
+    }
+    /// Whether this is the user's own 取消 (shown as done, not as an error).
+    pub fn is_cancelled(&self) -> bool {
+        self.0.what == CANCELLED
     }
     /// The failure as one notice: what, why, what to do.
     pub fn text(&self) -> String {

@@ -99,6 +99,41 @@ impl Site {
         )
     }
 
+    /// Sends `first`, and `second` `after` later while the first is still running.
+    pub fn overlapping(
+        &self,
+        first: Request<Body>,
+        after: std::time::Duration,
+        second: Request<Body>,
+    ) -> (Answer, Answer) {
+        let app = web::router(self.console.clone());
+        let collect = |res: axum::response::Response| async move {
+            let status = res.status();
+            let headers = res.headers().clone();
+            let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+            Answer { status, headers, body }
+        };
+        self.rt.block_on(async {
+            let one = app.clone().oneshot(first);
+            let two = async {
+                tokio::time::sleep(after).await;
+                app.clone().oneshot(second).await
+            };
+            let (a, b) = tokio::join!(one, two);
+            (collect(a.unwrap()).await, collect(b.unwrap()).await)
+        })
+    }
+
+    /// A form POST request.
+    pub fn form(path: &str, cookie: &str, form: &[(&str, &str)]) -> Request<Body> {
+        let body: String =
+            form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        Self::request("POST", path, Some(cookie))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    }
+
     /// Logs in and returns the cookie to send.
     pub fn login(&self, name: &str) -> String {
         let a = self.post("/login", None, &[("user", name), ("password", PASSWORD), ("next", "/")]);
@@ -372,10 +407,23 @@ fn console_sql_reads_the_published_copy_only_and_cannot_write_read_files_or_chan
     assert!(two.text().contains("SQL が 2 文あります"));
     let slow = s.post("/sql", Some(&analyst), &[("sql", "SELECT count(*) FROM range(100000000000) a")]);
     assert!(slow.text().contains("1 秒で終わらないため止めました"), "{}", slow.text());
+    // 取消 stops the running query on the server, well before its time limit.
+    let s = Site::new(network_with_known_answers(), "[web]\nquery_seconds = 60\n");
+    s.user("ana", "analyst");
+    let analyst = s.login("ana");
+    let (stopped, cancel) = s.overlapping(
+        Site::form("/sql", &analyst, &[("sql", "SELECT count(*) FROM range(100000000000) a, range(10) b")]),
+        std::time::Duration::from_millis(800),
+        Site::form("/sql/cancel", &analyst, &[]),
+    );
+    assert_eq!(cancel.text(), "取り消しました");
+    assert!(stopped.text().contains("<strong>完了</strong>取り消しました"), "{}", stopped.text());
+    assert!(!stopped.text().contains("秒で終わらない"), "stopped by 取消, not by the limit");
     let many = s.post("/sql", Some(&analyst), &[("sql", "SELECT * FROM range(5000)")]);
     assert!(many.text().contains("先頭の 1,000 行を表示しています"), "the cap is said on screen");
     // Each statement that ran is in the audit log (the two-statement text never ran).
-    assert_eq!(s.audit().iter().filter(|e| e["command"] == "web sql").count(), 10);
+    assert_eq!(s.audit().iter().filter(|e| e["command"] == "web sql").count(), 2);
+    assert!(s.audit().iter().any(|e| e["command"] == "web sql_cancel" && e["ok"] == true));
     assert_eq!(s.w.count("SELECT count(*) FROM facilities"), 4);
 }
 
