@@ -135,6 +135,19 @@ fn begin(settings: &Settings, schedules: &[Schedule], now: NaiveDateTime) -> any
         tracing::warn!(job, scheduled_for = %at, "a run was interrupted when the daemon last stopped; it runs again");
     }
     runs::start(&store, "daemon", now)?;
+    if let Some(latest) = runs::latest(&store)?.filter(|l| *l > now) {
+        // A clock behind the ledger (a dead CMOS battery, NTP not yet synchronized): no run
+        // is due twice, since runs are counted from the latest recorded one, but the
+        // council should know its clock is wrong.
+        let detail = format!(
+            "時計が前回の記録（{}）より前です（{}）。時刻の同期（NTP）を確かめてください",
+            latest.format("%Y-%m-%d %H:%M:%S"),
+            now.format("%Y-%m-%d %H:%M:%S")
+        );
+        tracing::warn!(latest = %latest, now = %now, "the system clock is behind the last recorded run");
+        eprintln!("warning: {detail}");
+        runs::note(&store, "daemon", now, &detail)?;
+    }
     runs::due(&store, schedules, now)
 }
 

@@ -24,10 +24,25 @@ pub fn start(store: &Store, job: &str, at: NaiveDateTime) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The latest time a run was scheduled for (runs are counted from it, so it is what a
+/// clock behind must not go back before).
+pub fn latest(store: &Store) -> anyhow::Result<Option<NaiveDateTime>> {
+    Ok(store.query("SELECT max(scheduled_for) FROM runs", &[])?.rows[0][0].as_timestamp())
+}
+
+/// Adds a note to the running run of `job` scheduled for `at`.
+pub fn note(store: &Store, job: &str, at: NaiveDateTime, detail: &str) -> anyhow::Result<()> {
+    store.execute(
+        "UPDATE runs SET detail = ? WHERE job = ? AND scheduled_for = ? AND status = 'running'",
+        &[Value::Text(detail.into()), Value::Text(job.into()), timestamp_value(at)],
+    )?;
+    Ok(())
+}
+
 /// Records how the run of `job` scheduled for `at` ended.
 pub fn finish(store: &Store, job: &str, at: NaiveDateTime, status: &str, detail: &str) -> anyhow::Result<()> {
     store.execute(
-        "UPDATE runs SET finished_at = ?, status = ?, detail = ?
+        "UPDATE runs SET finished_at = ?, status = ?, detail = concat_ws('／', detail, ?)
          WHERE job = ? AND scheduled_for = ? AND status = 'running'",
         &[
             timestamp_value(crate::clock::now_jst()),

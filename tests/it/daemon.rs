@@ -320,3 +320,60 @@ fn each_run_is_a_child_process_that_ends_with_a_killed_daemon_and_leaves_the_sto
     assert_eq!(runs(&w, "ingest").iter().map(|r| r[1].as_str()).collect::<Vec<_>>(), ["running"]);
     assert_eq!(w.count("SELECT count(*) FROM access_events"), 0);
 }
+
+#[test]
+fn runs_at_midnight_of_the_fiscal_years_end_report_the_period_of_their_schedule_not_of_the_clock() {
+    let w = network_with_known_answers();
+    // Board at 23:59:59 on 31 March, municipalities at midnight on 1 April; the daemon was
+    // stopped at 23:00 and started again just after midnight: one run was due before
+    // midnight, one at it.
+    std::fs::write(
+        w.join("renkei.toml"),
+        format!(
+            "{CONFIG}[recipients.municipality]\n\"魚沼市\" = [\"uonuma@example.jp\"]\n\n[schedule]\n\
+             ingest = \"0 0 3 1 1 *\"\nboard = \"59 59 23 31 3 *\"\nmunicipality = \"0 0 0 1 4 *\"\naudit = \"0 0 3 1 1 *\"\n"
+        ),
+    )
+    .unwrap();
+    let s = Settings::load(&w.join("renkei.toml"), true, Some(w.path())).unwrap();
+    let store = Store::open(&s.store_path()).unwrap();
+    store
+        .execute(
+            "INSERT INTO runs VALUES ('daemon', '2026-03-01 09:00:00', '2026-03-01 09:00:00', '2026-03-31 23:00:00', 'stopped', NULL)",
+            &[],
+        )
+        .unwrap();
+    drop(store);
+    let seen = run_daemon(&s, t("2026-04-01 00:00:05"), 2);
+    let got: Vec<(Job, NaiveDateTime)> = seen.iter().map(|f| (f.job, f.scheduled_for)).collect();
+    assert_eq!(got, [(Job::Board, t("2026-03-31 23:59:59")), (Job::Municipality, t("2026-04-01 00:00:00"))]);
+    // 23:59:59 on the 31st is still March: the board report is February's (the month
+    // before), though it ran in April; midnight on 1 April closes 令和7年度 (FY2025).
+    assert!(seen[0].detail.starts_with("2026年2月 の理事会報告"), "{}", seen[0].detail);
+    assert!(seen[1].detail.starts_with("令和7年度 の市町向け報告"), "{}", seen[1].detail);
+}
+
+#[test]
+fn a_daemon_started_with_its_clock_behind_the_last_run_runs_nothing_twice_and_says_the_clock_is_wrong() {
+    let w = network_with_known_answers();
+    let s = settings(&w, "ingest = \"0 0 3 1 1 *\"\nboard = \"0 0 8 5 * *\"\nmunicipality = \"0 0 8 10 5 *\"\n");
+    stopped_at_the_end_of_july(&s);
+    let seen = run_daemon(&s, t("2025-08-06 00:00:00"), 1);
+    assert_eq!((seen[0].job, seen[0].scheduled_for), (Job::Board, t("2025-08-05 08:00:00")));
+    // The box restarts with its clock a month behind (a dead CMOS battery): nothing is due,
+    // and the daemon's record says why the council should look at the clock.
+    let seen = run_daemon(&s, t("2025-07-06 00:00:00"), 0);
+    assert!(seen.is_empty());
+    let daemon = runs(&w, "daemon");
+    let behind = daemon.iter().find(|r| r[0] == "2025-07-06 00:00").expect("the start is recorded");
+    assert!(
+        behind[2].starts_with("時計が前回の記録（2025-08-06 00:00:00）より前です（2025-07-06 00:00:00）。時刻の同期（NTP）を確かめてください"),
+        "{behind:?}"
+    );
+    assert!(behind[2].ends_with("／SIGTERM／SIGINT で停止"), "the stop is recorded after the note: {behind:?}");
+    // The clock put right: still nothing twice.
+    let seen = run_daemon(&s, t("2025-08-06 00:00:00"), 0);
+    assert!(seen.is_empty());
+    assert_eq!(runs(&w, "board").len(), 1, "July's report was sent once");
+    assert_eq!(outbox(&w, "board-2025-07-"), 1);
+}
