@@ -6,12 +6,7 @@
 
 pub mod access_log;
 pub mod budget;
-pub mod cells;
-pub mod decode;
-pub mod detect;
 pub mod enrollments;
-pub mod grid;
-pub mod headers;
 pub mod held;
 pub mod image_views;
 pub mod invoices;
@@ -25,9 +20,9 @@ pub mod pseudonymize;
 pub mod quotes;
 pub mod record;
 pub mod roster;
-pub mod sheet_guard;
-pub mod source_maps;
 pub mod validate;
+
+pub use renkei_core::ingest::{cells, decode, detect, grid, headers, sheet_guard, source_maps};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::error::Problem;
 
 /// The commented sample written by `renkei init`; every key at its default.
-pub const SAMPLE_CONFIG: &str = include_str!("../data/renkei.toml");
+pub const SAMPLE_CONFIG: &str = include_str!("../../../data/renkei.toml");
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -24,7 +24,7 @@ pub struct KindAliases {
 pub fn builtin_aliases() -> &'static BTreeMap<String, KindAliases> {
     static BUILTIN: OnceLock<BTreeMap<String, KindAliases>> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        toml::from_str(include_str!("../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
+        toml::from_str(include_str!("../../../../data/header_aliases.toml")).expect("data/header_aliases.toml is valid")
     })
 }
 
