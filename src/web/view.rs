@@ -263,10 +263,7 @@ pub fn show(c: &Cell, unit: &str) -> Shown {
         Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => plain(format::count(*f as i64)),
         Cell::Float(f) => plain(format!("{f:.3}").trim_end_matches('0').trim_end_matches('.').to_string()),
         Cell::Bool(b) => plain(if *b { "はい" } else { "いいえ" }.into()),
-        Cell::Date(d) => {
-            let m = Month::of(*d);
-            Shown { text: d.to_string(), title: format!("{}{}日", month_wareki(m), chrono::Datelike::day(d)) }
-        }
+        Cell::Date(d) => Shown { text: d.to_string(), title: era::date_label(*d) },
         other => plain(other.to_string()),
     }
 }
@@ -299,6 +296,8 @@ mod tests {
         let shown = show(&Cell::Date(d), "");
         assert_eq!((shown.text.as_str(), shown.title.as_str()), ("2025-07-01", "令和7年7月1日"));
         assert_eq!(month_both(Month::new(2019, 5).unwrap()), "2019-05（令和元年5月）");
+        let showa = chrono::NaiveDate::from_ymd_opt(1989, 1, 15).unwrap();
+        assert_eq!(show(&Cell::Date(showa), "").title, "平成元年1月15日", "the era of the day, not of the month");
         assert_eq!(short_unit("件（自施設の情報を他施設が閲覧した件数）"), "件");
         assert_eq!(short_unit("請求・契約／予算／前の年度の実績"), "");
     }

@@ -204,6 +204,9 @@ pub const REPORT_TO: &str = "renkei の管理者（renkei.toml の [recipients] 
 /// what to do last) instead of Rust's message; `main` turns it into exit code 2.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if panic_is_contained() {
+            return;
+        }
         let what = info
             .payload()
             .downcast_ref::<&str>()
@@ -212,6 +215,32 @@ pub fn install_panic_hook() {
         let place = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
         eprintln!("{}", panic_message(what.as_deref(), place.as_deref()));
     }));
+}
+
+thread_local! {
+    /// Inside [`contain`]: a panic there is expected and said by its caller instead.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into `Err` with its message, unprinted: for a
+/// library that panics on malformed input instead of returning an error (calamine on some
+/// broken .xls files, found by fuzzing), so that the file is refused, not renkei stopped.
+pub fn contain<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let was = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(was));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "不明な理由".to_string())
+    })
+}
+
+/// True while inside [`contain`] (a panic hook lets such a panic unwind to it quietly).
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(std::cell::Cell::get)
 }
 
 /// The text a panic prints (see [`install_panic_hook`]).

@@ -97,7 +97,9 @@ fn split(text: &str) -> Result<EraParts, String> {
         [y, m, d] => (*y, Some(*m as u32), Some(*d as u32)),
         _ => return Err(format!("年・月・日として読めません: {text}")),
     };
-    if year < 1 {
+    // No era has lasted 100 years (昭和 ended in its 64th); past 令和200年 (2218, beyond
+    // every year renkei reads) a number is a typo, and a huge one would overflow the year.
+    if !(1..=200).contains(&year) {
         return Err(format!("{}{}年はありません", ERAS[era].name, year));
     }
     Ok(EraParts { era, year, month, day })
@@ -170,12 +172,22 @@ pub fn parse_fiscal_year(text: &str) -> Result<i32, String> {
     let era = &ERAS[p.era];
     let y = era.gregorian(p.year);
     // A fiscal year runs April to March; it must overlap the era.
-    let first = NaiveDate::from_ymd_opt(y, 4, 1).expect("valid");
-    let last = NaiveDate::from_ymd_opt(y + 1, 3, 31).expect("valid");
+    let bad = || format!("読めません: {text}");
+    let first = NaiveDate::from_ymd_opt(y, 4, 1).ok_or_else(bad)?;
+    let last = NaiveDate::from_ymd_opt(y + 1, 3, 31).ok_or_else(bad)?;
     if last < era.start() || era.end(p.era).is_some_and(|e| first > e) {
         return Err(range_error(&p));
     }
     Ok(y)
+}
+
+/// A date as 和暦, the era chosen by the day (1989-01-07 is 昭和64年1月7日, the next day
+/// 平成元年1月8日).
+pub fn date_label(d: NaiveDate) -> String {
+    let era = ERAS.iter().rev().find(|e| e.start() <= d).unwrap_or(&ERAS[0]);
+    let n = d.year() - era.first_day.0 + 1;
+    let year = if n == 1 { "元".to_string() } else { n.to_string() };
+    format!("{}{year}年{}月{}日", era.name, d.month(), d.day())
 }
 
 /// The era label of Gregorian `year`, in the era in force at `year_of_era`/`month_of_era`
@@ -190,6 +202,16 @@ pub fn era_year_label(year: i32, era_at: (i32, u32)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_takes_the_era_of_its_day() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(date_label(d(1989, 1, 7)), "昭和64年1月7日");
+        assert_eq!(date_label(d(1989, 1, 8)), "平成元年1月8日");
+        assert_eq!(date_label(d(2019, 4, 30)), "平成31年4月30日");
+        assert_eq!(date_label(d(2019, 5, 1)), "令和元年5月1日");
+        assert_eq!(parse_date(&date_label(d(1989, 1, 15))), Ok(d(1989, 1, 15)));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

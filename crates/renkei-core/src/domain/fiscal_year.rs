@@ -21,11 +21,13 @@ impl FiscalYear {
     pub fn parse(text: &str) -> Result<FiscalYear, String> {
         let t: String = text.trim().nfkc().filter(|c| !c.is_whitespace()).collect();
         let bad = || format!("年度として読めません: 「{text}」（例: 2025 / FY2025 / R7 / 令和7年度）");
-        if era::looks_like_era(&t) {
-            return era::parse_fiscal_year(&t).map(FiscalYear);
-        }
-        let digits = t.trim_start_matches("FY").trim_start_matches("fy").trim_end_matches("年度");
-        let y: i32 = digits.parse().map_err(|_| bad())?;
+        // One range for every form (found by fuzzing: 令和200年度 was read, 2218 was not).
+        let y: i32 = if era::looks_like_era(&t) {
+            era::parse_fiscal_year(&t)?
+        } else {
+            let digits = t.trim_start_matches("FY").trim_start_matches("fy").trim_end_matches("年度");
+            digits.parse().map_err(|_| bad())?
+        };
         if !(1900..=2200).contains(&y) {
             return Err(bad());
         }

@@ -30,13 +30,19 @@ impl Month {
         let t: String = text.trim().nfkc().filter(|c| !c.is_whitespace()).collect();
         if era::looks_like_era(&t) {
             let (y, m) = era::parse_month(&t)?;
+            // The same range as the Gregorian forms below.
+            if !(1900..=2200).contains(&y) {
+                return Err(format!("月として読めません: 「{text}」（1900年から2200年までの月にしてください）"));
+            }
             return Ok(Month { year: y, month: m });
         }
         let bad = || format!("月として読めません: 「{text}」（例: 2025-07 / 2025年7月 / 令和7年7月）");
         let digits: Vec<&str> = t.trim_end_matches('月').split(['-', '/', '年', '.']).collect();
         let (y, m) = match digits.as_slice() {
             [y, m] => (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?),
-            [ym] if ym.len() == 6 => (ym[..4].parse().map_err(|_| bad())?, ym[4..].parse().map_err(|_| bad())?),
+            [ym] if ym.len() == 6 && ym.bytes().all(|b| b.is_ascii_digit()) => {
+                (ym[..4].parse().map_err(|_| bad())?, ym[4..].parse().map_err(|_| bad())?)
+            }
             _ => return Err(bad()),
         };
         if !(1900..=2200).contains(&y) {

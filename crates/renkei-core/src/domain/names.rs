@@ -41,6 +41,20 @@ const FOLDS: &[(char, char)] = &[
 /// The key two spellings of one facility share: `齋藤記念病院` and `斎藤記念 病院` match,
 /// as do `ｸﾘﾆｯｸ` and `クリニック`.
 pub fn matching_key(name: &str) -> String {
+    let mut key = one_pass(name);
+    // Dropping a space or lowercasing can leave text that is not normalized (combining
+    // marks that NFKC had kept apart with a space, found by fuzzing): pass again until the
+    // key is its own key, so that an alias stored by its key always matches.
+    for _ in 0..4 {
+        if unicode_normalization::is_nfkc_quick(key.chars()) == unicode_normalization::IsNormalized::Yes {
+            break;
+        }
+        key = one_pass(&key);
+    }
+    key
+}
+
+fn one_pass(name: &str) -> String {
     name.nfkc()
         .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
         .map(|c| FOLDS.iter().find(|(from, _)| *from == c).map_or(c, |(_, to)| *to))

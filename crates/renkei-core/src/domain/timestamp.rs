@@ -81,14 +81,16 @@ impl Timestamps {
         if let Some(at) = fast_ascii(t.as_bytes()) {
             return Ok(at);
         }
-        let Some(end) = t.find('日').map(|i| i + '日'.len_utf8()) else { return general(t) };
+        // Failures go through `general` with the text as given, so the message is
+        // `parse_jst`'s own (found by fuzzing: a trimmed form feed read differently).
+        let Some(end) = t.find('日').map(|i| i + '日'.len_utf8()) else { return general(text) };
         let (date_text, time_text) = t.split_at(end);
         if let (Some(date), true) = (self.date, date_text == self.date_text)
             && let Some(time) = ascii_time(time_text.trim())
         {
             return Ok(NaiveDateTime::new(date, time));
         }
-        let at = general(t)?;
+        let at = general(text)?;
         self.date_text.clear();
         self.date_text.push_str(date_text);
         self.date = Some(at.date());

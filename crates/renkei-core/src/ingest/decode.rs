@@ -160,6 +160,9 @@ struct DecodeReader<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The decoder has been told the input ended and has given everything (encoding_rs
+    /// panics if it is used again).
+    finished: bool,
     /// Decoded bytes that did not fit a caller's tiny buffer, and how many are left.
     spill: [u8; 4],
     spilled: usize,
@@ -168,19 +171,26 @@ struct DecodeReader<R> {
 impl<R: Read> DecodeReader<R> {
     fn new(inner: R, decoder: Decoder) -> Self {
         let buf = vec![0; 1 << 16].into_boxed_slice();
-        DecodeReader { inner, decoder, buf, start: 0, end: 0, eof: false, spill: [0; 4], spilled: 0 }
+        DecodeReader { inner, decoder, buf, start: 0, end: 0, eof: false, finished: false, spill: [0; 4], spilled: 0 }
     }
 
     fn decode_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
+            if self.finished {
+                return Ok(0);
+            }
             if self.start == self.end && !self.eof {
                 self.end = self.inner.read(&mut self.buf)?;
                 self.start = 0;
                 self.eof = self.end == 0;
             }
-            let (_, read, written, _) = self.decoder.decode_to_utf8(&self.buf[self.start..self.end], out, self.eof);
+            let (result, read, written, _) =
+                self.decoder.decode_to_utf8(&self.buf[self.start..self.end], out, self.eof);
             self.start += read;
-            if written > 0 || (self.eof && self.start == self.end) {
+            if self.eof && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+            if written > 0 || self.finished {
                 return Ok(written);
             }
         }

@@ -112,12 +112,20 @@ impl Grid {
     }
 }
 
-/// Reads every sheet of an xlsx/xlsm/xls/ods workbook, after the container checks.
+/// Reads every sheet of an xlsx/xlsm/xls/ods workbook, after the container checks. A
+/// workbook so broken that the reader panics is refused like any unreadable one.
 pub fn read_workbook(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String> {
+    crate::error::contain(|| read_checked(bytes, extension))
+        .unwrap_or_else(|why| Err(format!("表計算ファイルとして読めません。壊れています（{why}）")))
+}
+
+fn read_checked(bytes: &[u8], extension: &str) -> Result<Vec<Grid>, String> {
     if bytes.len() as u64 > sheet_guard::MAX_FILE_BYTES {
         return Err(format!("ファイルが大きすぎます（上限 {} MB）", sheet_guard::MAX_FILE_BYTES >> 20));
     }
-    if extension != "xls" {
+    if extension == "xls" {
+        sheet_guard::check_cfb(bytes)?;
+    } else {
         sheet_guard::check_zip(bytes)?;
     }
     if extension == "xlsx" || extension == "xlsm" {

@@ -1,4 +1,5 @@
-//! Checks on a spreadsheet's zip container before calamine parses it.
+//! Checks on a spreadsheet's container before calamine parses it: the zip of xlsx and
+//! ods, and the compound file (CFB) of the old .xls.
 //!
 //! calamine has no decompressed-size cap, and a tiny xlsx can make it abort the process
 //! (calamine#693), which cannot be caught. So the central directory's declared sizes and
@@ -54,6 +55,103 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Free, end-of-chain and the other markers a FAT entry may hold instead of a sector.
+const FAT_MARKERS: u32 = 0xFFFF_FFFA;
+
+fn le32(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Checks an .xls compound file: calamine follows its sector chains and trusts its stream
+/// sizes, so a chain that loops or a size past the file makes it allocate until the
+/// machine runs out of memory (found by fuzzing). Every chain of the FAT must end, each
+/// sector be in at most one, and no stream be larger than the file.
+pub fn check_cfb(bytes: &[u8]) -> Result<(), String> {
+    let broken = |why: &str| format!("Excel 97-2003 ファイル（.xls）として読めません。壊れています（{why}）");
+    if bytes.len() < 512 || bytes[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+        return Err(broken("先頭が .xls の形ではありません"));
+    }
+    let shift = u16::from_le_bytes([bytes[0x1E], bytes[0x1F]]);
+    if shift != 9 && shift != 12 {
+        return Err(broken("セクターの大きさ"));
+    }
+    let size = 1usize << shift;
+    let sectors = (bytes.len() - 512).div_ceil(size);
+    let sector = |n: u32| -> Option<&[u8]> {
+        let start = 512usize.checked_add((n as usize).checked_mul(size)?)?;
+        bytes.get(start..(start + size).min(bytes.len()))
+    };
+    // The FAT's own sectors: 109 in the header, the rest along the DIFAT chain.
+    let fat_count = le32(bytes, 0x2C).unwrap_or(0) as usize;
+    if fat_count > sectors {
+        return Err(broken("FAT の数"));
+    }
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| le32(bytes, 0x4C + 4 * i)).take(fat_count).collect();
+    let mut difat = le32(bytes, 0x44).unwrap_or(u32::MAX);
+    let mut hops = 0;
+    while fat_sectors.len() < fat_count && difat < FAT_MARKERS {
+        hops += 1;
+        let s = sector(difat).filter(|_| hops <= sectors).ok_or_else(|| broken("DIFAT"))?;
+        let per = size / 4 - 1;
+        fat_sectors.extend((0..per).filter_map(|i| le32(s, 4 * i)).take(fat_count - fat_sectors.len()));
+        difat = le32(s, 4 * per).unwrap_or(u32::MAX);
+    }
+    let mut fat: Vec<u32> = Vec::with_capacity(fat_count * size / 4);
+    for &f in &fat_sectors {
+        let s = sector(f).ok_or_else(|| broken("FAT の場所"))?;
+        fat.extend((0..s.len() / 4).filter_map(|i| le32(s, 4 * i)));
+    }
+    // A chain is a path through the FAT; walking each from its start, a sector seen twice
+    // means two chains share it or one loops.
+    let mut seen = vec![false; fat.len()];
+    let mut walk = |start: u32| -> Result<usize, String> {
+        let (mut at, mut n) = (start, 0usize);
+        while at < FAT_MARKERS {
+            let i = at as usize;
+            if i >= fat.len() || seen[i] {
+                return Err(broken("セクターのつながりが輪になっているか、重なっています"));
+            }
+            seen[i] = true;
+            n += 1;
+            at = fat[i];
+        }
+        Ok(n)
+    };
+    let dir_start = le32(bytes, 0x30).unwrap_or(u32::MAX);
+    let mut dir: Vec<u8> = Vec::new();
+    {
+        let (mut at, mut n) = (dir_start, 0);
+        while at < FAT_MARKERS && n <= sectors {
+            dir.extend_from_slice(sector(at).ok_or_else(|| broken("目次の場所"))?);
+            at = fat.get(at as usize).copied().unwrap_or(u32::MAX);
+            n += 1;
+        }
+    }
+    walk(dir_start)?;
+    let mini_start = le32(bytes, 0x3C).unwrap_or(u32::MAX);
+    if mini_start < FAT_MARKERS {
+        walk(mini_start)?;
+    }
+    // Directory entries of 128 bytes: type at 66 (0 empty), start at 116, size at 120.
+    for entry in dir.chunks_exact(128) {
+        let kind = entry[66];
+        if kind == 0 {
+            continue;
+        }
+        let len = u64::from(le32(entry, 120).unwrap_or(0)) | (u64::from(le32(entry, 124).unwrap_or(0)) << 32);
+        if len > bytes.len() as u64 {
+            return Err(broken("中のデータの大きさがファイルより大きい"));
+        }
+        let start = le32(entry, 116).unwrap_or(u32::MAX);
+        // Streams under 4096 bytes live in the mini stream (its own FAT; calamine reads it
+        // by the sizes checked here); the rest, and the root's mini stream, in sectors.
+        if kind == 5 || (kind == 2 && len >= 4096) {
+            walk(start)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +172,21 @@ mod tests {
         }
         let err = check_zip(&buf).unwrap_err();
         assert!(err.contains("zip 爆弾"), "{err}");
+    }
+
+    #[test]
+    fn a_real_xls_passes_and_a_looping_one_is_refused() {
+        let xls =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/参加施設名簿_R6.xls")).unwrap();
+        check_cfb(&xls).unwrap();
+        // Point the directory's chain back at itself: calamine would follow it forever.
+        let mut looping = xls.clone();
+        let dir = le32(&xls, 0x30).unwrap() as usize;
+        let fat = le32(&xls, 0x4C).unwrap() as usize;
+        let at = 512 + fat * 512 + 4 * dir;
+        looping[at..at + 4].copy_from_slice(&(dir as u32).to_le_bytes());
+        assert!(check_cfb(&looping).unwrap_err().contains("輪"), "{:?}", check_cfb(&looping));
+        assert!(check_cfb(b"not an xls").is_err());
     }
 
     #[test]
