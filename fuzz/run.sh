@@ -18,7 +18,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^renkei-fuzz$')
 fi
-cargo +nightly fuzz build -O "${targets[@]/#/}" >/dev/null 2>&1 || cargo +nightly fuzz build -O || exit 2
+cargo +nightly fuzz build -O >/dev/null 2>&1 || cargo +nightly fuzz build -O || exit 2
 failed=0
 printf '| target | executions | seconds | corpus | crashes |\n| --- | ---: | ---: | ---: | ---: |\n'
 for t in "${targets[@]}"; do

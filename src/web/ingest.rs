@@ -14,11 +14,11 @@ use unicode_normalization::UnicodeNormalization;
 use super::auth::Authed;
 use super::status::{Coverage, coverage};
 use super::users::Permission;
-use super::view::{Fail, Frame, html};
+use super::view::{Fail, Frame, html, strings};
 use super::{Shared, run};
 use crate::ingest::detect;
 use crate::report::layout::COVERAGE_MONTHS;
-use crate::store::{Cell, publish};
+use crate::store::publish;
 
 #[derive(Template)]
 #[template(path = "web/ingest.html")]
@@ -43,9 +43,6 @@ async fn render(console: &Shared, who: &Authed, frame: Frame, output: String) ->
     let has_data = publish::copy_path(&console.settings.store_path()).exists();
     let (files, held, held_total, coverage) = if has_data {
         let gathered = run::query(console, &who.user, |store| {
-            let text = |t: &crate::store::Table| -> Vec<Vec<String>> {
-                t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect()
-            };
             let files = store.query(
                 "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M')
                  FROM ingested_files ORDER BY source_file_id DESC LIMIT 30",
@@ -61,7 +58,7 @@ async fn render(console: &Shared, who: &Authed, frame: Frame, output: String) ->
                 &[],
             )?;
             let total = store.query("SELECT count(*) FROM quarantine", &[])?.rows[0][0].as_i64().unwrap_or(0);
-            Ok((text(&files), text(&held), total, coverage(store)?))
+            Ok((strings(&files), strings(&held), total, coverage(store)?))
         })
         .await;
         match gathered {

@@ -12,12 +12,11 @@ use serde::Deserialize;
 
 use super::auth::Authed;
 use super::users::Permission;
-use super::view::{Fail, Frame, html, month_both};
+use super::view::{Fail, Frame, html, month_both, strings};
 use super::{Shared, run};
 use crate::domain::{FiscalYear, Month};
 use crate::jobs;
 use crate::report::Rendered;
-use crate::store::Cell;
 
 /// The preview's own policy: the mail's inline styles, its charts from the console, no
 /// script at all, framed by the console only.
@@ -61,9 +60,6 @@ pub async fn page(State(console): State<Shared>, who: Authed, Query(w): Query<Wh
 
 async fn render(console: &Shared, who: &Authed, frame: Frame, w: Which, output: String) -> Response {
     let listed = run::query(console, &who.user, |store| {
-        let text = |t: &crate::store::Table| -> Vec<Vec<String>> {
-            t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect()
-        };
         let months = store
             .query("SELECT month FROM access_log_months ORDER BY month DESC", &[])?
             .rows
@@ -89,7 +85,7 @@ async fn render(console: &Shared, who: &Authed, frame: Frame, w: Which, output: 
              HAVING arg_max(status, started_at) = 'held' ORDER BY scheduled_for DESC LIMIT 20",
             &[],
         )?;
-        Ok(Listing { months, municipalities, ledger: text(&ledger), held: text(&held) })
+        Ok(Listing { months, municipalities, ledger: strings(&ledger), held: strings(&held) })
     })
     .await;
     let l = match listed {

@@ -8,13 +8,13 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::auth::Authed;
-use super::view::{Frame, html};
+use super::view::{Frame, html, strings};
 use super::{Shared, run};
 use crate::domain::Month;
 use crate::metrics;
 use crate::report::format;
 use crate::report::layout::{COVERAGE_MONTHS, Row, coverage_rows};
-use crate::store::{Cell, Store, publish};
+use crate::store::{Store, publish};
 
 /// One source's months.
 pub struct Coverage {
@@ -84,9 +84,6 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
     let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     let s = settings.clone();
     let gathered = run::query(&console, &who.user, move |store| {
-        let text = |t: &crate::store::Table| -> Vec<Vec<String>> {
-            t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect()
-        };
         let files = store.query(
             "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M')
              FROM ingested_files ORDER BY source_file_id DESC LIMIT 50",
@@ -111,7 +108,7 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
                 },
             })
             .collect();
-        Ok((text(&files), quarantined, coverage(store)?, runs, text(&deliveries)))
+        Ok((strings(&files), quarantined, coverage(store)?, runs, strings(&deliveries)))
     })
     .await;
     let (files, quarantined, coverage, runs, deliveries) = match gathered {

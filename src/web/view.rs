@@ -268,6 +268,11 @@ pub fn show(c: &Cell, unit: &str) -> Shown {
     }
 }
 
+/// Every cell of a table as text (for the pages' fixed tables: files, held rows, ledger).
+pub fn strings(t: &Table) -> Vec<Vec<String>> {
+    t.rows.iter().map(|r| r.iter().map(Cell::to_string).collect()).collect()
+}
+
 /// `Content-Disposition` for a download: an ASCII fallback and the Japanese name (RFC 6266
 /// with RFC 5987 encoding), so Edge and Chrome save `施設別利用_2025-07.xlsx`.
 pub fn attachment(name: &str, fallback: &str) -> String {
