@@ -3,21 +3,24 @@
 # the same run (issue 18): 100 requests of /questions/facility_use_month?run=1&month=M to
 # `renkei serve` (logged in, HTML rendered) and 100 runs of `renkei query facility_use_month
 # --param month=M --format csv`, on the demo network at SCALE with the release build.
-# Prints p50 and p95 of each and the ratio. Reuse a store with WORK=DIR.
+# Prints p50 and p95 of each and the ratio. Reuse a store with WORK=DIR; PROFILE=debug
+# times the debug build (no release build at hand: both sides slower, the console's own
+# Rust work most, so its ratio is an upper bound).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/renkei-target}"
 SCALE="${SCALE:-1}"
 MONTH="${MONTH:-2026-03}"
 N="${N:-100}"
-cargo build --release --quiet --bin renkei
-bin="$CARGO_TARGET_DIR/release/renkei"
+PROFILE="${PROFILE:-release}"
+if [ "$PROFILE" = release ]; then cargo build --release --quiet --bin renkei; else cargo build --quiet --bin renkei; fi
+bin="$CARGO_TARGET_DIR/$PROFILE/renkei"
 work="${WORK:-$(mktemp -d)}"
 mkdir -p "$work"
 if [ ! -f "$work/var/renkei.duckdb" ]; then
-  "$bin" demo --dir "$work" --scale "$SCALE" --until "$MONTH" > "$work/demo.log"
+  "$bin" demo --dir "$work" --scale "$SCALE" --until "$MONTH" > "$work/demo.log" 2>&1
 fi
-password="bench horse battery staple"
+password="quiet horse battery staple"
 ( cd "$work" && "$bin" user remove bench >/dev/null 2>&1 || true
   echo "$password" | "$bin" user add bench --role analyst --password-stdin >/dev/null )
 ( cd "$work" && exec "$bin" serve --listen 127.0.0.1:0 > serve.out 2> serve.err ) &

@@ -189,6 +189,25 @@ struct Ran {
     suppressed: usize,
 }
 
+/// Runs a saved question on the open copy, suppressed unless `raw`.
+fn run_saved(
+    store: &crate::store::Store,
+    q: &metrics::Query,
+    bound: &[(String, Value)],
+    cap: usize,
+    raw: bool,
+) -> anyhow::Result<Ran> {
+    let params: Vec<(&str, Value)> = bound.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    let (mut table, more) = store.query_named_capped(q.sql, &params, cap)?;
+    let suppressed = if raw { 0 } else { suppress_small(&mut table, &q.columns()) };
+    Ok(Ran { table, more, suppressed })
+}
+
+/// The audit log's line for a question and its values.
+fn described(q: &metrics::Query, bound: &[(String, Value)]) -> String {
+    format!("{} {}", q.name, bound.iter().map(|(k, v)| format!("{k}={v:?}")).collect::<Vec<_>>().join(" "))
+}
+
 async fn execute(
     console: &Shared,
     who: &Authed,
@@ -197,16 +216,9 @@ async fn execute(
     cap: usize,
 ) -> Result<Ran, Fail> {
     let raw = who.role.may(Permission::Analyze);
-    let described =
-        format!("{} {}", q.name, bound.iter().map(|(k, v)| format!("{k}={v:?}")).collect::<Vec<_>>().join(" "));
-    let result = run::query(console, &who.user, move |store| {
-        let params: Vec<(&str, Value)> = bound.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-        let (mut table, more) = store.query_named_capped(q.sql, &params, cap)?;
-        let suppressed = if raw { 0 } else { suppress_small(&mut table, &q.columns()) };
-        Ok(Ran { table, more, suppressed })
-    })
-    .await;
-    who.audit(console, "query", &described, result.as_ref().ok().map(|r| r.table.rows.len()), result.is_ok());
+    let what = described(q, &bound);
+    let result = run::query(console, &who.user, move |store| run_saved(store, q, &bound, cap, raw)).await;
+    who.audit(console, "query", &what, result.as_ref().ok().map(|r| r.table.rows.len()), result.is_ok());
     result
 }
 
@@ -222,35 +234,47 @@ pub async fn page(
         Ok(q) => q,
         Err(p) => return Fail::problem(StatusCode::NOT_FOUND, &p).nav(nav).into_response(),
     };
+    let ran = given.contains_key("run");
+    let bound = if ran { Some(bind(q, &given)) } else { None };
+    let error = match &bound {
+        Some(Err(p)) => p.to_string(),
+        _ => String::new(),
+    };
+    let to_run = bound.and_then(Result::ok);
+    let what = to_run.as_ref().map(|b| described(q, b));
+    let (cap, raw) = (console.settings.config.web.rows_shown, who.role.may(Permission::Analyze));
     let g = given.clone();
-    let form = run::query(&console, &who.user, move |store| widgets(store, q, &g)).await;
-    let widgets = match form {
-        Ok(w) => w,
+    // The form and the result from one open of the copy.
+    let answer = run::query(&console, &who.user, move |store| {
+        let widgets = widgets(store, q, &g)?;
+        let result = to_run.map(|b| run_saved(store, q, &b, cap, raw)).transpose()?;
+        Ok((widgets, result))
+    })
+    .await;
+    if let Some(what) = &what {
+        let rows = answer.as_ref().ok().and_then(|(_, r)| r.as_ref().map(|r| r.table.rows.len()));
+        who.audit(&console, "query", what, rows, answer.is_ok());
+    }
+    let (widgets, result) = match answer {
+        Ok(a) => a,
         Err(f) => return f.nav(nav).into_response(),
     };
     let mut frame = Frame::new(q.title().to_string(), Some(nav.clone()));
-    let (mut error, mut result, mut chart_svg) = (String::new(), String::new(), String::new());
-    let ran = given.contains_key("run");
-    if ran {
-        match bind(q, &given) {
-            Err(p) => error = p.to_string(),
-            Ok(bound) => match execute(&console, &who, q, bound, console.settings.config.web.rows_shown).await {
-                Err(f) => return f.nav(nav).into_response(),
-                Ok(r) => {
-                    let units = q.columns();
-                    if r.suppressed > 0 {
-                        frame = frame.notice(
-                            "warn",
-                            format!("閲覧の役割では、10 未満の件数を <10、そこから計算できてしまう件数を ＊ で示しています（{} か所）", r.suppressed),
-                        );
-                    }
-                    if let Some((kind, x, ys)) = q.chart() {
-                        chart_svg = draw(kind, q.title(), &r.table, x, &ys);
-                    }
-                    result = grid(q.title(), &r.table, &units, console.settings.config.web.rows_shown, r.more);
-                }
-            },
+    let (mut table_html, mut chart_svg) = (String::new(), String::new());
+    if let Some(r) = result {
+        if r.suppressed > 0 {
+            frame = frame.notice(
+                "warn",
+                format!(
+                    "閲覧の役割では、10 未満の件数を <10、そこから計算できてしまう件数を ＊ で示しています（{} か所）",
+                    r.suppressed
+                ),
+            );
         }
+        if let Some((kind, x, ys)) = q.chart() {
+            chart_svg = draw(kind, q.title(), &r.table, x, &ys);
+        }
+        table_html = grid(q.title(), &r.table, &q.columns(), cap, r.more);
     }
     let query_string: String =
         widgets.iter().map(|w| format!("{}={}", w.name, super::auth::encode(&w.value))).collect::<Vec<_>>().join("&");
@@ -260,7 +284,7 @@ pub async fn page(
         question: q.question(),
         widgets,
         error,
-        result,
+        result: table_html,
         chart: chart_svg,
         query_string,
         ran,

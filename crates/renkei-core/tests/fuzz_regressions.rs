@@ -81,7 +81,13 @@ fn the_shift_jis_decoder_is_not_used_after_it_finished() {
 fn broken_xls_files_are_refused_not_a_panic_or_an_endless_allocation() {
     // workbook: calamine asserted inside its CFB reader (a panic), and on another file
     // followed a looping sector chain until the 2 GB cap.
-    for name in ["calamine-panics.xls", "calamine-second.xls", "calamine-allocates-forever.xls"] {
+    // A third declared a sheet whose rows wrap past zero: calamine reserved 24 GB for it.
+    for name in [
+        "calamine-panics.xls",
+        "calamine-dimensions-upside-down.xls",
+        "calamine-allocates-forever.xls",
+        "calamine-reserves-declared-dimensions.xls",
+    ] {
         let err = grid::read_workbook(&regression(name), "xls").unwrap_err();
         assert!(err.contains(".xls") || err.contains("壊れています"), "{name}: {err}");
     }

@@ -132,7 +132,24 @@ pub fn check_cfb(bytes: &[u8]) -> Result<(), String> {
     if mini_start < FAT_MARKERS {
         walk(mini_start)?;
     }
-    // Directory entries of 128 bytes: type at 66 (0 empty), start at 116, size at 120.
+    // Directory entries of 128 bytes: name (UTF-16) at 0, type at 66 (0 empty, 2 stream,
+    // 5 root), start at 116, size at 120.
+    let mut workbook: Option<(u32, u64)> = None;
+    let mut root_start = u32::MAX;
+    for entry in dir.chunks_exact(128) {
+        let kind = entry[66];
+        let name_len = (u16::from_le_bytes([entry[64], entry[65]]) as usize).min(64);
+        let name: Vec<u16> = entry[..name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let name = String::from_utf16_lossy(&name);
+        let len = u64::from(le32(entry, 120).unwrap_or(0)) | (u64::from(le32(entry, 124).unwrap_or(0)) << 32);
+        let start = le32(entry, 116).unwrap_or(u32::MAX);
+        if kind == 2 && matches!(name.trim_end_matches('\0'), "Workbook" | "Book") {
+            workbook = Some((start, len));
+        }
+        if kind == 5 {
+            root_start = start;
+        }
+    }
     for entry in dir.chunks_exact(128) {
         let kind = entry[66];
         if kind == 0 {
@@ -148,6 +165,70 @@ pub fn check_cfb(bytes: &[u8]) -> Result<(), String> {
         if kind == 5 || (kind == 2 && len >= 4096) {
             walk(start)?;
         }
+    }
+    // The workbook stream's sheet dimensions: calamine reserves rows × columns cells from
+    // each DIMENSIONS record before reading one, so a lying record (rows that wrap past
+    // zero, 65,535 columns) asks for gigabytes (found by fuzzing).
+    let Some((start, len)) = workbook else { return Ok(()) };
+    let chain = |start: u32, table: &[u32], unit: usize, read: &dyn Fn(u32) -> Option<Vec<u8>>| -> Vec<u8> {
+        let (mut at, mut out, mut n) = (start, Vec::new(), 0usize);
+        while at < FAT_MARKERS && (out.len() as u64) < len && n <= table.len() {
+            match read(at) {
+                Some(b) => out.extend_from_slice(&b[..b.len().min(unit)]),
+                None => break,
+            }
+            at = table.get(at as usize).copied().unwrap_or(u32::MAX);
+            n += 1;
+        }
+        out.truncate(len as usize);
+        out
+    };
+    let by_sector = |n: u32| sector(n).map(<[u8]>::to_vec);
+    let stream = if len >= 4096 {
+        chain(start, &fat, size, &by_sector)
+    } else {
+        // Small streams live in the mini stream (the root's chain) in 64-byte pieces.
+        let mini = chain(root_start, &fat, size, &by_sector);
+        let mini_fat_bytes = chain(mini_start, &fat, size, &by_sector);
+        let mini_fat: Vec<u32> = (0..mini_fat_bytes.len() / 4).filter_map(|i| le32(&mini_fat_bytes, 4 * i)).collect();
+        let piece = |n: u32| mini.get(n as usize * 64..(n as usize * 64 + 64).min(mini.len())).map(<[u8]>::to_vec);
+        chain(start, &mini_fat, 64, &piece)
+    };
+    check_dimensions(&stream).map_err(|why| broken(&why))
+}
+
+/// Most cells a sheet may declare (the grid's own cap on the used area).
+const MAX_DECLARED_CELLS: u64 = 20_000_000;
+
+/// Every DIMENSIONS record (0x0200) of a BIFF stream declares a sheet calamine can hold.
+fn check_dimensions(stream: &[u8]) -> Result<(), String> {
+    let mut at = 0usize;
+    while at + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        let data = stream.get(at + 4..at + 4 + len).unwrap_or(&[]);
+        if kind == 0x0200 {
+            let u16_at = |i: usize| data.get(i..i + 2).map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+            let u32_at = |i: usize| le32(data, i).map_or(0, u64::from);
+            let (first_row, rows_end, mut first_col, cols_end) = match data.len() {
+                10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+                14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+                _ => (0, 0, 0, 0),
+            };
+            if first_col > 0xFF || cols_end < first_col {
+                first_col = 0;
+            }
+            if rows_end >= 1 && cols_end >= 1 {
+                if first_row > rows_end - 1 {
+                    return Err("シートの大きさ（DIMENSIONS）が逆さまです".into());
+                }
+                let cells = (rows_end - first_row).saturating_mul(cols_end.saturating_sub(first_col));
+                if cells > MAX_DECLARED_CELLS {
+                    return Err(format!("シートの大きさ（DIMENSIONS）が {cells} セルと申告されています"));
+                }
+            }
+        }
+        at += 4 + len;
     }
     Ok(())
 }
