@@ -61,13 +61,17 @@ fn json_value(c: &Cell) -> serde_json::Value {
     }
 }
 
-/// An xlsx workbook with one sheet per table: bold header, numbers as numbers, dates as
-/// dates, text as strings, widths set by display width (full-width characters count 2).
+/// An xlsx workbook with one sheet per table: bold header, numbers as numbers (whole ones
+/// shown `#,##0`, negatives with △), dates as dates, text as strings, widths set by display
+/// width (full-width characters count 2).
 pub fn xlsx(sheets: &[(&str, &Table)]) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("#DDEBF7");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    // Whole numbers with thousands separators and the accounting △ for negatives, as the
+    // reports write them; the cell keeps its exact value.
+    let whole = Format::new().set_num_format("#,##0;\"△\"#,##0");
     for (name, table) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(*name)?;
@@ -85,7 +89,7 @@ pub fn xlsx(sheets: &[(&str, &Table)]) -> anyhow::Result<Vec<u8>> {
                         ws.write_boolean(r, col, *b)?;
                     }
                     Cell::Int(i) => {
-                        ws.write_number(r, col, *i as f64)?;
+                        ws.write_number_with_format(r, col, *i as f64, &whole)?;
                     }
                     Cell::Float(f) => {
                         ws.write_number(r, col, *f)?;

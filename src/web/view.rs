@@ -236,7 +236,18 @@ pub fn grid(caption: &str, table: &Table, units: &[(&str, &str)], limit: usize, 
         .rows
         .iter()
         .take(limit)
-        .map(|r| r.iter().enumerate().map(|(i, c)| show(c, short_unit(unit_of(&table.columns[i])))).collect())
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    // A month column holds each month's first day: shown as 2025-07（令和7年7月）.
+                    Cell::Date(d) if table.columns[i].ends_with('月') && chrono::Datelike::day(d) == 1 => {
+                        Shown { text: month_both(Month::of(*d)), title: String::new() }
+                    }
+                    _ => show(c, short_unit(unit_of(&table.columns[i]))),
+                })
+                .collect()
+        })
         .collect();
     let note = if more || table.rows.len() > limit {
         format!("先頭の {} 行を表示しています（ダウンロードにはすべての行が入ります）", format::count(limit as i64))

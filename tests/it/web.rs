@@ -331,6 +331,7 @@ fn a_saved_question_runs_with_bound_parameters_and_gives_the_hand_count() {
         trend.contains("<svg class=\"chart\"") && trend.contains("<title>月別の推移（年度）</title>"),
         "the file asks for a chart"
     );
+    assert!(trend.contains("<td>2025-07（令和7年7月）</td>"), "months read both ways: {trend}");
     let queries: Vec<_> = s.audit().into_iter().filter(|e| e["command"] == "web query").collect();
     assert!(
         queries.iter().any(|e| e["statement"].as_str().unwrap().starts_with("facility_use_month month=")),
