@@ -60,14 +60,18 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// Maps a header row against one kind's aliases.
     pub fn match_headers(kind: &KindAliases, headers: &[String]) -> ColumnMap {
+        // The aliases' keys once, not once per header cell (found slow by fuzzing).
+        let keyed: Vec<(&String, Vec<String>)> =
+            kind.fields.iter().map(|(f, names)| (f, names.iter().map(|n| matching_key(n)).collect())).collect();
         let mut columns = BTreeMap::new();
         for (i, h) in headers.iter().enumerate() {
             let (key, multiplier) = header_key(h);
             if key.is_empty() {
                 continue;
             }
-            for (field, names) in &kind.fields {
-                if !columns.contains_key(field) && names.iter().any(|n| matching_key(n) == key) {
+            for (field, names) in &keyed {
+                let field = *field;
+                if !columns.contains_key(field) && names.contains(&key) {
                     columns.insert(field.clone(), (i, multiplier));
                     break;
                 }
