@@ -87,6 +87,8 @@ fn broken_xls_files_are_refused_not_a_panic_or_an_endless_allocation() {
         "calamine-dimensions-upside-down.xls",
         "calamine-allocates-forever.xls",
         "calamine-reserves-declared-dimensions.xls",
+        // A fourth put two cells far apart: calamine's dense grid between them was 35 GB.
+        "calamine-spreads-cells-over-the-sheet.xls",
     ] {
         let err = grid::read_workbook(&regression(name), "xls").unwrap_err();
         assert!(err.contains(".xls") || err.contains("壊れています"), "{name}: {err}");
