@@ -22,8 +22,6 @@ pub fn record(
     append(
         settings,
         serde_json::json!({
-            "at_jst": crate::clock::now_jst().format("%Y-%m-%dT%H:%M:%S").to_string(),
-            "os_user": os_user(),
             "command": command,
             "statement": statement,
             "rows": rows,
@@ -60,8 +58,6 @@ pub fn record_console(
     append(
         settings,
         serde_json::json!({
-            "at_jst": crate::clock::now_jst().format("%Y-%m-%dT%H:%M:%S").to_string(),
-            "os_user": os_user(),
             "command": format!("web {event}"),
             "web_user": who.user,
             "role": who.role,
@@ -74,7 +70,12 @@ pub fn record_console(
     )
 }
 
-fn append(settings: &Settings, line: serde_json::Value) -> anyhow::Result<()> {
+/// Appends `line` with the time (JST) and the OS user added.
+fn append(settings: &Settings, mut line: serde_json::Value) -> anyhow::Result<()> {
+    if let Some(fields) = line.as_object_mut() {
+        fields.insert("at_jst".into(), crate::clock::now_jst().format("%Y-%m-%dT%H:%M:%S").to_string().into());
+        fields.insert("os_user".into(), os_user().into());
+    }
     let path = settings.audit_log();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

@@ -137,15 +137,9 @@ pub fn status(settings: &Settings) -> anyhow::Result<ExitCode> {
         Some(holder) => println!("\n■ 定期実行（日本時間、renkei daemon 動作中: {holder}）"),
         None => println!("\n■ 定期実行（日本時間、renkei daemon は動いていません）"),
     }
-    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     for n in crate::daemon::next_runs(settings, Some(&store), now)? {
-        let next = n.next.map_or("なし".to_string(), fmt);
-        let last = match &n.last {
-            Some((at, status, detail)) if detail.is_empty() => format!("前回 {}（{status}）", fmt(*at)),
-            Some((at, status, detail)) => format!("前回 {}（{status}: {detail}）", fmt(*at)),
-            None => "前回なし".to_string(),
-        };
-        println!("{}  次回 {next}  [{}]  {last}", n.job.label_ja(), n.line);
+        let last = n.last_text().map_or("前回なし".to_string(), |l| format!("前回 {l}"));
+        println!("{}  次回 {}  [{}]  {last}", n.job.label_ja(), n.next_text(), n.line);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -160,7 +160,7 @@ fn end(settings: &Settings, started: NaiveDateTime) -> anyhow::Result<()> {
 /// The held runs, as (job, time) to queue again.
 fn held_runs(settings: &Settings) -> anyhow::Result<Vec<(Job, NaiveDateTime)>> {
     let store = Store::open(&settings.store_path())?;
-    Ok(runs::held(&store)?.into_iter().filter_map(|(name, at)| Job::named(&name).map(|j| (j, at))).collect())
+    Ok(runs::held(&store)?.into_iter().filter_map(|(name, at, _)| Job::named(&name).map(|j| (j, at))).collect())
 }
 
 /// How a run ended, for the queue.
@@ -289,4 +289,19 @@ pub struct NextRun {
     pub next: Option<NaiveDateTime>,
     /// Its last recorded run: (scheduled for, status, detail).
     pub last: Option<(NaiveDateTime, String, String)>,
+}
+
+impl NextRun {
+    /// The next run as people read it: `2026-12-05 08:00`, or `なし`.
+    pub fn next_text(&self) -> String {
+        self.next.map_or("なし".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+    }
+
+    /// The last run as people read it: `2026-12-05 08:00（done: …）`, or None.
+    pub fn last_text(&self) -> Option<String> {
+        self.last.as_ref().map(|(at, status, detail)| {
+            let at = at.format("%Y-%m-%d %H:%M");
+            if detail.is_empty() { format!("{at}（{status}）") } else { format!("{at}（{status}: {detail}）") }
+        })
+    }
 }

@@ -110,12 +110,15 @@ pub fn due(store: &Store, schedules: &[Schedule], now: NaiveDateTime) -> anyhow:
 }
 
 /// The runs whose latest attempt was held for incomplete data (retried after an ingest
-/// that loaded files).
-pub fn held(store: &Store) -> anyhow::Result<Vec<(String, NaiveDateTime)>> {
+/// that loaded files), with why.
+pub fn held(store: &Store) -> anyhow::Result<Vec<(String, NaiveDateTime, String)>> {
     let t = store.query(
-        "SELECT job, scheduled_for FROM runs WHERE job <> 'daemon' GROUP BY job, scheduled_for
-         HAVING arg_max(status, started_at) = 'held' ORDER BY scheduled_for",
+        "SELECT job, scheduled_for, arg_max(coalesce(detail, ''), started_at) FROM runs WHERE job <> 'daemon'
+         GROUP BY job, scheduled_for HAVING arg_max(status, started_at) = 'held' ORDER BY scheduled_for",
         &[],
     )?;
-    Ok(t.rows.iter().filter_map(|r| Some((r[0].as_str()?.to_string(), r[1].as_timestamp()?))).collect())
+    Ok(t.rows
+        .iter()
+        .filter_map(|r| Some((r[0].as_str()?.to_string(), r[1].as_timestamp()?, r[2].to_string())))
+        .collect())
 }

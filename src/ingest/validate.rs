@@ -135,7 +135,7 @@ impl<'a> Validator<'a> {
     ) -> anyhow::Result<Validator<'a>> {
         let Parties { matcher, layouts, ids } = cx;
         let kind = layouts.kind("access_log");
-        let map = ColumnMap::match_headers(kind, &header);
+        let map = ColumnMap::match_headers(&kind.keyed(), &header);
         let missing = map.missing(kind);
         if !missing.is_empty() {
             return Err(Problem::refused(format!("{file} はアクセスログとして読めません"))

@@ -11,7 +11,7 @@ use super::Shared;
 use super::guard::ClientIp;
 use super::session::{self, Ended};
 use super::users::{self, Permission, Role};
-use super::view::{Fail, Frame, Nav, html};
+use super::view::{Fail, Frame, Nav, html, percent_encode};
 use crate::audit_log::{ConsoleUser, record_console};
 
 /// A logged-in request.
@@ -85,7 +85,7 @@ impl FromRequestParts<Shared> for Authed {
         let ip = parts.extensions.get::<ClientIp>().map_or_else(|| "local".to_string(), |c| c.0.clone());
         let back = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
         let login = |why: Option<&str>| {
-            let mut to = format!("/login?next={}", encode(&back));
+            let mut to = format!("/login?next={}", percent_encode(&back, "/"));
             if let Some(w) = why {
                 to.push_str(&format!("&why={w}"));
             }
@@ -110,26 +110,14 @@ impl FromRequestParts<Shared> for Authed {
             }
         };
         // The accounts file is the truth: a removed user or a changed role ends the session.
-        let current = users::load(&console.settings.web_users())
-            .ok()
-            .and_then(|all| all.into_iter().find(|u| u.name == s.user))
-            .map(|u| u.role);
+        let current =
+            console.accounts.current().ok().and_then(|all| all.iter().find(|u| u.name == s.user).map(|u| u.role));
         if current != Some(s.role) {
             console.sessions.end(&token);
             return Err(login(Some("changed")));
         }
         Ok(Authed { user: s.user, role: s.role, ip, session: session::label(&token) })
     }
-}
-
-/// Percent-encodes a path for a query string.
-pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(askama::Template)]
@@ -172,7 +160,7 @@ pub async fn form(State(console): State<Shared>, Query(q): Query<LoginQuery>) ->
         Some("out") => frame.notice("ok", "ログアウトしました"),
         _ => frame,
     };
-    let no_users = users::load(&console.settings.web_users()).map(|u| u.is_empty()).unwrap_or(true);
+    let no_users = console.accounts.current().map(|u| u.is_empty()).unwrap_or(true);
     html(&LoginPage { frame, next: local(q.next.as_deref()), user: String::new(), no_users })
 }
 
@@ -208,11 +196,11 @@ pub async fn login(
             wait.as_secs().div_ceil(60)
         ));
     }
-    let accounts = match users::load(&console.settings.web_users()) {
+    let accounts = match console.accounts.current() {
         Ok(a) => a,
         Err(e) => return Fail::from_error(&e).into_response(),
     };
-    let found = accounts.into_iter().find(|u| u.name == name);
+    let found = accounts.iter().find(|u| u.name == name).cloned();
     let password = f.password.clone();
     // An unknown name costs one hash too, so timing does not tell names apart.
     let hash = found.as_ref().map_or_else(|| dummy_hash().to_string(), |u| u.hash.clone());

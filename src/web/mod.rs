@@ -43,6 +43,8 @@ pub struct Console {
     pub settings: Settings,
     /// The renkei executable that does the console's writes.
     pub exe: PathBuf,
+    /// The accounts file, read again when it changes.
+    pub accounts: users::Accounts,
     /// Live sessions.
     pub sessions: session::Sessions,
     /// Failed logins.
@@ -66,6 +68,7 @@ impl Console {
         let web = &settings.config.web;
         let tls = web.tls_cert.is_some() && web.tls_key.is_some();
         Arc::new(Console {
+            accounts: users::Accounts::new(settings.web_users()),
             sessions: session::Sessions::new(
                 Duration::from_secs(web.idle_minutes * 60),
                 Duration::from_secs(web.session_hours * 3600),
@@ -142,21 +145,16 @@ pub fn url(settings: &Settings, addr: SocketAddr) -> String {
 }
 
 /// Publishes the store's copy for the console when it is missing or older than the store,
-/// so the console starts with what the store holds.
+/// so the console starts with what the store holds: a missing copy is made here; an older
+/// one is refreshed when the store closes, as after every write (`store::publish`).
 pub fn publish_if_stale(settings: &Settings) -> anyhow::Result<()> {
-    let store = settings.store_path();
-    if !store.exists() {
+    let path = settings.store_path();
+    if !path.exists() {
         return Ok(());
     }
-    let copy = crate::store::publish::copy_path(&store);
-    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let wal = store.with_extension("duckdb.wal");
-    let stale = match modified(&copy) {
-        None => true,
-        Some(c) => modified(&store).is_some_and(|s| s > c) || modified(&wal).is_some_and(|w| w > c),
-    };
-    if stale {
-        crate::store::Store::open(&store)?.publish()?;
+    let store = crate::store::Store::open(&path)?;
+    if !crate::store::publish::copy_path(&path).exists() {
+        store.publish()?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use duckdb::types::Value;
 
 use super::auth::Authed;
 use super::users::Permission;
-use super::view::{Fail, Frame, attachment, grid, html};
+use super::view::{Fail, Frame, attachment, grid, html, percent_encode};
 use super::{Shared, chart, run};
 use crate::domain::table::{Cell, Table};
 use crate::domain::{FiscalYear, Month};
@@ -222,6 +222,11 @@ async fn execute(
     result
 }
 
+/// The saved question `name`, or the page saying which there are.
+fn find(name: &str, nav: &super::view::Nav) -> Result<&'static metrics::Query, Fail> {
+    saved::find(name).map_err(|p| Fail::problem(StatusCode::NOT_FOUND, &p).nav(nav.clone()))
+}
+
 /// `GET /questions/{name}`: the form, and the result when it was submitted.
 pub async fn page(
     State(console): State<Shared>,
@@ -230,9 +235,9 @@ pub async fn page(
     Query(given): Query<BTreeMap<String, String>>,
 ) -> Response {
     let nav = who.nav("questions");
-    let q = match saved::find(&name) {
+    let q = match find(&name, &nav) {
         Ok(q) => q,
-        Err(p) => return Fail::problem(StatusCode::NOT_FOUND, &p).nav(nav).into_response(),
+        Err(fail) => return fail.into_response(),
     };
     let ran = given.contains_key("run");
     let bound = if ran { Some(bind(q, &given)) } else { None };
@@ -277,7 +282,7 @@ pub async fn page(
         table_html = grid(q.title(), &r.table, &q.columns(), cap, r.more);
     }
     let query_string: String =
-        widgets.iter().map(|w| format!("{}={}", w.name, super::auth::encode(&w.value))).collect::<Vec<_>>().join("&");
+        widgets.iter().map(|w| format!("{}={}", w.name, percent_encode(&w.value, ""))).collect::<Vec<_>>().join("&");
     html(&QuestionPage {
         frame,
         name: q.name,
@@ -311,6 +316,8 @@ fn draw(kind: &str, title: &str, t: &Table, x: &str, ys: &[&str]) -> String {
 
 /// Excel's last row, the header being one: an xlsx above it is refused, never truncated.
 const XLSX_ROWS: usize = 1_048_575;
+/// Most rows a download reads (CSV may hold more than an xlsx; beyond this, split the period).
+pub const DOWNLOAD_ROWS: usize = 4 * XLSX_ROWS;
 
 /// A result as a download: xlsx (typed cells), CSV for Excel (BOM, CRLF) or plain UTF-8.
 pub fn download_response(table: &Table, format: &str, base: &str) -> Result<Response, Fail> {
@@ -353,21 +360,22 @@ pub async fn download(
     Query(given): Query<BTreeMap<String, String>>,
 ) -> Response {
     let nav = who.nav("questions");
-    let q = match saved::find(&name) {
+    let q = match find(&name, &nav) {
         Ok(q) => q,
-        Err(p) => return Fail::problem(StatusCode::NOT_FOUND, &p).nav(nav).into_response(),
+        Err(fail) => return fail.into_response(),
     };
     let bound = match bind(q, &given) {
         Ok(b) => b,
         Err(p) => return Fail::problem(StatusCode::BAD_REQUEST, &p).nav(nav).into_response(),
     };
     let format = given.get("format").map_or("xlsx", String::as_str).to_string();
+    // The file is named by the question and the values as the user chose them.
     let mut base = q.title().replace(['/', '\\', ' ', '（', '）'], "_");
-    for (_, v) in &bound {
+    for (name, _, _) in q.params() {
         base.push('_');
-        base.push_str(&label_of(v));
+        base.push_str(given.get(name).map_or("", |v| v.trim()));
     }
-    match execute(&console, &who, q, bound, XLSX_ROWS * 4).await {
+    match execute(&console, &who, q, bound, DOWNLOAD_ROWS).await {
         Err(f) => f.nav(nav).into_response(),
         Ok(r) => match download_response(&r.table, &format, &base) {
             Ok(res) => {
@@ -376,27 +384,5 @@ pub async fn download(
             }
             Err(f) => f.nav(nav).into_response(),
         },
-    }
-}
-
-/// A bound value as it reads in a file name (`2025-07`, `2025`).
-fn label_of(v: &Value) -> String {
-    match v {
-        Value::Date32(_) => date_label(v),
-        Value::Int(i) => i.to_string(),
-        Value::BigInt(i) => i.to_string(),
-        Value::Text(s) => s.clone(),
-        other => format!("{other:?}"),
-    }
-}
-
-fn date_label(v: &Value) -> String {
-    match v {
-        Value::Date32(days) => {
-            let d =
-                chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days((*days).into());
-            Month::of(d).to_string()
-        }
-        _ => String::new(),
     }
 }

@@ -78,14 +78,17 @@ async fn render(console: &Shared, who: &Authed, frame: Frame, w: Which, output: 
              FROM deliveries ORDER BY report_id DESC, recipient LIMIT 200",
             &[],
         )?;
-        // As the daemon reads them (`daemon::runs::held`): runs whose latest attempt was held.
-        let held = store.query(
-            "SELECT job, strftime(scheduled_for, '%Y-%m-%d %H:%M'), arg_max(coalesce(detail, ''), started_at)
-             FROM runs WHERE job <> 'daemon' GROUP BY job, scheduled_for
-             HAVING arg_max(status, started_at) = 'held' ORDER BY scheduled_for DESC LIMIT 20",
-            &[],
-        )?;
-        Ok(Listing { months, municipalities, ledger: strings(&ledger), held: strings(&held) })
+        // The runs the daemon will try again, newest first.
+        let held = crate::daemon::runs::held(store)?
+            .into_iter()
+            .rev()
+            .take(20)
+            .map(|(job, at, why)| {
+                let job = crate::daemon::schedule::Job::named(&job).map_or(job, |j| j.label_ja().to_string());
+                vec![job, at.format("%Y-%m-%d %H:%M").to_string(), why]
+            })
+            .collect();
+        Ok(Listing { months, municipalities, ledger: strings(&ledger), held })
     })
     .await;
     let l = match listed {

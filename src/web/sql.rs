@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::Authed;
-use super::questions::download_response;
+use super::questions::{DOWNLOAD_ROWS, download_response};
 use super::users::Permission;
 use super::view::{Fail, Frame, grid, html};
 use super::{Shared, run};
@@ -145,7 +145,7 @@ pub async fn download(State(console): State<Shared>, who: Authed, Form(f): Form<
         Err(fail) => return fail.nav(nav).into_response(),
     };
     let format = f.format.unwrap_or_else(|| "xlsx".into());
-    match execute(&console, &who, statement, 4 * 1_048_575).await {
+    match execute(&console, &who, statement, DOWNLOAD_ROWS).await {
         Ok((table, _)) => match download_response(&table, &format, "SQLの結果") {
             Ok(res) => {
                 who.audit(&console, "download", &format!("sql {format}"), Some(table.rows.len()), true);

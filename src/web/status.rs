@@ -81,7 +81,6 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
             lake: settings.lake().display().to_string(),
         });
     }
-    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
     let s = settings.clone();
     let gathered = run::query(&console, &who.user, move |store| {
         let files = store.query(
@@ -100,12 +99,8 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
             .map(|n| NextRun {
                 job: n.job.label_ja(),
                 line: n.line.clone(),
-                next: n.next.map_or("なし".to_string(), fmt),
-                last: match &n.last {
-                    Some((at, status, detail)) if detail.is_empty() => format!("{}（{status}）", fmt(*at)),
-                    Some((at, status, detail)) => format!("{}（{status}: {detail}）", fmt(*at)),
-                    None => "なし".to_string(),
-                },
+                next: n.next_text(),
+                last: n.last_text().unwrap_or_else(|| "なし".to_string()),
             })
             .collect();
         Ok((strings(&files), quarantined, coverage(store)?, runs, strings(&deliveries)))
@@ -115,12 +110,12 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
         Ok(g) => g,
         Err(fail) => return axum::response::IntoResponse::into_response(fail.nav(who.nav("status"))),
     };
-    let meta = std::fs::metadata(&copy).ok();
-    let refreshed = meta
-        .as_ref()
-        .and_then(|m| m.modified().ok())
-        .map(|t| (chrono::DateTime::<chrono::Utc>::from(t) + chrono::Duration::hours(9)).naive_utc())
-        .map_or("—".into(), fmt);
+    let refreshed = std::fs::metadata(&copy)
+        .and_then(|m| m.modified())
+        .map(|t| {
+            (chrono::DateTime::<chrono::Utc>::from(t) + chrono::Duration::hours(9)).format("%Y-%m-%d %H:%M").to_string()
+        })
+        .unwrap_or_else(|_| "—".into());
     let size = std::fs::metadata(settings.store_path()).map(|m| m.len()).unwrap_or(0);
     html(&StatusPage {
         frame,

@@ -136,6 +136,38 @@ pub fn save(path: &Path, users: &[User]) -> anyhow::Result<()> {
     written
 }
 
+/// The accounts file as the console reads it on every request: parsed again only when the
+/// file changed (its modification time or length), so `renkei user remove` takes effect at
+/// the next request without a read and a parse per request.
+pub struct Accounts {
+    path: std::path::PathBuf,
+    seen: std::sync::Mutex<Option<Seen>>,
+}
+
+/// The file's modification time and length when it was read, and what it held.
+type Seen = (std::time::SystemTime, u64, std::sync::Arc<Vec<User>>);
+
+impl Accounts {
+    /// The accounts in `path`.
+    pub fn new(path: std::path::PathBuf) -> Accounts {
+        Accounts { path, seen: std::sync::Mutex::new(None) }
+    }
+
+    /// Every account as the file holds it now.
+    pub fn current(&self) -> anyhow::Result<std::sync::Arc<Vec<User>>> {
+        let stamp = std::fs::metadata(&self.path).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+        let mut seen = self.seen.lock().expect("accounts");
+        if let (Some((at, len)), Some((seen_at, seen_len, users))) = (stamp, seen.as_ref())
+            && (at, len) == (*seen_at, *seen_len)
+        {
+            return Ok(users.clone());
+        }
+        let users = std::sync::Arc::new(load(&self.path)?);
+        *seen = stamp.map(|(at, len)| (at, len, users.clone()));
+        Ok(users)
+    }
+}
+
 /// Why a password is refused, in Japanese, or None when it is acceptable.
 pub fn weakness(name: &str, password: &str) -> Option<String> {
     let chars = password.chars().count();

@@ -287,14 +287,19 @@ pub fn strings(t: &Table) -> Vec<Vec<String>> {
 /// `Content-Disposition` for a download: an ASCII fallback and the Japanese name (RFC 6266
 /// with RFC 5987 encoding), so Edge and Chrome save `施設別利用_2025-07.xlsx`.
 pub fn attachment(name: &str, fallback: &str) -> String {
-    let encoded: String = name
-        .bytes()
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", percent_encode(name, ""))
+}
+
+/// Percent-encodes UTF-8 text for a URL or a header, keeping letters, digits, `-._` and
+/// the characters of `keep` (`/` for a path).
+pub fn percent_encode(text: &str, keep: &str) -> String {
+    text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ if keep.as_bytes().contains(&b) => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
-        .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+        .collect()
 }
 
 #[cfg(test)]

@@ -41,10 +41,11 @@ fn wait_for_port(port: u16) {
     }
 }
 
-/// `renkei serve` on a free port; its URL.
-fn serve(w: &Workdir) -> (Killed, String) {
+/// `renkei ARGS` in `w` serving the console (`serve --listen 127.0.0.1:0`, or a daemon
+/// with `[web] enabled`); its URL, from the line it prints.
+fn serve(w: &Workdir, args: &[&str]) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_renkei"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .current_dir(w.path())
         .env_remove("RENKEI_LOG")
         .stdout(Stdio::piped())
@@ -85,7 +86,7 @@ fn a_person_uploads_a_log_runs_a_question_downloads_it_and_previews_the_report()
     let w = network_with_known_answers();
     let r = w.run_with_stdin(&["user", "add", "kan", "--role", "admin", "--password-stdin"], &format!("{PASSWORD}\n"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (_server, url) = serve(&w);
+    let (_server, url) = serve(&w, &["serve", "--listen", "127.0.0.1:0"]);
     let log = format!("{LOG_HEADER}2025-08-04 09:00:00,ID-Link,U1,ゆきぐにクリニック,P001,齋藤記念病院,画像,閲覧\r\n");
     let upload = w.write_sjis("upload/アクセスログ_2025-08.csv", &log);
 
@@ -240,19 +241,8 @@ fn over_https_the_daemon_serves_the_console_with_hsts_and_a_host_only_secure_coo
         "renkei.toml",
         b"[web]\nenabled = true\nlisten = \"127.0.0.1:0\"\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_renkei"))
-        .arg("daemon")
-        .current_dir(w.path())
-        .env_remove("RENKEI_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("renkei の画面: ").unwrap_or_else(|| panic!("{line}")).to_string();
+    let (daemon, url) = serve(&w, &["daemon"]);
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
-    let daemon = Killed(child);
     // A real TLS client that trusts only the throwaway CA logs in.
     let script = "import ssl, sys, urllib.request, urllib.parse\n\
         ctx = ssl.create_default_context(cafile=sys.argv[2])\n\

@@ -93,9 +93,10 @@ impl Grid {
     /// `kind`, with its column map; or the best partial match for the error message.
     pub fn find_header(&self, kind: &KindAliases) -> Result<(usize, ColumnMap), ColumnMap> {
         let mut best = ColumnMap::default();
+        let keyed = kind.keyed();
         for (i, row) in self.rows.iter().take(30).enumerate() {
             let headers: Vec<String> = row.cells.iter().map(GridCell::text).collect();
-            let map = ColumnMap::match_headers(kind, &headers);
+            let map = ColumnMap::match_headers(&keyed, &headers);
             if map.missing(kind).is_empty() {
                 return Ok((i, map));
             }
