@@ -6,7 +6,7 @@
 //! fit, outage months (known ones, given as missing, and any month under 30 % of its centred
 //! 5-month median) are replaced by interpolation (`clean`). MSTL's bands leave out the
 //! seasonal and decomposition uncertainty and cover too little, so each series' bands are
-//! widened by what its own history says (`calibrate`): forecast its last months from
+//! scaled by what its own history says (`calibrate`): forecast its last months from
 //! before them and see how far outside the raw band they fell. `collapse` asks whether a
 //! month just in is far below what the series led one to expect.
 //!
@@ -35,7 +35,7 @@ pub struct Band {
     pub lower: Vec<f64>,
     /// Upper edge.
     pub upper: Vec<f64>,
-    /// How much the model's raw band was widened (1 = not at all).
+    /// The factor the model's raw band was scaled by (1 = as it came; see [`calibrate`]).
     pub widened_by: f64,
 }
 
@@ -173,6 +173,6 @@ mod tests {
         }
         let width = |i: usize| f.b80.upper[i] - f.b80.lower[i];
         assert!(width(59) > width(0), "{} vs {}", width(59), width(0));
-        assert!(f.b80.widened_by >= 1.0 && f.calibrated);
+        assert!(f.b80.widened_by >= calibrate::FLOOR && f.calibrated);
     }
 }
