@@ -44,15 +44,16 @@ pub fn ingest(settings: &Settings, paths: &[PathBuf], opts: &IngestOptions) -> a
         }
     }
     let files = ingest::expand(&paths)?;
+    let lake = settings.lake()?;
+    crate::store::lake::migrate(&settings.lake_root(), &lake)?;
     let key = Key::load_or_create(&settings.key_path())?;
     let mut store = Store::open(&settings.store_path())?;
     // The council's `[sources.*]` maps, resolved from these settings (never process-wide).
     let layouts = ingest::source_maps::Layouts::resolve(settings)?;
-    let opts = IngestOptions { lake: Some(settings.lake()), layouts, ..opts.clone() };
+    let opts = IngestOptions { lake: Some(lake.clone()), layouts, ..opts.clone() };
     let reports = ingest::ingest_files(&mut store, &key, &files, &opts)?;
     let loaded = reports.iter().any(|r| matches!(r.outcome, ingest::Outcome::Loaded { .. }));
     // A lake left behind by an earlier failure is caught up too.
-    let lake = settings.lake();
     let lake_failed = if loaded || crate::store::lake::behind(&store, &lake)? {
         crate::store::lake::sync(&store, &lake).err().map(|e| {
             e.context(format!(
@@ -83,6 +84,60 @@ pub fn ingest_inbox(settings: &Settings) -> anyhow::Result<Vec<FileReport>> {
         reports.extend(ingest(settings, &new, &IngestOptions::default())?.into_result()?);
     }
     Ok(reports)
+}
+
+/// After an ingest: checks the latest month with a log (as far as it has come) for series
+/// far below their forecast, records each new one in `collapse_alerts` (so later fits keep
+/// it out) and tells the admin recipients once. Returns the new alerts.
+pub fn watch_collapses(settings: &Settings) -> anyhow::Result<Vec<metrics::outlook::Collapse>> {
+    let store = Store::open(&settings.store_path())?;
+    let latest = store.query("SELECT max(occurred_at) FROM access_events", &[])?;
+    let Some(latest) = latest.rows.first().and_then(|r| r[0].as_timestamp()) else { return Ok(Vec::new()) };
+    let month = Month::of(latest.date());
+    let lease = metrics::scenarios::Lease::current(&settings.config.scenarios);
+    let o = metrics::outlook::outlook(&store, month, 1, &[], &[], lease)?;
+    let mut fresh = Vec::new();
+    for c in o.collapses {
+        let inserted = store.execute(
+            "INSERT INTO collapse_alerts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            &[
+                c.series_key().into(),
+                c.label.clone().into(),
+                crate::store::date_value(c.month.first_day()),
+                c.observed.into(),
+                c.expected.into(),
+                c.covered.into(),
+                crate::store::timestamp_value(crate::clock::now_jst()),
+            ],
+        )?;
+        if inserted > 0 {
+            fresh.push(c);
+        }
+    }
+    if !fresh.is_empty() {
+        let lines: Vec<String> = fresh
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}の{}: {}は{}件（ログの届いた{:.0}%の日数分で、予測は{}件）",
+                    c.label,
+                    c.measure.label_ja(),
+                    c.month.label_ja(),
+                    c.observed,
+                    c.covered * 100.0,
+                    c.expected.round()
+                )
+            })
+            .collect();
+        deliver::notify_admin(
+            &store,
+            settings,
+            &format!("{} 利用の急減", month.label_ja()),
+            "取り込んだアクセスログで、予測を大きく下回った系列があります。サーバーや回線の停止、施設の利用中止がないか確かめてください（以後の予測ではこの月を除きます）。",
+            &lines,
+        )?;
+    }
+    Ok(fresh)
 }
 
 /// Parses a `--month` value, with a message that says what forms are accepted.

@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// renkei.toml の更新案を、実際の利用・会費・見積で比べる
     Scenarios(ScenariosArgs),
+    /// 閲覧・画像閲覧の今後（既定 60 か月）を 80%・95% の幅つきで予測し、急減を知らせる
+    Forecast(ForecastArgs),
     /// 報告を作って届ける（SMTP 未設定なら outbox に .eml を置く）
     Send {
         /// 報告の種類
@@ -235,6 +237,23 @@ pub struct ScenariosArgs {
     #[arg(long)]
     pub fy: Option<String>,
     /// 出力の形式と書き出し先
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `renkei forecast`
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// 実績の最後の月 YYYY-MM（既定: 先月）
+    #[arg(long)]
+    pub month: Option<String>,
+    /// 何か月先まで予測するか（1〜120）
+    #[arg(long, default_value_t = 60)]
+    pub months: usize,
+    /// この病院（画像を公開している病院、名簿の名前）だけを表示する
+    #[arg(long)]
+    pub hospital: Option<String>,
+    /// 出力の形式と書き出し先（月ごとの予測と幅）
     #[command(flatten)]
     pub output: OutputArgs,
 }

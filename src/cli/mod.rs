@@ -4,6 +4,7 @@
 pub mod args;
 mod daemon;
 mod demo;
+mod forecast;
 mod ingest;
 mod init;
 mod inspect;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(a) => sql::run(&settings(cli.config.as_deref(), None)?, &a),
         Command::Query(a) => query::run(&settings(cli.config.as_deref(), None)?, &a),
         Command::Scenarios(args) => scenarios::run(&settings(cli.config.as_deref(), None)?, &args),
+        Command::Forecast(args) => forecast::run(&settings(cli.config.as_deref(), None)?, &args),
         Command::Schema => query::schema(&settings(cli.config.as_deref(), None)?),
         Command::Audit { action } => review::run(&settings(cli.config.as_deref(), None)?, action),
         Command::Daemon(a) => daemon::run(&settings(cli.config.as_deref(), None)?, cli.config.clone(), &a),

@@ -203,8 +203,14 @@ fn work(settings: &Settings, job: Job, at: NaiveDateTime) -> anyhow::Result<(&'s
             let reports = jobs::ingest_inbox(settings)?;
             let loaded = reports.iter().filter(|r| matches!(r.outcome, Outcome::Loaded { .. })).count();
             let rejected = reports.iter().filter(|r| matches!(r.outcome, Outcome::Rejected(_))).count();
-            let detail =
+            let mut detail =
                 format!("取込 {loaded} 件、不合格 {rejected} 件、取込済み {} 件", reports.len() - loaded - rejected);
+            if loaded > 0 {
+                let collapsed = jobs::watch_collapses(settings)?;
+                if !collapsed.is_empty() {
+                    detail.push_str(&format!("、急減 {} 件（管理者に通知）", collapsed.len()));
+                }
+            }
             Ok(("done", detail, loaded > 0))
         }
         Job::Board => {

@@ -79,6 +79,18 @@ pub fn deliver(
     Ok(out)
 }
 
+/// Tells the admin recipients about something found outside a send (a collapse in the
+/// month's use): `lead`, then `lines`, recorded in the ledger like every message.
+pub fn notify_admin(
+    store: &Store,
+    settings: &Settings,
+    subject: &str,
+    lead: &str,
+    lines: &[String],
+) -> anyhow::Result<()> {
+    Courier::new(settings)?.notice(Some(store), subject, lead, lines)
+}
+
 /// Records `report` as held for each recipient (the data is incomplete) and tells the
 /// admin recipients, once per reason.
 pub fn hold(
@@ -275,9 +287,15 @@ impl<'a> Courier<'a> {
         Ok(kept)
     }
 
-    /// Sends the admin recipients a short notice listing `lines` about `subject`; a notice
-    /// that cannot be delivered stays in the outbox like any message.
+    /// Sends the admin recipients a short notice about a send of `subject` listing `lines`.
     fn notify_admin(&self, store: Option<&Store>, subject: &str, lines: &[String]) -> anyhow::Result<()> {
+        let lead = format!("「{subject}」の送信で、確認が必要なことがあります。");
+        self.notice(store, subject, &lead, lines)
+    }
+
+    /// Sends the admin recipients a short notice: `lead`, then `lines`; a notice that cannot
+    /// be delivered stays in the outbox like any message.
+    fn notice(&self, store: Option<&Store>, subject: &str, lead: &str, lines: &[String]) -> anyhow::Result<()> {
         let admins = &self.settings.config.recipients.admin;
         if admins.is_empty() {
             tracing::error!(subject, "no [recipients] admin to tell: {}", lines.join(" / "));
@@ -285,7 +303,7 @@ impl<'a> Courier<'a> {
         }
         let now = crate::clock::now_jst();
         let text = format!(
-            "renkei からのお知らせ（{}）\n\n「{subject}」の送信で、確認が必要なことがあります。\n\n{}\n\n送信の記録: renkei status／renkei sql -e \"SELECT * FROM deliveries\"\n",
+            "renkei からのお知らせ（{}）\n\n{lead}\n\n{}\n\n送信の記録: renkei status／renkei sql -e \"SELECT * FROM deliveries\"\n",
             now.format("%Y-%m-%d %H:%M"),
             lines.iter().map(|l| format!("・{l}")).collect::<Vec<_>>().join("\n")
         );

@@ -22,6 +22,9 @@ use crate::domain::{FiscalYear, Month};
 pub const NETWORK: &str = "うおぬま・米ねっと";
 /// The first month of demo logs (R4, FY2022).
 pub const FIRST_MONTH: (i32, u32) = (2022, 4);
+/// The hospital whose image server is down for the demo's last month: its image views
+/// vanish from the log, so a new user sees the board report's collapse alert.
+pub const OUTAGE_HOSPITAL: &str = "小出病院";
 
 /// Writes every demo input into `inbox` for months up to `until`; returns the paths.
 pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Vec<PathBuf>> {
@@ -65,6 +68,7 @@ pub fn write_inputs(inbox: &Path, until: Month, scale: u32) -> anyhow::Result<Ve
         for m in fy.first_month().through(fy.last_month().min(until)) {
             let mut lines = logs::month_events(&mut rng, &facilities, m, scale, &mut linked);
             if m == until {
+                lines.retain(|l| !(l.disclosing == OUTAGE_HOSPITAL && l.data_type == "画像"));
                 lines.extend(review::planted(&facilities, until));
             }
             for line in lines {

@@ -3,7 +3,7 @@
 //! for the xlsx attachment.
 
 use super::rows::{self, Metric};
-use super::{Param, fetch_with_table, find, only_row, scenarios};
+use super::{Param, fetch_with_table, find, only_row, outlook, scenarios};
 use crate::domain::Month;
 use crate::domain::table::Table;
 use crate::store::Store;
@@ -47,6 +47,8 @@ pub struct BoardMetrics {
     pub scenarios: Vec<scenarios::Outcome>,
     /// The access-log review's counts (the cases themselves go to the privacy officer only).
     pub review: rows::ReviewSummary,
+    /// Use forecast over the lease, collapse alerts and cost per view by scenario and server.
+    pub outlook: outlook::Outlook,
     /// The same results as tables, for the xlsx: (sheet name, query, table).
     tables: Vec<(&'static str, &'static str, Table)>,
 }
@@ -129,6 +131,8 @@ pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result
     let budget = c.rows("予算と決算", &[("fiscal_year", Param::FiscalYear(fy))])?;
     let enrollment = c.rows("登録患者", &m)?;
     let review = c.one("アクセスログの点検", &m)?;
+    let scenarios = scenarios::compute(opts.scenarios, &basis)?;
+    let outlook = outlook::outlook(store, month, outlook::DEFAULT_HORIZON, &scenarios, &image_value, lease)?;
     Ok(BoardMetrics {
         month,
         monthly,
@@ -146,8 +150,9 @@ pub fn board(store: &Store, month: Month, opts: &BoardOptions) -> anyhow::Result
         fees,
         budget,
         enrollment,
-        scenarios: scenarios::compute(opts.scenarios, &basis)?,
+        scenarios,
         review,
+        outlook,
         tables: c.tables,
     })
 }

@@ -12,6 +12,7 @@
 pub mod board;
 pub mod decode;
 pub mod municipality;
+pub mod outlook;
 pub mod rows;
 pub mod saved;
 pub mod scenarios;
@@ -71,6 +72,7 @@ pub const CATALOG: &[Query] = &[
     metric!("municipality_payments"),
     metric!("municipality_support_basis"),
     metric!("review_summary"),
+    metric!("monthly_series"),
 ];
 
 impl Query {

@@ -70,6 +70,11 @@ pub struct Outcome {
     pub yen_per_remaining_view: Option<i64>,
     /// Change of each paying member's yearly fee needed to break even (円; + is a rise).
     pub fee_change_per_member: Option<i64>,
+    /// The fiscal year's fee income (円), which the shortfall is reckoned against.
+    pub fee_income_yen: i64,
+    /// What fees leave uncovered: annual cost − fee income (円; the support to ask the
+    /// municipalities for, when positive).
+    pub shortfall_yen: i64,
 }
 
 /// The council's numbers every scenario is computed against.
@@ -171,6 +176,8 @@ fn compute_one(s: &Scenario, basis: &Basis) -> Result<Outcome, Problem> {
             .then(|| (annual_cost_yen as f64 / views_remaining as f64).round() as i64),
         fee_change_per_member: (members > 0)
             .then(|| ((annual_cost_yen - income) as f64 / members as f64).round() as i64),
+        fee_income_yen: t.fee_income_yen,
+        shortfall_yen: annual_cost_yen - t.fee_income_yen,
     })
 }
 

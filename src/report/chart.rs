@@ -302,6 +302,83 @@ pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[Option<f64>]) -> 
     })
 }
 
+/// A forecast fan: what happened (a line), then the point forecast (a dashed line) inside its
+/// 80 % band (darker) and 95 % band (lighter). `labels[i]` names x position `i` (empty: no
+/// tick label); `history` fills the first positions, the forecast the rest.
+pub struct Fan<'a> {
+    /// One label per position, history then forecast.
+    pub labels: &'a [String],
+    /// The months that happened (`None`: no data, a gap in the line).
+    pub history: &'a [Option<f64>],
+    /// The point forecast.
+    pub point: &'a [f64],
+    /// The 80 % band (lower, upper).
+    pub b80: (&'a [f64], &'a [f64]),
+    /// The 95 % band (lower, upper).
+    pub b95: (&'a [f64], &'a [f64]),
+}
+
+/// Draws a [`Fan`].
+pub fn fan(spec: &Spec, f: &Fan) -> anyhow::Result<Vec<u8>> {
+    let start = f.history.len();
+    let n = start + f.point.len();
+    let max = f.history.iter().flatten().chain(f.b95.1).copied().fold(0.0, f64::max).max(1.0) * 1.1;
+    let band = |lo: &[f64], hi: &[f64]| -> Vec<(f64, f64)> {
+        let top = hi.iter().enumerate().map(|(i, v)| ((start + i) as f64, *v));
+        let bottom = lo.iter().enumerate().rev().map(|(i, v)| ((start + i) as f64, *v));
+        top.chain(bottom).collect()
+    };
+    draw(WIDTH, 600, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
+            .margin(24)
+            .x_label_area_size(56)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0f64..(n.max(2) - 1) as f64, 0f64..max)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .x_labels(n)
+            .x_label_formatter(&|v| {
+                let i = v.round() as usize;
+                if (v - i as f64).abs() < 1e-6 { f.labels.get(i).cloned().unwrap_or_default() } else { String::new() }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| axis_value(*v, spec.unit, max))
+            .label_style((FAMILY, 26).into_font().color(&INK))
+            .axis_style(GRID)
+            .draw()
+            .map_err(plot_err)?;
+        let pale = RGBColor(222, 235, 247);
+        chart.draw_series(std::iter::once(Polygon::new(band(f.b95.0, f.b95.1), pale.filled()))).map_err(plot_err)?;
+        chart
+            .draw_series(std::iter::once(Polygon::new(band(f.b80.0, f.b80.1), LIGHT_BLUE.mix(0.7).filled())))
+            .map_err(plot_err)?;
+        // The line breaks where a month has no data instead of dropping to zero.
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut runs = Vec::new();
+        for (i, v) in f.history.iter().enumerate() {
+            match v {
+                Some(v) => run.push((i as f64, *v)),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        for r in runs.into_iter().filter(|r| !r.is_empty()) {
+            chart.draw_series(LineSeries::new(r, BLUE.stroke_width(4))).map_err(plot_err)?;
+        }
+        let joined = f.history.last().copied().flatten().map(|v| ((start - 1) as f64, v));
+        let ahead = f.point.iter().enumerate().map(|(i, v)| ((start + i) as f64, *v));
+        chart
+            .draw_series(DashedLineSeries::new(joined.into_iter().chain(ahead), 14, 8, ORANGE.stroke_width(4)))
+            .map_err(plot_err)?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +409,16 @@ mod tests {
         let trend =
             vertical_bars(&spec, &["7月".into(), "8月".into(), "9月".into()], &[Some(10.0), None, Some(12.0)]).unwrap();
         assert!(is_png(&trend));
+        let labels: Vec<String> =
+            (0..6).map(|i| if i % 3 == 0 { format!("R{}", 7 + i / 3) } else { String::new() }).collect();
+        let (lo, hi) = ([9.0, 8.0, 7.0], [13.0, 14.0, 15.0]);
+        let f = Fan {
+            labels: &labels,
+            history: &[Some(10.0), None, Some(11.0)],
+            point: &[11.0, 11.0, 11.0],
+            b80: (&lo, &hi),
+            b95: (&lo, &hi),
+        };
+        assert!(is_png(&fan(&spec, &f).unwrap()));
     }
 }

@@ -46,6 +46,8 @@ pub struct Section {
     /// How many columns from the left hold text (left-aligned, wrapping); the rest are
     /// numbers, right-aligned. 1 (the label) unless a section says otherwise.
     pub text_columns: usize,
+    /// The HTML id of the heading, for links from the top of the report (empty: none).
+    pub anchor: String,
 }
 
 /// A section with a table and the default empty text.
@@ -59,6 +61,7 @@ pub fn section(title: &str, headers: &[&str], rows: Vec<Row>) -> Section {
         empty: "データがありません。".to_string(),
         note: String::new(),
         text_columns: 1,
+        anchor: String::new(),
     }
 }
 

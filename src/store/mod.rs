@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../queries/schema/002_uuid_keys.sql")),
     (3, include_str!("../../queries/schema/003_definitions.sql")),
     (4, include_str!("../../queries/schema/004_review.sql")),
+    (5, include_str!("../../queries/schema/005_outlook.sql")),
 ];
 
 /// How long a reader waits for a writer to finish before giving up.
@@ -342,6 +343,6 @@ mod tests {
             .unwrap();
         let row: Vec<String> = t.rows[0].iter().map(|c| c.to_string()).collect();
         assert_eq!(row, ["UUID", "00112233-4455-6677-8899-aabbccddeeff", "ffeeddcc-bbaa-9988-7766-554433221100"]);
-        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i32);
     }
 }

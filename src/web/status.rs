@@ -78,7 +78,7 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
             daemon: daemon_state(&settings),
             runs: Vec::new(),
             deliveries: Vec::new(),
-            lake: settings.lake().display().to_string(),
+            lake: settings.lake().map_or_else(|e| e.to_string(), |p| p.display().to_string()),
         });
     }
     let s = settings.clone();
@@ -128,7 +128,7 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
         daemon: daemon_state(&settings),
         runs,
         deliveries,
-        lake: settings.lake().display().to_string(),
+        lake: settings.lake().map_or_else(|e| e.to_string(), |p| p.display().to_string()),
     })
 }
 

@@ -222,7 +222,7 @@ fn a_log_without_the_required_columns_names_what_was_found_and_wanted() {
 #[test]
 fn the_parquet_lake_reads_back_with_the_stores_counts() {
     let w = crate::metrics::network_with_known_answers();
-    let lake = w.join("lake");
+    let lake = w.join("lake/network=network");
     assert!(lake.join("access_events/month=2025-07").is_dir(), "Hive partitions by month");
     let db = duckdb::Connection::open_in_memory().unwrap();
     let count = |sql: String| -> i64 { db.query_row(&sql, [], |r| r.get(0)).unwrap() };
@@ -260,7 +260,7 @@ fn the_lake_writes_only_what_an_ingest_brought_and_a_replace_swaps_one_files_par
     };
     w.write("inbox/a.csv", log(7).as_bytes());
     w.ok(&["ingest"]);
-    let lake = w.join("lake");
+    let lake = w.join("lake/network=network");
     let id_of = |name: &str| w.count(&format!("SELECT source_file_id FROM ingested_files WHERE path LIKE '%{name}'"));
     let parquet = |month: &str| -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(lake.join("access_events").join(format!("month={month}")))
@@ -312,7 +312,13 @@ fn the_lake_writes_only_what_an_ingest_brought_and_a_replace_swaps_one_files_par
 fn lake_and_store(w: &Workdir) -> (duckdb::Connection, String) {
     let db = duckdb::Connection::open_in_memory().unwrap();
     db.execute_batch(&format!("ATTACH '{}' AS store (READ_ONLY)", w.join("var/renkei.duckdb").display())).unwrap();
-    (db, format!("read_parquet('{}/access_events/*/*.parquet', hive_partitioning = true)", w.join("lake").display()))
+    (
+        db,
+        format!(
+            "read_parquet('{}/access_events/*/*.parquet', hive_partitioning = true)",
+            w.join("lake/network=network").display()
+        ),
+    )
 }
 
 /// The rows of a query, as text.
@@ -355,22 +361,22 @@ fn a_logs_parquet_written_while_it_loads_holds_the_stores_rows_and_reads_like_du
     let nulls =
         format!("SELECT count(*)::VARCHAR FROM {lake} WHERE disclosing_facility_id IS NULL AND data_type IS NULL");
     assert_eq!(texts(&db, &nulls), [["1"]]);
-    assert!(!w.join("lake/.incoming").exists(), "the incoming Parquet was moved into place");
+    assert!(!w.join("lake/network=network/.incoming").exists(), "the incoming Parquet was moved into place");
     drop(db);
 
     // When the Parquet cannot be written while loading (here its folder is taken by a
     // file), the load goes on and the sync writes that log's Parquet from the store.
-    w.write("lake/.incoming", b"not a folder");
+    w.write("lake/network=network/.incoming", b"not a folder");
     let september = "2025-09-01 09:00,ID-Link,U1,十日町病院,P9,齋藤記念病院,画像,閲覧\r\n";
     w.write("inbox/september.csv", format!("{LOG_HEADER}{september}").as_bytes());
     w.ok(&["ingest"]);
     let (db, lake) = lake_and_store(&w);
     assert_eq!(differ(&db), 0);
     assert_eq!(texts(&db, &format!("SELECT count(*)::VARCHAR FROM {lake} WHERE month = '2025-09'")), [["1"]]);
-    assert!(!w.join("lake/.incoming").exists());
+    assert!(!w.join("lake/network=network/.incoming").exists());
     // Both writers' files read alike: the same columns and types.
     let schema = |month: &str| {
-        let folder = w.join(&format!("lake/access_events/month={month}"));
+        let folder = w.join(&format!("lake/network=network/access_events/month={month}"));
         let file = std::fs::read_dir(folder).unwrap().next().unwrap().unwrap().path();
         texts(&db, &format!("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{}')", file.display()))
     };
@@ -392,22 +398,22 @@ fn a_refused_log_leaves_no_parquet_behind_and_an_unrelated_files_leftovers_are_n
     let r = w.run(&["ingest"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("テキストではありません"), "{}", r.stderr);
-    let leftovers = walk(&w.join("lake/.incoming"));
+    let leftovers = walk(&w.join("lake/network=network/.incoming"));
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_file(w.join("inbox/broken.csv")).unwrap();
 
     // What a load that was never committed left under the id the next file gets is not
     // that file's: a municipalities list loaded under the id does not bring it along.
     let next = w.count("SELECT max(source_file_id) + 1 FROM ingested_files");
-    let stale = w.join(&format!("lake/.incoming/{next}"));
+    let stale = w.join(&format!("lake/network=network/.incoming/{next}"));
     std::fs::create_dir_all(stale.join("access_events/month=2025-01")).unwrap();
     std::fs::write(stale.join("access_events/month=2025-01/file-stale.parquet"), b"stale").unwrap();
     std::fs::write(stale.join("_done"), "0".repeat(64)).unwrap();
     w.write("inbox/市町.csv", "市町名,団体コード,人口\n南魚沼市,15226,\"53,000\"\n".as_bytes());
     w.ok(&["ingest"]);
     assert_eq!(w.count("SELECT max(source_file_id) FROM ingested_files"), next);
-    assert!(!w.join("lake/access_events/month=2025-01").exists());
-    assert!(!w.join("lake/.incoming").exists());
+    assert!(!w.join("lake/network=network/access_events/month=2025-01").exists());
+    assert!(!w.join("lake/network=network/.incoming").exists());
 }
 
 /// Every file and folder under `dir` (none when it does not exist).
@@ -537,7 +543,7 @@ fn a_kill_at_any_moment_leaves_each_file_wholly_loaded_or_not_at_all() {
     let in_lake = texts(&db, &format!("SELECT count(*)::VARCHAR, max(source_file_id)::VARCHAR FROM {lake}"));
     let id = w.count("SELECT max(source_file_id) FROM access_events");
     assert_eq!(in_lake, [[ROWS.to_string(), id.to_string()]]);
-    assert!(!w.join("lake/.incoming").exists());
+    assert!(!w.join("lake/network=network/.incoming").exists());
 }
 
 #[test]
@@ -760,4 +766,75 @@ fn totals_in_cost_and_budget_sheets_are_left_out_and_checked_against_their_rows(
     // Nothing counted twice: the totals are not lines.
     assert_eq!(w.count("SELECT sum(amount_yen) FROM invoices"), 14_000_000);
     assert_eq!(w.count("SELECT sum(amount_yen) FROM budget"), 49_200_000);
+}
+
+#[test]
+fn each_network_writes_its_own_lake_folder_with_pseudonyms_as_text_and_its_own_key() {
+    // Two councils, the same log (the same raw patient and user IDs), one lake root.
+    let root = tempfile::tempdir().unwrap();
+    let councils: Vec<Workdir> = ["uonuma", "sado"]
+        .iter()
+        .map(|slug| {
+            let w = Workdir::new();
+            small_roster(&w);
+            std::fs::write(
+                w.join("renkei.toml"),
+                format!("[network]\nslug = \"{slug}\"\n\n[paths]\nlake = \"{}\"\n", root.path().display()),
+            )
+            .unwrap();
+            w.write(
+                "inbox/log.csv",
+                format!("{LOG_HEADER}2025-07-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n").as_bytes(),
+            );
+            w.ok(&["ingest"]);
+            w
+        })
+        .collect();
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let keys: Vec<(String, String, String)> = {
+        let mut stmt = db
+            .prepare(&format!(
+                "SELECT network, patient_key, typeof(patient_key) FROM read_parquet('{}/*/access_events/*/*.parquet', hive_partitioning = true) ORDER BY network",
+                root.path().display()
+            ))
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>(), ["sado", "uonuma"]);
+    assert!(keys.iter().all(|k| k.2 == "VARCHAR" && k.1.len() == 36), "{keys:?}");
+    // Each network's key: the same patient has unrelated pseudonyms, so none can be linked.
+    assert_ne!(keys[0].1, keys[1].1);
+    // The text is the store's UUID as DuckDB prints it.
+    let in_store = councils[0].rows("SELECT CAST(patient_key AS VARCHAR) FROM access_events");
+    assert_eq!(in_store, [[keys[1].1.clone()]]);
+}
+
+#[test]
+fn a_lake_of_the_single_network_layout_moves_under_its_network_folder() {
+    let w = Workdir::new();
+    small_roster(&w);
+    let row = |m: u32| format!("{LOG_HEADER}2025-{m:02}-01 09:00,ID-Link,U1,十日町病院,P1,齋藤記念病院,画像,閲覧\r\n");
+    w.write("inbox/a.csv", row(7).as_bytes());
+    w.ok(&["ingest"]);
+    // Put the lake back as the earlier layout had it: tables straight under lake/.
+    let network = w.join("lake/network=network");
+    for entry in std::fs::read_dir(&network).unwrap() {
+        let from = entry.unwrap().path();
+        std::fs::rename(&from, w.join("lake").join(from.file_name().unwrap())).unwrap();
+    }
+    std::fs::remove_dir(&network).unwrap();
+    w.write("inbox/b.csv", row(8).as_bytes());
+    w.ok(&["ingest"]);
+    let top: Vec<String> =
+        std::fs::read_dir(w.join("lake")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(top, ["network=network"]);
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let n: i64 = db
+        .query_row(
+            &format!("SELECT count(*) FROM read_parquet('{}/access_events/*/*.parquet')", network.display()),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2, "July once, August once");
 }

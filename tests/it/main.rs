@@ -10,6 +10,7 @@ mod daemon;
 mod definitions;
 mod deliver;
 mod faults;
+mod forecast;
 mod ingest;
 mod machine;
 mod metrics;

@@ -22,6 +22,8 @@ pub const SAMPLE_CONFIG: &str = include_str!("../../../data/renkei.toml");
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `[network]`
+    pub network: NetworkConfig,
     /// `[store]`
     pub store: StoreConfig,
     /// `[paths]`
@@ -44,6 +46,39 @@ pub struct Config {
     pub audit: AuditConfig,
     /// `[web]`: the secretariat's console in the browser (`renkei serve`).
     pub web: WebConfig,
+}
+
+/// `[network]`: which network this council is among many.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The network's short name in the lake (`lake/network=<slug>/…`): lower-case ASCII
+    /// letters, digits and `-`, unique among the lakes gathered under one root.
+    pub slug: String,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig { slug: "network".into() }
+    }
+}
+
+impl NetworkConfig {
+    /// The slug, or a problem saying what a slug may hold.
+    pub fn checked_slug(&self) -> Result<&str, Problem> {
+        let s = self.slug.as_str();
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-');
+        if ok {
+            Ok(s)
+        } else {
+            Err(Problem::new("[network] slug はネットワークの短い名前（英小文字・数字・-）にしてください")
+                .value(s)
+                .hint("例: slug = \"uonuma\"（湖のフォルダ lake/network=uonuma/ の名前になります）"))
+        }
+    }
 }
 
 /// `[store]`
@@ -429,9 +464,14 @@ impl Settings {
     pub fn outbox(&self) -> PathBuf {
         self.resolve(&self.config.paths.outbox)
     }
-    /// The Parquet lake folder.
-    pub fn lake(&self) -> PathBuf {
+    /// The root of the Parquet lake (`[paths] lake`), under which each network has its
+    /// own `network=<slug>/` folder.
+    pub fn lake_root(&self) -> PathBuf {
         self.resolve(&self.config.paths.lake)
+    }
+    /// This network's folder of the lake: `lake/network=<slug>/`.
+    pub fn lake(&self) -> Result<PathBuf, Problem> {
+        Ok(self.lake_root().join(format!("network={}", self.config.network.checked_slug()?)))
     }
     /// The HMAC key file.
     pub fn key_path(&self) -> PathBuf {
@@ -453,7 +493,7 @@ impl Settings {
 
 /// Sections whose keys `RENKEI_SECTION_KEY` may override.
 const ENV_SECTIONS: &[&str] =
-    &["store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share", "audit", "web"];
+    &["network", "store", "paths", "smtp", "recipients", "schedule", "report", "municipality_share", "audit", "web"];
 /// `RENKEI_*` variables that are not config keys (`RENKEI_DAEMON_PID`: the daemon's pid,
 /// which it gives the child process of each run).
 const ENV_NOT_KEYS: &[&str] = &["RENKEI_LOG", "RENKEI_CONFIG", "RENKEI_LOG_FORMAT", "RENKEI_DAEMON_PID"];

@@ -29,7 +29,15 @@ fn main() -> std::io::Result<()> {
                     Ok(fc) => {
                         for i in 0..h {
                             let (p, a, b) = (fc.point[i], &fc.b80, &fc.b95);
-                            writeln!(out, "{id}\t{}\t{p}\t{}\t{}\t{}\t{}", i + 1, a.lower[i], a.upper[i], b.lower[i], b.upper[i])?;
+                            writeln!(
+                                out,
+                                "{id}\t{}\t{p}\t{}\t{}\t{}\t{}",
+                                i + 1,
+                                a.lower[i],
+                                a.upper[i],
+                                b.lower[i],
+                                b.upper[i]
+                            )?;
                         }
                     }
                     Err(e) => writeln!(out, "{id}\tERROR\t{e}")?,

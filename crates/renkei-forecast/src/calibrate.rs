@@ -53,7 +53,13 @@ pub fn factors(y: &[f64], horizon: usize) -> Option<(f64, f64)> {
 /// that one exact-fit stretch cannot blow a band up without bound.
 fn ratio(error: f64, half: f64) -> f64 {
     const CAP: f64 = 10.0;
-    if half > 0.0 { (error / half).min(CAP) } else if error > 0.0 { CAP } else { 0.0 }
+    if half > 0.0 {
+        (error / half).min(CAP)
+    } else if error > 0.0 {
+        CAP
+    } else {
+        0.0
+    }
 }
 
 /// The `level` quantile of `v` with the split-conformal finite-sample correction: level

@@ -1,12 +1,16 @@
 //! Outage cleaning: a month when a server or link was down is not a month of low demand,
 //! and left in the history it drags the trend down and widens every band. Known outages and
 //! gaps come in as `None`; any other month under [`OUTAGE_SHARE`] of the median of the five
-//! months centred on it is taken for one too. Both are replaced by straight-line
+//! months centred on it is taken for one too, when that median is at least [`MIN_LEVEL`]. Both are replaced by straight-line
 //! interpolation between the nearest clean months (research/forecast.md §3.3: this alone
 //! gave the best MASE on the seeded series; a log transform made outages worse).
 
 /// A month under this share of its centred 5-month median is an outage.
 pub const OUTAGE_SHARE: f64 = 0.3;
+/// Below this many a month, a drop to 30 % is within chance (a Poisson count of 5 is 1 or
+/// less one time in twenty-five), so neither the cleaning nor the collapse check judges it:
+/// at 20, 5 or fewer happens about once in five thousand months.
+pub const MIN_LEVEL: f64 = 20.0;
 /// Months in the centred window (two either side).
 const WINDOW: usize = 5;
 
@@ -27,7 +31,7 @@ pub fn clean(history: &[Option<f64>]) -> (Vec<f64>, Vec<usize>) {
         let mut near: Vec<f64> = history[lo..hi].iter().flatten().copied().collect();
         near.sort_by(f64::total_cmp);
         let median = near[near.len() / 2];
-        if median > 0.0 && v < OUTAGE_SHARE * median {
+        if median >= MIN_LEVEL && v < OUTAGE_SHARE * median {
             out_of_fit[i] = true;
         }
     }
@@ -81,6 +85,12 @@ mod tests {
         let (y, cleaned) = clean(&h);
         assert_eq!(cleaned, vec![0, 4]);
         assert_eq!(y, vec![200.0, 200.0, 210.0, 220.0, 220.0]);
+    }
+
+    #[test]
+    fn a_small_count_falling_is_chance_not_an_outage() {
+        let h = [Some(6.0), Some(5.0), Some(1.0), Some(6.0), Some(4.0)];
+        assert!(clean(&h).1.is_empty());
     }
 
     #[test]

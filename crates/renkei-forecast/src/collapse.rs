@@ -2,7 +2,8 @@
 //! A server or link that went down, or a facility that stopped, shows as a month near zero,
 //! not as a slow drift. The rule is research/forecast.md §4's: the month (or the part of it
 //! the logs cover so far) under [`clean::OUTAGE_SHARE`] of its one-month-ahead forecast,
-//! fitted on the outage-cleaned history. On the seeded series it caught every collapse to
+//! fitted on the outage-cleaned history, when it expects at least [`clean::MIN_LEVEL`] (fewer
+//! is too few to tell a collapse from chance). On the seeded series it caught every collapse to
 //! 0–10 % with no false alert, where "below the 99 % band" raised one in fifty normal months.
 
 use super::{Error, clean, raw};
@@ -24,7 +25,8 @@ pub fn check(history: &[Option<f64>], observed: f64, covered: f64) -> Result<Che
     let (y, _) = clean::clean(history);
     let f = raw(&y, 1)?;
     let expected = f.point[0].max(0.0) * covered.clamp(0.0, 1.0);
-    Ok(Check { expected, observed, collapsed: expected > 0.0 && observed < clean::OUTAGE_SHARE * expected })
+    let judged = expected >= clean::MIN_LEVEL;
+    Ok(Check { expected, observed, collapsed: judged && observed < clean::OUTAGE_SHARE * expected })
 }
 
 #[cfg(test)]
@@ -51,6 +53,12 @@ mod tests {
         let h = history();
         assert!(!check(&h, 370.0, 1.0 / 3.0).unwrap().collapsed);
         assert!(check(&h, 20.0, 1.0 / 3.0).unwrap().collapsed);
+    }
+
+    #[test]
+    fn a_series_of_a_few_a_month_is_not_judged() {
+        let h: Vec<Option<f64>> = (0..36).map(|i| Some(5.0 + (i % 3) as f64)).collect();
+        assert!(!check(&h, 0.0, 1.0).unwrap().collapsed);
     }
 
     #[test]

@@ -61,4 +61,5 @@ metric_rows! {
     "municipality_payments" => MunicipalityPayment,
     "municipality_support_basis" => SupportBasis,
     "review_summary" => ReviewSummary,
+    "monthly_series" => SeriesMonth,
 }

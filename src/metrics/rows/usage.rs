@@ -233,3 +233,33 @@ pub struct Completeness {
     /// The part, when `scope` is [`Scope::Part`].
     pub part: Option<String>,
 }
+
+/// Which series a `monthly_series` row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesKind {
+    /// The whole network.
+    Network,
+    /// One image-publishing hospital (its data viewed by others).
+    Hospital,
+}
+
+/// `monthly_series`: one month of one forecast series; counts are `None` when the month has
+/// no access log or the hospital had not joined.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SeriesMonth {
+    /// The network or a hospital.
+    pub series: SeriesKind,
+    /// The hospital's facility number (`None` for the network).
+    pub facility_id: Option<i64>,
+    /// The hospital (`None` for the network).
+    pub name: Option<String>,
+    /// The month.
+    pub month: Month,
+    /// Views.
+    pub views: Option<i64>,
+    /// Image views.
+    pub image_views: Option<i64>,
+    /// The share of the month the log covers so far (last event's day ÷ days in the month).
+    pub covered_share: Option<f64>,
+}

@@ -9,9 +9,11 @@
 use askama::Template;
 
 mod money;
+mod outlook;
 mod usage;
 
 pub use money::cost_basis_label;
+pub use outlook::METHOD as FORECAST_METHOD;
 
 use super::layout::{Charts, Section};
 use super::{Attachment, Rendered};
@@ -27,6 +29,8 @@ pub struct BoardReport {
     pub month_label: String,
     /// `令和7年度`.
     pub fiscal_label: String,
+    /// The decision screen that opens the report.
+    pub decisions: Vec<outlook::Decision>,
     /// Things the board should know.
     pub alerts: Vec<String>,
     /// The sections, in order.
@@ -98,7 +102,13 @@ pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> a
     sections.push(money::image_value(m, threshold_yen_per_view, &mut charts, &mut alerts)?);
     sections.push(money::cost(m, &mut alerts));
     sections.extend(money::money_sections(m));
-    sections.push(money::scenarios(m, &mut charts)?);
+    sections.push(outlook::use_section(m, &mut charts)?);
+    sections.push(outlook::per_view_section(m));
+    let mut scenarios = money::scenarios(m, &mut charts)?;
+    scenarios.anchor = outlook::anchor::SCENARIOS.into();
+    sections.push(scenarios);
+    sections.push(outlook::collapse_section(&m.outlook, &mut alerts));
+    sections.push(outlook::national_section(m)?);
     sections.push(review(m));
 
     let report_id = format!("board-{}", m.month);
@@ -121,6 +131,7 @@ pub fn render(m: &BoardMetrics, network: &str, threshold_yen_per_view: i64) -> a
         network: network.to_string(),
         month_label: m.month.label_ja(),
         fiscal_label: m.month.fiscal_year().label_ja(),
+        decisions: outlook::decisions(m),
         alerts,
         sections,
         attachment_note,

@@ -11,7 +11,9 @@
 //! under that id. Without one it writes the file's Parquet from the store as before.
 //!
 //! The Parquet is what DuckDB's own `COPY` writes for the rest of the lake: the table's
-//! columns, every one OPTIONAL, snappy, rows grouped by 122,880, pseudonyms as UUID.
+//! columns, every one OPTIONAL, snappy, rows grouped by 122,880, pseudonyms as the UUID's
+//! text (`8-4-4-4-12` lower-case hex, as DuckDB casts a UUID to VARCHAR): Spark refuses
+//! Parquet's UUID logical type, and every engine reads a string.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -20,9 +22,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
-use duckdb::arrow::array::{Array, BooleanArray, TimestampMicrosecondArray};
+use duckdb::arrow::array::{
+    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, StringBuilder, TimestampMicrosecondArray,
+};
+
 use duckdb::arrow::compute::filter_record_batch;
-use duckdb::arrow::datatypes::{Field, Schema, SchemaRef};
+use duckdb::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use duckdb::arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -87,16 +92,32 @@ impl IncomingLog {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        // Every column OPTIONAL, as DuckDB writes them, so readers see one schema.
+        // Every column OPTIONAL, as DuckDB writes them, so readers see one schema; the
+        // pseudonyms (16 bytes in the store) as their UUID text.
         let schema = self
             .schema
             .get_or_insert_with(|| {
-                let fields: Vec<Field> =
-                    batch.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+                let fields: Vec<Field> = batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| match f.data_type() {
+                        DataType::FixedSizeBinary(16) => Field::new(f.name(), DataType::Utf8, true),
+                        _ => f.as_ref().clone().with_nullable(true),
+                    })
+                    .collect();
                 Arc::new(Schema::new(fields))
             })
             .clone();
-        let batch = batch.clone().with_schema(schema)?;
+        let columns: Vec<ArrayRef> = batch
+            .columns()
+            .iter()
+            .map(|c| match c.as_any().downcast_ref::<FixedSizeBinaryArray>() {
+                Some(keys) => uuid_text(keys),
+                None => c.clone(),
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema, columns)?;
         let times = batch
             .column(0)
             .as_any()
@@ -159,6 +180,31 @@ impl Drop for IncomingLog {
             let _ = std::fs::remove_dir_all(&self.folder);
         }
     }
+}
+
+/// 16-byte pseudonyms as UUID text, nulls kept.
+fn uuid_text(keys: &FixedSizeBinaryArray) -> ArrayRef {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = StringBuilder::with_capacity(keys.len(), keys.len() * 36);
+    let mut text = [0u8; 36];
+    for key in keys.iter() {
+        let Some(key) = key else {
+            out.append_null();
+            continue;
+        };
+        let mut at = 0;
+        for (i, b) in key.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text[at] = b'-';
+                at += 1;
+            }
+            text[at] = HEX[usize::from(b >> 4)];
+            text[at + 1] = HEX[usize::from(b & 15)];
+            at += 2;
+        }
+        out.append_value(std::str::from_utf8(&text).expect("ASCII"));
+    }
+    Arc::new(out.finish())
 }
 
 /// The (year, month) of each JST timestamp; a month's bounds are computed once per run of

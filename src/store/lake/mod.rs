@@ -1,6 +1,8 @@
 //! The Parquet lake: the normalized tables as Parquet under `[paths] lake`, Hive-partitioned
-//! by table and month (`lake/access_events/month=2025-07/file-000012.parquet`),
-//! pseudonymized like the store. The same files serve DuckDB here and Spark SQL or Trino
+//! by network, table and month
+//! (`lake/network=uonuma/access_events/month=2025-07/file-000012.parquet`), pseudonymized
+//! like the store. Each network writes only its own `network=<slug>/` folder, so the lakes
+//! of many networks gather under one root as they are. The same files serve DuckDB here and Spark SQL or Trino
 //! when a prefecture-wide deployment outgrows one machine (DESIGN "Scale past one machine").
 //!
 //! Incremental: each input file's monthly rows are their own Parquet files, named by the
@@ -39,6 +41,34 @@ const MANIFEST: &str = "_files.txt";
 
 fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
+}
+
+/// Moves a lake of the single-network layout (tables straight under the root) into this
+/// network's folder, so the next sync finds it where it now belongs; true when it moved one.
+pub fn migrate(root: &Path, network: &Path) -> anyhow::Result<bool> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Ok(false) };
+    let old: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with("network=")))
+        .collect();
+    if old.is_empty() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(network).with_context(|| format!("フォルダ {} を作れません", network.display()))?;
+    for from in &old {
+        let to = network.join(from.file_name().expect("a named entry"));
+        if to.exists() {
+            anyhow::bail!(
+                "湖 {} に古い配置の {} と新しい配置の {} が両方あります。古い方を別の場所へ移してから取り込み直してください",
+                root.display(),
+                from.display(),
+                to.display()
+            );
+        }
+        std::fs::rename(from, &to).with_context(|| format!("{} を {} へ移せません", from.display(), to.display()))?;
+    }
+    tracing::info!(moved = old.len(), to = %network.display(), "lake moved under its network folder");
+    Ok(true)
 }
 
 /// Whether the lake in `dir` lacks files the store holds (or holds files it no longer
@@ -91,9 +121,15 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
                 continue;
             }
             let out = staging.join(table);
+            // Pseudonyms as their UUID text, like the incoming writer's: every engine reads it.
+            let keys = if *table == "access_events" {
+                " REPLACE (CAST(user_key AS VARCHAR) AS user_key, CAST(patient_key AS VARCHAR) AS patient_key)"
+            } else {
+                ""
+            };
             store.execute(
                 &format!(
-                    "COPY (SELECT *, {month} AS month_key, source_file_id AS file_key FROM {table}
+                    "COPY (SELECT *{keys}, {month} AS month_key, source_file_id AS file_key FROM {table}
                            WHERE source_file_id IN ({}))
                      TO {} (FORMAT parquet, PARTITION_BY (month_key, file_key))",
                     ids.join(", "),
