@@ -349,8 +349,8 @@ fn a_logs_parquet_written_while_it_loads_holds_the_stores_rows_and_reads_like_du
     let differ = |db: &duckdb::Connection| -> i64 {
         db.query_row(
             &format!(
-                "SELECT (SELECT count(*) FROM (SELECT * FROM store.access_events EXCEPT ALL SELECT * EXCLUDE (month) FROM {lake}))
-                      + (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM {lake} EXCEPT ALL SELECT * FROM store.access_events))"
+                "SELECT (SELECT count(*) FROM (SELECT * REPLACE (user_key::VARCHAR AS user_key, patient_key::VARCHAR AS patient_key) FROM store.access_events EXCEPT ALL SELECT * EXCLUDE (month, network) FROM {lake}))
+                      + (SELECT count(*) FROM (SELECT * EXCLUDE (month, network) FROM {lake} EXCEPT ALL SELECT * REPLACE (user_key::VARCHAR AS user_key, patient_key::VARCHAR AS patient_key) FROM store.access_events))"
             ),
             [],
             |r| r.get(0),
@@ -381,7 +381,8 @@ fn a_logs_parquet_written_while_it_loads_holds_the_stores_rows_and_reads_like_du
         texts(&db, &format!("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{}')", file.display()))
     };
     assert_eq!(schema("2025-07"), schema("2025-09"));
-    assert_eq!(schema("2025-07")[4], ["patient_key", "UUID"]);
+    // Pseudonyms as the UUID text: Spark refuses Parquet's UUID logical type.
+    assert_eq!(schema("2025-07")[4], ["patient_key", "VARCHAR"]);
 }
 
 #[test]
