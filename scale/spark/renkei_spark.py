@@ -120,12 +120,21 @@ def load_network(spark, folder, month):
     return stop, notes
 
 
+def in_lake(sql):
+    """Whether a query reads only what the lake holds: the access-log review's tables
+    (review_*) stay with the council's privacy officer and are never exported."""
+    return "review_" not in sql
+
+
 def run_queries(spark, values):
-    """Every metric query on the registered tables: {stem: DataFrame}."""
+    """Every metric query the lake can answer, on the registered tables: {stem: DataFrame}."""
     macros, _ = translate.load_definitions()
     out = {}
     for path in translate.metric_queries():
-        sql = translate.to_spark(translate.bind(path.read_text(), values), macros)
+        text = path.read_text()
+        if not in_lake(text):
+            continue
+        sql = translate.to_spark(translate.bind(text, values), macros)
         out[path.stem] = spark.sql(sql)
     return out
 
@@ -155,18 +164,18 @@ def main(argv=None):
             problems.extend(stop)
             continue
         for stem, df in run_queries(spark, values).items():
-            # Collected per network: each network's tables are views of this session.
-            rows = df.withColumn("network", F.lit(slug)).collect()
-            results.setdefault(stem, []).extend(rows)
+            # Collected per network (each network's tables are views of this session, replaced
+            # by the next one's), with the query's own schema for writing them back.
+            tagged = df.withColumn("network", F.lit(slug))
+            schema, rows = results.setdefault(stem, (tagged.schema, []))
+            rows.extend(tagged.collect())
     out = args.out.rstrip("/")
-    for stem, rows in results.items():
-        if not rows:
-            continue
-        df = spark.createDataFrame(rows)
+    for stem, (schema, rows) in results.items():
+        df = spark.createDataFrame(rows, schema)
         df.coalesce(1).write.mode("overwrite").parquet(f"{out}/{stem}.parquet")
         df.coalesce(1).write.mode("overwrite").option("header", True).csv(f"{out}/{stem}.csv")
     if results:
-        comparison(spark, results).coalesce(1).write.mode("overwrite").option("header", True).csv(f"{out}/comparison.csv")
+        comparison(spark, {stem: rows for stem, (_, rows) in results.items()}).coalesce(1).write.mode("overwrite").option("header", True).csv(f"{out}/comparison.csv")
     for p in problems:
         print(f"エラー: {p}", file=sys.stderr)
     spark.stop()

@@ -20,4 +20,5 @@ mod review;
 mod screens;
 mod smtp;
 mod sources;
+mod spark;
 mod web;
