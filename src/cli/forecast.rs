@@ -34,10 +34,9 @@ pub fn run(settings: &Settings, args: &ForecastArgs) -> anyhow::Result<ExitCode>
             let found: Vec<&SeriesOutlook> =
                 o.series.iter().filter(|s| s.facility_id.is_some() && s.label == *name).collect();
             if found.is_empty() {
-                let known: Vec<&str> =
+                let known: std::collections::BTreeSet<&str> =
                     o.series.iter().filter(|s| s.facility_id.is_some()).map(|s| s.label.as_str()).collect();
-                let mut known = known;
-                known.dedup();
+                let known: Vec<&str> = known.into_iter().collect();
                 return Err(Problem::new(format!("画像を公開している病院に「{name}」はありません"))
                     .hint(format!(
                         "名簿の施設名で指定してください（画像公開中: {}）",
@@ -84,25 +83,40 @@ pub fn run(settings: &Settings, args: &ForecastArgs) -> anyhow::Result<ExitCode>
         if !f.calibrated {
             println!("履歴が短く、幅は過去での確かめをしていない素の幅です（狭めに出ます）。");
         }
-        let headers = ["年度", "予測", "80%の幅", "95%の幅"].map(String::from);
-        let mut fy = s.month_ahead(0).map(|m| m.fiscal_year());
+        let headers = ["年度", "見込み", "80%の幅", "95%の幅"].map(String::from);
+        // Each fiscal year from the report month's to the last the forecast reaches: the
+        // observed months as they were plus the forecast ones (SeriesOutlook::yearly).
+        let first = month.fiscal_year().year();
+        let end = s.month_ahead(f.point.len().saturating_sub(1)).map_or(first, |m| m.fiscal_year().year());
         let mut rows = Vec::new();
-        while let Some(y) = fy {
-            let months: Vec<usize> =
-                (0..f.point.len()).filter(|i| s.month_ahead(*i).is_some_and(|m| m.fiscal_year() == y)).collect();
-            if months.is_empty() {
-                break;
+        for y in (first..=end).map(crate::domain::FiscalYear::new) {
+            let total = |v: f64| count(v.round() as i64);
+            match s.yearly(y) {
+                Some(t) => {
+                    let part = if t.forecast_months < 12 {
+                        format!("（実績 {} か月＋予測 {} か月）", 12 - t.forecast_months, t.forecast_months)
+                    } else {
+                        String::new()
+                    };
+                    rows.push(vec![
+                        format!("{}{part}", y.label_ja()),
+                        total(t.point),
+                        format!("{}〜{}", total(t.lo80), total(t.hi80)),
+                        format!("{}〜{}", total(t.lo95), total(t.hi95)),
+                    ]);
+                }
+                None => {
+                    // Missing, not partial: the year's total needs every one of its months.
+                    let reached =
+                        (0..f.point.len()).filter(|i| s.month_ahead(*i).is_some_and(|m| m.fiscal_year() == y)).count();
+                    let why = if y.year() == end && reached < 12 {
+                        format!("（予測は {reached} か月分まで）")
+                    } else {
+                        "（データのない月があります）".to_string()
+                    };
+                    rows.push(vec![format!("{}{why}", y.label_ja()), "—".into(), "—".into(), "—".into()]);
+                }
             }
-            let sum = |v: &[f64]| count(months.iter().map(|i| v[*i]).sum::<f64>().round() as i64);
-            let part =
-                if months.len() < 12 { format!("（予測 {} か月分）", months.len()) } else { String::new() };
-            rows.push(vec![
-                format!("{}{part}", y.label_ja()),
-                sum(&f.point),
-                format!("{}〜{}", sum(&f.b80.lower), sum(&f.b80.upper)),
-                format!("{}〜{}", sum(&f.b95.lower), sum(&f.b95.upper)),
-            ]);
-            fy = Some(crate::domain::FiscalYear::new(y.year() + 1));
         }
         print!("{}", output::table(&headers, &rows, &[false, true, true, true]));
     }

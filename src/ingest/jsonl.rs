@@ -12,15 +12,24 @@
 //! - 患者ID: the `entity[].what` that is a `Patient` (`identifier.value`, else the id)
 //! - 操作: `action` (R 閲覧, C 登録, U 更新, D 削除, E 実行)
 //! - システム: `source.site`; データ種別: `subtype[0].display`, else `type.display`
+//!
+//! Each line is read into typed structs that borrow its strings (no tree of values, no copy
+//! of a field without escapes); a line whose shape they do not fit (a number where text is
+//! expected, a duplicate key) is read again as a `serde_json::Value` by the general path, so
+//! odd lines mean what they always meant.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::decode::read_error;
 use super::headers::{KindAliases, header_key};
-use super::validate::{Columns, EventSink, ParseCounts, Parties, Validator};
+use super::validate::{Columns, EventSink, Fields, ParseCounts, Parties, Validator};
 use crate::domain::names::matching_key;
 use crate::error::{Location, Problem};
 use crate::store::QuarantineRow;
@@ -81,7 +90,7 @@ pub fn parse(
             continue;
         }
         match fields(text, shape, &mut keys) {
-            Ok(fields) => rows.push(number, fields.as_slice())?,
+            Ok(fields) => rows.push(number, &fields)?,
             Err(reason) => rows.hold(QuarantineRow {
                 row_number: number,
                 column: None,
@@ -115,9 +124,47 @@ impl KeyFields {
     }
 }
 
-/// One line's fields in [`FIELDS`] order, or why it cannot be read.
-fn fields(line: &str, shape: Shape, keys: &mut KeyFields) -> Result<Vec<String>, &'static str> {
-    let value = serde_json::from_str::<Value>(line.trim()).map_err(|_| "JSON として読めません")?;
+/// One line's fields in [`FIELDS`] order, borrowed from the line where they can be.
+#[derive(Debug, Default, PartialEq)]
+struct Row<'a>([Cow<'a, str>; 8]);
+
+impl Fields for Row<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.0.get(i).map_or("", |f| f.as_ref())
+    }
+}
+
+impl<'a> Row<'a> {
+    fn owned(fields: Vec<String>) -> Row<'a> {
+        let mut row = Row::default();
+        for (slot, f) in row.0.iter_mut().zip(fields) {
+            *slot = Cow::Owned(f);
+        }
+        row
+    }
+}
+
+/// One line's fields in [`FIELDS`] order, or why it cannot be read: the typed fast path,
+/// then the general one for a line it does not fit.
+fn fields<'a>(line: &'a str, shape: Shape, keys: &mut KeyFields) -> Result<Row<'a>, &'static str> {
+    let line = line.trim();
+    let fast = match shape {
+        Shape::Flat => FlatSeed(keys).deserialize(&mut serde_json::Deserializer::from_str(line)).ok(),
+        Shape::Fhir => serde_json::from_str::<Event<'a>>(line).ok().map(Event::row),
+    };
+    match fast {
+        Some(Ok(row)) => Ok(row),
+        Some(Err(reason)) => Err(reason),
+        None => general(line, shape, keys).map(Row::owned),
+    }
+}
+
+/// The general path: the line as a `serde_json::Value`.
+fn general(line: &str, shape: Shape, keys: &mut KeyFields) -> Result<Vec<String>, &'static str> {
+    let value = serde_json::from_str::<Value>(line).map_err(|_| "JSON として読めません")?;
     let obj = value.as_object().ok_or("JSON のオブジェクトではありません")?;
     match shape {
         Shape::Flat => {
@@ -135,6 +182,246 @@ fn fields(line: &str, shape: Shape, keys: &mut KeyFields) -> Result<Vec<String>,
             Err("AuditEvent ではない FHIR リソースです")
         }
         Shape::Fhir => Ok(audit_event(&value)),
+    }
+}
+
+/// A JSON string, borrowed from the line unless it has escapes; nothing else fits.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Strict<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Strict<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Strict(std::marker::PhantomData))
+    }
+}
+
+/// A flat object's value as the field's text: strings as they are, null as empty, numbers
+/// and booleans as JSON writes them. An object or an array does not fit (the general path
+/// writes it out as JSON).
+struct Scalar<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Any;
+        impl<'de> Visitor<'de> for Any {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number, boolean or null")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v)))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Borrowed(if v { "true" } else { "false" })))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                serde_json::Number::from_f64(v)
+                    .map(|n| Scalar(Cow::Owned(n.to_string())))
+                    .ok_or_else(|| E::custom("not a finite number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Borrowed("")))
+            }
+        }
+        d.deserialize_any(Any)
+    }
+}
+
+/// A flat line read straight into its fields, each key matched once per file.
+struct FlatSeed<'k>(&'k mut KeyFields);
+
+impl<'de> DeserializeSeed<'de> for FlatSeed<'_> {
+    type Value = Result<Row<'de>, &'static str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FlatSeed<'_> {
+    type Value = Result<Row<'de>, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = Row::default();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            match self.0.field_of(&key.0) {
+                Some(i) if row.0[i].is_empty() => row.0[i] = map.next_value::<Scalar<'de>>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Ok(row))
+    }
+}
+
+/// The parts of a FHIR R4 AuditEvent renkei reads (the rest of each line is skipped).
+#[derive(Deserialize)]
+struct Event<'a> {
+    #[serde(rename = "resourceType", borrow)]
+    resource_type: Option<Text<'a>>,
+    #[serde(borrow)]
+    recorded: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    agent: Vec<Agent<'a>>,
+    #[serde(borrow)]
+    source: Option<Source<'a>>,
+    #[serde(borrow, default)]
+    entity: Vec<Entity<'a>>,
+    #[serde(borrow)]
+    action: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    subtype: Vec<Coding<'a>>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Coding<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Agent<'a> {
+    #[serde(borrow)]
+    who: Option<Reference<'a>>,
+    requestor: Option<bool>,
+    #[serde(borrow)]
+    location: Option<Coding<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Reference<'a> {
+    #[serde(borrow)]
+    reference: Option<Text<'a>>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    display: Option<Text<'a>>,
+    #[serde(borrow)]
+    identifier: Option<Identifier<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Identifier<'a> {
+    #[serde(borrow)]
+    value: Option<Text<'a>>,
+}
+
+/// Anything with a `display` (a Coding, a Reference used only for its display).
+#[derive(Deserialize)]
+struct Coding<'a> {
+    #[serde(borrow)]
+    display: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Source<'a> {
+    #[serde(borrow)]
+    site: Option<Text<'a>>,
+    #[serde(borrow)]
+    observer: Option<Coding<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Entity<'a> {
+    #[serde(borrow)]
+    what: Option<Reference<'a>>,
+}
+
+fn text<'t, 'a>(t: &'t Option<Text<'a>>) -> Option<&'t Cow<'a, str>> {
+    t.as_ref().map(|t| &t.0)
+}
+
+impl<'a> Event<'a> {
+    /// The same mapping as [`audit_event`], on the typed parts.
+    fn row(self) -> Result<Row<'a>, &'static str> {
+        if text(&self.resource_type).map(|t| t.as_ref()) != Some("AuditEvent") {
+            return Err("AuditEvent ではない FHIR リソースです");
+        }
+        let requestor = self.agent.iter().find(|a| a.requestor == Some(true)).or(self.agent.first());
+        fn who<'r, 'a>(a: &'r Agent<'a>) -> Option<&'r Reference<'a>> {
+            a.who.as_ref()
+        }
+        let user = requestor
+            .and_then(who)
+            .and_then(|w| w.identifier.as_ref().and_then(|i| text(&i.value)).or_else(|| text(&w.reference)));
+        let is_org = |a: &&Agent<'a>| {
+            who(a).is_some_and(|w| {
+                text(&w.reference).is_some_and(|r| r.starts_with("Organization/"))
+                    || text(&w.kind).map(|k| k.as_ref()) == Some("Organization")
+            })
+        };
+        let facility = self
+            .agent
+            .iter()
+            .find(is_org)
+            .and_then(|a| who(a).and_then(|w| text(&w.display)))
+            .or_else(|| requestor.and_then(|a| a.location.as_ref().and_then(|l| text(&l.display))))
+            .or_else(|| requestor.and_then(who).and_then(|w| text(&w.display)));
+        let patient = self.entity.iter().find_map(|en| {
+            let what = en.what.as_ref()?;
+            let is_patient = text(&what.reference).is_some_and(|r| r.starts_with("Patient/"))
+                || text(&what.kind).map(|k| k.as_ref()) == Some("Patient");
+            if !is_patient {
+                return None;
+            }
+            what.identifier.as_ref().and_then(|i| text(&i.value)).cloned().or_else(|| {
+                text(&what.reference).map(|r| match r {
+                    Cow::Borrowed(b) => Cow::Borrowed(b.trim_start_matches("Patient/")),
+                    Cow::Owned(o) => Cow::Owned(o.trim_start_matches("Patient/").to_string()),
+                })
+            })
+        });
+        let action = match text(&self.action).map(|a| a.as_ref()).unwrap_or("") {
+            "R" => Cow::Borrowed("閲覧"),
+            "C" => Cow::Borrowed("登録"),
+            "U" => Cow::Borrowed("更新"),
+            "D" => Cow::Borrowed("削除"),
+            "E" => Cow::Borrowed("実行"),
+            _ => text(&self.action).cloned().unwrap_or_default(),
+        };
+        let data_type = self
+            .subtype
+            .first()
+            .and_then(|c| text(&c.display))
+            .or_else(|| self.kind.as_ref().and_then(|k| text(&k.display)));
+        let source = self.source.as_ref();
+        let or_empty = |t: Option<&Cow<'a, str>>| t.cloned().unwrap_or_default();
+        Ok(Row([
+            or_empty(text(&self.recorded)),
+            or_empty(source.and_then(|s| text(&s.site))),
+            or_empty(user),
+            or_empty(facility),
+            patient.unwrap_or_default(),
+            or_empty(source.and_then(|s| s.observer.as_ref()).and_then(|o| text(&o.display))),
+            or_empty(data_type),
+            action,
+        ]))
     }
 }
 
@@ -222,10 +509,11 @@ mod tests {
         let line = r#"{"resourceType":"AuditEvent","type":{"code":"rest","display":"RESTful操作"},"subtype":[{"code":"read","display":"画像"}],"action":"R","recorded":"2025-07-01T00:15:00Z","agent":[{"who":{"identifier":{"value":"U77"},"display":"医師A"},"requestor":true},{"who":{"reference":"Organization/12","display":"ゆきぐにクリニック"},"requestor":false}],"source":{"site":"ID-Link","observer":{"display":"齋藤記念病院"}},"entity":[{"what":{"reference":"Patient/P900","identifier":{"value":"P900"}}},{"what":{"reference":"ImagingStudy/1"}}]}"#;
         assert_eq!(detect(line), Some(Shape::Fhir));
         let mut keys = KeyFields::new(crate::ingest::headers::builtin_aliases()["access_log"].clone());
-        assert_eq!(
-            fields(line, Shape::Fhir, &mut keys).unwrap(),
-            ["2025-07-01T00:15:00Z", "ID-Link", "U77", "ゆきぐにクリニック", "P900", "齋藤記念病院", "画像", "閲覧"]
-        );
+        let want =
+            ["2025-07-01T00:15:00Z", "ID-Link", "U77", "ゆきぐにクリニック", "P900", "齋藤記念病院", "画像", "閲覧"];
+        assert_eq!(fields(line, Shape::Fhir, &mut keys).unwrap(), Row::owned(want.map(String::from).to_vec()));
+        // The general path reads the same line the same way.
+        assert_eq!(general(line, Shape::Fhir, &mut keys).unwrap(), want);
         assert_eq!(fields("not json", Shape::Fhir, &mut keys), Err("JSON として読めません"));
         assert_eq!(
             fields(r#"{"resourceType":"Patient"}"#, Shape::Fhir, &mut keys),
@@ -238,7 +526,18 @@ mod tests {
         let text = "{\"日時\":\"2025-07-01 09:00\",\"システム\":\"Team\",\"利用者ID\":\"U1\",\"利用施設\":\"十日町病院\",\"患者ID\":12,\"操作\":\"登録\"}\n";
         assert_eq!(detect(text), Some(Shape::Flat));
         let mut keys = KeyFields::new(crate::ingest::headers::builtin_aliases()["access_log"].clone());
-        let got = fields(text.trim(), Shape::Flat, &mut keys).unwrap();
-        assert_eq!(got, ["2025-07-01 09:00", "Team", "U1", "十日町病院", "12", "", "", "登録"]);
+        let want = ["2025-07-01 09:00", "Team", "U1", "十日町病院", "12", "", "", "登録"];
+        assert_eq!(fields(text.trim(), Shape::Flat, &mut keys).unwrap(), Row::owned(want.map(String::from).to_vec()));
+        assert_eq!(general(text.trim(), Shape::Flat, &mut keys).unwrap(), want);
+        // Escapes, a nested value and a number where FHIR wants text: the general path's meaning.
+        let odd = r#"{"日時":"2025-07-01 09:00","システム":{"name":"Team"},"利用者ID":"U\u0031","利用施設":"十日町病院","患者ID":1.5,"操作":true}"#;
+        let got = fields(odd, Shape::Flat, &mut keys).unwrap();
+        assert_eq!(got, Row::owned(general(odd, Shape::Flat, &mut keys).unwrap()));
+        assert_eq!(got.field(1), r#"{"name":"Team"}"#);
+        assert_eq!(got.field(2), "U1");
+        let fhir = r#"{"resourceType":"AuditEvent","action":5,"recorded":"2025-07-01T00:15:00Z"}"#;
+        let got = fields(fhir, Shape::Fhir, &mut keys).unwrap();
+        assert_eq!(got, Row::owned(general(fhir, Shape::Fhir, &mut keys).unwrap()));
+        assert_eq!(got.field(7), "");
     }
 }

@@ -86,21 +86,32 @@ impl SeriesOutlook {
     pub fn yearly(&self, fy: FiscalYear) -> Option<Yearly> {
         let f = self.forecast.as_ref().ok()?;
         let last = self.last()?;
-        let mut y = Yearly { fiscal_year: fy, point: 0.0, lo80: 0.0, hi80: 0.0 };
+        let mut y =
+            Yearly { fiscal_year: fy, point: 0.0, lo80: 0.0, hi80: 0.0, lo95: 0.0, hi95: 0.0, forecast_months: 0 };
         for m in fy.first_month().through(fy.last_month()) {
             if m <= last {
                 let v = self.history.iter().find(|(o, _)| *o == m)?.1?;
                 y.point += v;
                 y.lo80 += v;
                 y.hi80 += v;
+                y.lo95 += v;
+                y.hi95 += v;
             } else {
                 let i = ((m.year() - last.year()) * 12 + m.month() as i32 - last.month() as i32 - 1) as usize;
                 y.point += f.point.get(i)?;
                 y.lo80 += f.b80.lower.get(i)?;
                 y.hi80 += f.b80.upper.get(i)?;
+                y.lo95 += f.b95.lower.get(i)?;
+                y.hi95 += f.b95.upper.get(i)?;
+                y.forecast_months += 1;
             }
         }
         Some(y)
+    }
+
+    /// [`SeriesOutlook::yearly`] for each of `years` the forecast reaches, in order.
+    pub fn yearly_over(&self, years: &[FiscalYear]) -> Vec<Yearly> {
+        years.iter().filter_map(|fy| self.yearly(*fy)).collect()
     }
 }
 
@@ -148,6 +159,12 @@ pub struct Yearly {
     pub lo80: f64,
     /// The 80 % band of the total.
     pub hi80: f64,
+    /// The 95 % band of the total.
+    pub lo95: f64,
+    /// The 95 % band of the total.
+    pub hi95: f64,
+    /// How many of its months are forecast (the rest were observed).
+    pub forecast_months: u32,
 }
 
 /// Cost per view over the lease for one scenario or one image server.

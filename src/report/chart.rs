@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use anyhow::Context;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -147,6 +149,42 @@ fn plot_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("chart: {e:?}")
 }
 
+/// A chart of periods along the bottom and values up the side, its caption, grid and axis
+/// labels drawn: the frame the trend bars and the forecast fan share.
+fn over_time<'a, 'b, X>(
+    root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    spec: &Spec,
+    x: X,
+    ticks: usize,
+    max: f64,
+    x_label: &dyn Fn(&X::ValueType) -> String,
+) -> anyhow::Result<ChartContext<'a, BitMapBackend<'b>, Cartesian2d<X, RangedCoordf64>>>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
+        .margin(24)
+        .x_label_area_size(56)
+        .y_label_area_size(150)
+        .build_cartesian_2d(x, 0f64..max)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(ticks)
+        .x_label_formatter(x_label)
+        .y_labels(6)
+        .y_label_formatter(&|v| axis_value(*v, spec.unit, max))
+        .label_style((FAMILY, 26).into_font().color(&INK))
+        .axis_style(GRID)
+        .draw()
+        .map_err(plot_err)?;
+    Ok(chart)
+}
+
 /// Horizontal bars, first item at the top, values written at the bar ends.
 pub fn horizontal_bars(spec: &Spec, bars: &[Bar]) -> anyhow::Result<Vec<u8>> {
     let n = bars.len().max(1);
@@ -252,29 +290,11 @@ pub fn vertical_bars(spec: &Spec, labels: &[String], values: &[Option<f64>]) -> 
     let n = labels.len().max(1);
     let max = values.iter().flatten().copied().fold(0.0, f64::max).max(1.0) * 1.15;
     draw(WIDTH, 560, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
-            .margin(24)
-            .x_label_area_size(56)
-            .y_label_area_size(150)
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..max)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .y_labels(6)
-            .y_label_formatter(&|v| axis_value(*v, spec.unit, max))
-            .label_style((FAMILY, 26).into_font().color(&INK))
-            .axis_style(GRID)
-            .draw()
-            .map_err(plot_err)?;
+        let label = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut chart = over_time(root, spec, (0..n as i32 - 1).into_segmented(), n, max, &label)?;
         let last = n as i32 - 1;
         chart
             .draw_series(
@@ -329,29 +349,12 @@ pub fn fan(spec: &Spec, f: &Fan) -> anyhow::Result<Vec<u8>> {
         top.chain(bottom).collect()
     };
     draw(WIDTH, 600, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(spec.title, (FAMILY, 36).into_font().color(&INK))
-            .margin(24)
-            .x_label_area_size(56)
-            .y_label_area_size(150)
-            .build_cartesian_2d(0f64..(n.max(2) - 1) as f64, 0f64..max)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_labels(n)
-            .x_label_formatter(&|v| {
-                let i = v.round() as usize;
-                if (v - i as f64).abs() < 1e-6 { f.labels.get(i).cloned().unwrap_or_default() } else { String::new() }
-            })
-            .y_labels(6)
-            .y_label_formatter(&|v| axis_value(*v, spec.unit, max))
-            .label_style((FAMILY, 26).into_font().color(&INK))
-            .axis_style(GRID)
-            .draw()
-            .map_err(plot_err)?;
+        let label = |v: &f64| {
+            let i = v.round() as usize;
+            if (v - i as f64).abs() < 1e-6 { f.labels.get(i).cloned().unwrap_or_default() } else { String::new() }
+        };
+        let x = RangedCoordf64::from(0f64..(n.max(2) - 1) as f64);
+        let mut chart = over_time(root, spec, x, n, max, &label)?;
         let pale = RGBColor(222, 235, 247);
         chart.draw_series(std::iter::once(Polygon::new(band(f.b95.0, f.b95.1), pale.filled()))).map_err(plot_err)?;
         chart

@@ -84,7 +84,13 @@ fn a_pure_seasonal_use_is_continued_exactly_and_a_month_at_zero_is_a_collapse() 
     assert!(!shown.stdout.contains("急減"), "{}", shown.stdout);
     assert!(shown.stdout.contains("■ 齋藤記念病院の画像閲覧"), "{}", shown.stdout);
     // Fiscal 2026 (April 2026 – March 2027) is 12 forecast months: the pattern's sum, 280.
-    assert!(shown.stdout.contains("令和8年度"), "{}", shown.stdout);
+    let fy2026 = shown
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("■ 齋藤記念病院の画像閲覧"))
+        .find(|l| l.starts_with("令和8年度"))
+        .unwrap_or_else(|| panic!("{}", shown.stdout));
+    assert_eq!(fy2026.split_whitespace().nth(1), Some("280"), "{fy2026}");
 
     // October 2025: the image server is down (no image views), the lab views go on.
     w.write_sjis("inbox/log_10.csv", &format!("{LOG_HEADER}{}", month_rows(2025, 10, 0)));

@@ -241,6 +241,23 @@ fn the_parquet_lake_reads_back_with_the_stores_counts() {
     assert_eq!(facilities, 4);
     let invoices = count(format!("SELECT sum(amount_yen) FROM '{}/invoices/part_0.parquet'", lake.display()));
     assert_eq!(invoices, 13_300_000 + 14_000_000);
+    // The list another engine reads: every table with its rows and columns, the empty
+    // monthly ones (no folder) included, the pseudonyms as text.
+    let tables = std::fs::read_to_string(lake.join("_tables.tsv")).unwrap();
+    let line = |table: &str| tables.lines().find(|l| l.starts_with(&format!("{table}\t"))).unwrap().to_string();
+    assert_eq!(tables.lines().next(), Some("table\trows\tcolumns"));
+    assert!(line("access_events").starts_with("access_events\t9\t"), "{tables}");
+    assert!(
+        line("access_events").contains(", user_key VARCHAR, facility_id INTEGER, patient_key VARCHAR,"),
+        "{tables}"
+    );
+    assert!(line("facilities").starts_with("facilities\t4\t"), "{tables}");
+    assert!(!lake.join("image_views").exists());
+    assert_eq!(
+        line("image_views"),
+        "image_views\t0\tmonth DATE, disclosing_facility_id INTEGER, viewing_facility_id INTEGER, views BIGINT, source_file_id INTEGER"
+    );
+    assert!(line("enrollments").starts_with("enrollments\t2\tmonth DATE, "), "{tables}");
     // Pseudonymized like the store: the raw IDs of the log are nowhere in it.
     let raw = count(format!(
         "SELECT count(*) FROM read_parquet('{}/access_events/*/*.parquet') WHERE patient_key::VARCHAR IN ('P001', 'P002') OR user_key::VARCHAR = 'U1'",

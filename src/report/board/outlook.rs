@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::domain::FiscalYear;
 use crate::metrics::BoardMetrics;
-use crate::metrics::outlook::{Measure, Outlook, PerView, SeriesOutlook, YenBand};
+use crate::metrics::outlook::{Measure, Outlook, PerView, Yearly, YenBand};
 use crate::report::chart::{self, Fan, Spec};
 use crate::report::format::{count, percent, yen};
 use crate::report::layout::{Charts, Row, Section, row, section};
@@ -67,18 +67,22 @@ pub(super) fn decisions(m: &BoardMetrics) -> Vec<Decision> {
     let lease = span(&o.lease_years);
     // 1. The network's role: use now, and where the forecast takes it over the lease.
     let network = o.find(None, Measure::Views);
-    let role = match network.map(|s| (s, yearly_totals(s, &o.lease_years))) {
-        Some((_, years)) if years.len() >= 2 => {
+    let role = match network.map(|s| s.yearly_over(&o.lease_years)) {
+        Some(years) if years.len() >= 2 => {
             let (first, last) = (years[0], years[years.len() - 1]);
+            let top10 = m
+                .concentration
+                .top10_share
+                .map(|share| format!("直近12か月の上位10施設が利用の{}を占めます。", percent(share)))
+                .unwrap_or_default();
             format!(
-                "閲覧は{}に年{}件の見込みで、{}には年{}件（80%の幅 {}〜{}件）。直近12か月の上位10施設が利用の{}を占めます。",
-                first.0.label_ja(),
-                count(round(first.1)),
-                last.0.label_ja(),
-                count(round(last.1)),
-                count(round(last.2)),
-                count(round(last.3)),
-                percent(m.concentration.top10_share.unwrap_or(0.0)),
+                "閲覧は{}に年{}件の見込みで、{}には年{}件（80%の幅 {}〜{}件）。{top10}",
+                first.fiscal_year.label_ja(),
+                count(round(first.point)),
+                last.fiscal_year.label_ja(),
+                count(round(last.point)),
+                count(round(last.lo80)),
+                count(round(last.hi80)),
             )
         }
         _ => "予測に足る月数のアクセスログがまだありません（24か月以上が要ります）。".to_string(),
@@ -147,11 +151,6 @@ pub(super) fn decisions(m: &BoardMetrics) -> Vec<Decision> {
     out
 }
 
-/// (fiscal year, point, lo80, hi80) for the lease years the series' forecast reaches.
-fn yearly_totals(s: &SeriesOutlook, years: &[FiscalYear]) -> Vec<(FiscalYear, f64, f64, f64)> {
-    years.iter().filter_map(|fy| s.yearly(*fy)).map(|y| (y.fiscal_year, y.point, y.lo80, y.hi80)).collect()
-}
-
 /// Method and limits, in one paragraph a board member can read.
 pub const METHOD: &str = "予測の方法と限界: 月ごとの件数を季節の形（冬に多く8月・年末年始に少ない）と流れ（増減の傾き）に分け、流れを指数平滑法で先へ延ばしました（MSTL と AutoETS）。サーバーの停止など、前後の月の3割に満たない月は予測の当てはめから除き、前後の月でならしています。幅は、その系列自身の過去を切って予測し直したときの外れ方に合わせて広げたもので、80%の幅には実際の値がおよそ8割、95%の幅にはおよそ19回に1回を除いて入る見込みです。ただし先になるほど外れやすく、4〜5年先は幅を超えることが多くなります。全国医療情報プラットフォームへの移行や新しい参加施設のような、過去にない変化は織り込んでいません。24か月に満たない系列は予測しません。";
 
@@ -205,14 +204,16 @@ pub(super) fn use_section(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Resu
             Err(e) => s.lines.push(format!("ネットワーク全体の閲覧は予測していません: {e}。")),
         }
     }
-    let vy = views.map(|v| yearly_totals(v, &o.lease_years)).unwrap_or_default();
-    let iy = images.map(|v| yearly_totals(v, &o.lease_years)).unwrap_or_default();
+    let vy = views.map(|v| v.yearly_over(&o.lease_years)).unwrap_or_default();
+    let iy = images.map(|v| v.yearly_over(&o.lease_years)).unwrap_or_default();
     s.rows = o
         .lease_years
         .iter()
         .map(|fy| {
-            let cell = |t: &[(FiscalYear, f64, f64, f64)]| {
-                t.iter().find(|y| y.0 == *fy).map_or_else(|| "—".into(), |y| views_band(y.1, y.2, y.3))
+            let cell = |t: &[Yearly]| {
+                t.iter()
+                    .find(|y| y.fiscal_year == *fy)
+                    .map_or_else(|| "—".into(), |y| views_band(y.point, y.lo80, y.hi80))
             };
             row(fy.label_ja(), vec![cell(&vy), cell(&iy)])
         })
@@ -224,16 +225,19 @@ pub(super) fn use_section(m: &BoardMetrics, charts: &mut Charts) -> anyhow::Resu
         .iter()
         .filter(|x| x.facility_id.is_some() && x.measure == Measure::ImageViews)
         .map(|x| {
-            let t = yearly_totals(x, &o.lease_years);
+            let t = x.yearly_over(&o.lease_years);
             let mark = if x.joined_recently {
                 format!("（{}からの月だけで予測）", x.began.map(|b| b.label_ja()).unwrap_or_default())
             } else {
                 String::new()
             };
             match (&x.forecast, t.first()) {
-                (Ok(_), Some(y)) => {
-                    format!("{}{mark}: {}の画像閲覧 {}", x.label, y.0.label_ja(), views_band(y.1, y.2, y.3))
-                }
+                (Ok(_), Some(y)) => format!(
+                    "{}{mark}: {}の画像閲覧 {}",
+                    x.label,
+                    y.fiscal_year.label_ja(),
+                    views_band(y.point, y.lo80, y.hi80)
+                ),
                 (Err(e), _) => format!("{}: {e}", x.label),
                 (Ok(_), None) => format!("{}: 予測がリース期間に届きません", x.label),
             }

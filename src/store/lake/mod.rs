@@ -1,9 +1,11 @@
 //! The Parquet lake: the normalized tables as Parquet under `[paths] lake`, Hive-partitioned
 //! by network, table and month
 //! (`lake/network=uonuma/access_events/month=2025-07/file-000012.parquet`), pseudonymized
-//! like the store. Each network writes only its own `network=<slug>/` folder, so the lakes
-//! of many networks gather under one root as they are. The same files serve DuckDB here and Spark SQL or Trino
-//! when a prefecture-wide deployment outgrows one machine (DESIGN "Scale past one machine").
+//! like the store, the pseudonyms as UUID text (a type every engine reads). Each network
+//! writes only its own `network=<slug>/` folder, so the lakes of many networks gather under
+//! one root as they are. The same files serve DuckDB here and Spark (`scale/spark/`) when a
+//! prefecture's or a vendor's networks outgrow one machine (DESIGN "Scale past one machine");
+//! `_tables.tsv` beside them lists every table with its rows and columns for that engine.
 //!
 //! Incremental: each input file's monthly rows are their own Parquet files, named by the
 //! file's id, so an ingest writes only what it brought and a `--replace` deletes only what
@@ -38,6 +40,10 @@ const WHOLE: &[&str] = &[
 ];
 /// The ids of the input files whose rows the lake holds, one per line.
 const MANIFEST: &str = "_files.txt";
+/// Every table of the lake with its rows and columns (`table⇥rows⇥name TYPE, …`): the
+/// contract another engine reads (scale/spark), so an empty monthly table, which has no
+/// folder, still has its columns, and a folder lost in a copy is told from one never written.
+pub const TABLES: &str = "_tables.tsv";
 
 fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
@@ -80,7 +86,7 @@ pub fn behind(store: &Store, dir: &Path) -> anyhow::Result<bool> {
         .iter()
         .filter_map(|r| r[0].as_i64().map(|id| id as i32))
         .collect();
-    Ok(read_manifest(dir).map_or(true, |in_lake| in_lake != in_store))
+    Ok(!dir.join(TABLES).exists() || read_manifest(dir).map_or(true, |in_lake| in_lake != in_store))
 }
 
 /// Brings the lake in `dir` up to date with the store.
@@ -149,6 +155,7 @@ pub fn sync(store: &Store, dir: &Path) -> anyhow::Result<()> {
         store.execute(&format!("COPY {table} TO {} (FORMAT parquet)", quoted(&aside)), &[])?;
         std::fs::rename(&aside, target.join("part_0.parquet"))?;
     }
+    write_tables(store, dir)?;
     write_manifest(dir, &in_store)?;
     tracing::info!(added = new.len(), written_while_loading = placed.len(), removed = gone.len(), "lake synced");
     Ok(())
@@ -170,6 +177,33 @@ fn read_manifest(dir: &Path) -> anyhow::Result<BTreeSet<i32>> {
         }
         Err(e) => Err(e).with_context(|| format!("{} を読めません", dir.join(MANIFEST).display())),
     }
+}
+
+/// Writes [`TABLES`]: each table's row count and its columns as the lake's files hold them
+/// (the pseudonyms as text).
+fn write_tables(store: &Store, dir: &Path) -> anyhow::Result<()> {
+    let mut text = String::from("table\trows\tcolumns\n");
+    for table in MONTHLY.iter().map(|(t, _)| *t).chain(WHOLE.iter().copied()) {
+        let rows = store.query(&format!("SELECT count(*) FROM {table}"), &[])?.rows[0][0].as_i64().unwrap_or(0);
+        let columns: Vec<String> = store
+            .query(
+                "SELECT column_name, data_type FROM information_schema.columns
+                 WHERE table_name = ? ORDER BY ordinal_position",
+                &[duckdb::types::Value::Text(table.to_string())],
+            )?
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let ty = r[1].as_str()?;
+                Some(format!("{} {}", r[0].as_str()?, if ty == "UUID" { "VARCHAR" } else { ty }))
+            })
+            .collect();
+        text.push_str(&format!("{table}\t{rows}\t{}\n", columns.join(", ")));
+    }
+    let aside = dir.join(format!(".{TABLES}.new"));
+    std::fs::write(&aside, text)?;
+    std::fs::rename(&aside, dir.join(TABLES))?;
+    Ok(())
 }
 
 fn write_manifest(dir: &Path, ids: &BTreeSet<i32>) -> anyhow::Result<()> {
@@ -211,7 +245,7 @@ fn remove_files(table_dir: &Path, ids: &[i32]) -> anyhow::Result<()> {
 }
 
 /// Moves DuckDB's `month_key=2025-07-01/file_key=12/data_0.parquet` to
-/// `month=2025-07/file-000012.parquet`, the Hive folder names Spark and Trino expect.
+/// `month=2025-07/file-000012.parquet`, the Hive folder names Spark and DuckDB read.
 fn place_files(staged: &Path, table_dir: &Path) -> anyhow::Result<()> {
     if !staged.exists() {
         return Ok(());
