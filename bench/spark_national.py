@@ -119,7 +119,7 @@ def report(spark_tsv, duck_tsv, root, sample, total, cores):
         big = max(events, key=events.get)
         print(
             f"{engine}: {rows_read / max(sum(per_network.values()), 1e-9) / cores:,.0f} access events per second per core "
-            f"(a network's events over its 27 queries' time, summed); the largest network ({events[big]:,} events) "
+            f"(each network's events over its queries' time, summed); the largest network ({events[big]:,} events) "
             f"{per_network.get(big, float('nan')):.1f} s, the smallest ({min(events.values()):,}) "
             f"{per_network.get(min(events, key=events.get), float('nan')):.1f} s"
         )
@@ -127,7 +127,7 @@ def report(spark_tsv, duck_tsv, root, sample, total, cores):
     print()
     print(f"Projected to {total} networks (×{scale_up:.1f}, networks are independent): Spark local[{cores}] "
           f"{st * scale_up / 60:.0f} min of query time, DuckDB {dt_ * scale_up / 60:.0f} min")
-    # On paper: each network's Spark time as a fixed part (planning and scheduling 27 small
+    # On paper: each network's Spark time as a fixed part (planning and scheduling 25 small
     # jobs, on the driver) plus a part per access event (the scan, on the executors), fitted
     # by least squares over the sample; then N executors of 4 cores share the scan, and the
     # driver runs up to 4 networks per executor at once.
