@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A simulated national year on Spark (issue 20): TOTAL networks (280) with yearly access
-# events drawn from the survey's range (bench/spark_national.py plan), of which SAMPLE (28,
-# every tenth) are written as lakes by renkei itself (`renkei demo --scale`, one lake per size
+# events drawn from the survey's range (bench/spark_national.py plan), of which SAMPLE (14:
+# quantiles of the sizes and the largest) are written as lakes by renkei itself (`renkei demo --scale`, one lake per size
 # class, hard-linked under each network's own slug) and gathered under one root; then every
 # metric query for every network on Spark local[2] (scale/spark/renkei_spark.py, one network
 # at a time for the per-query times, then four at once for the wall time) and on DuckDB
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/renkei-target}"
 TOTAL="${TOTAL:-280}"
-SAMPLE="${SAMPLE:-28}"
+SAMPLE="${SAMPLE:-14}"
 SEED="${SEED:-20261203}"
 CORES=2
 work="${WORK:-$(mktemp -d)}"
@@ -26,8 +26,11 @@ venv="$HOME/.cache/renkei-bench-venv"
 py="$venv/bin/python"
 
 "$py" bench/spark_national.py plan "$TOTAL" "$SEED" >"$work/plan.tsv"
+# The sample: the plan's sizes at evenly spaced quantiles, and its largest network (the worst
+# case counts), so it spans the range the survey gives.
 step=$((TOTAL / SAMPLE))
-awk -v s="$step" 'NR % s == 1' "$work/plan.tsv" | head -n "$SAMPLE" >"$work/sample.tsv"
+sort -t$'\t' -k2,2n "$work/plan.tsv" | awk -v s="$step" 'NR % s == int(s / 2)' | head -n $((SAMPLE - 1)) >"$work/sample.tsv"
+sort -t$'\t' -k2,2n "$work/plan.tsv" | tail -1 >>"$work/sample.tsv"
 echo "size classes of the sample (scale: networks):" $(cut -f2 "$work/sample.tsv" | sort -n | uniq -c | awk '{print $2 ":" $1}')
 for scale in $(cut -f2 "$work/sample.tsv" | sort -un); do
   d="$work/class-$scale"
