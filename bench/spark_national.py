@@ -47,18 +47,17 @@ def duckdb_run(root, month_text, config_path, out):
     config = tomllib.loads(Path(config_path).read_text())
     values = renkei_spark.params_for(month, config)
     definitions = (translate.QUERIES / "schema" / "003_definitions.sql").read_text()
-    queries = [
-        (p.stem, translate.bind(p.read_text(), values))
-        for p in translate.metric_queries()
-        if renkei_spark.in_lake(p.read_text())
-    ]
+    queries = []
+    for p in translate.metric_queries():
+        text = p.read_text()
+        if renkei_spark.in_lake(text):
+            queries.append((p.stem, translate.bind(text, values)))
     lines = ["network\tquery\tseconds\trows"]
     for folder in sorted(Path(root).glob("network=*")):
         slug = folder.name.split("=", 1)[1]
         db = duckdb.connect()
         db.execute("SET threads = 2")
-        for line in (folder / "_tables.tsv").read_text().splitlines()[1:]:
-            table, rows, columns = line.split("\t")
+        for table, (_, columns) in tables_of(folder).items():
             if (folder / table).exists():
                 files = f"{folder}/{table}/**/*.parquet"
                 db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', hive_partitioning = false)")
@@ -78,14 +77,12 @@ def read_tsv(path):
     return [(n, q, float(s), int(r)) for n, q, s, r in rows]
 
 
+def tables_of(folder):
+    return renkei_spark.parse_tables((folder / renkei_spark.TABLES_FILE).read_text())
+
+
 def events_of(root):
-    out = {}
-    for folder in Path(root).glob("network=*"):
-        for line in (folder / "_tables.tsv").read_text().splitlines()[1:]:
-            table, rows, _ = line.split("\t")
-            if table == "access_events":
-                out[folder.name.split("=", 1)[1]] = int(rows)
-    return out
+    return {f.name.split("=", 1)[1]: tables_of(f)["access_events"][0] for f in Path(root).glob("network=*")}
 
 
 def report(spark_tsv, duck_tsv, root, sample, total, cores):
@@ -112,10 +109,14 @@ def report(spark_tsv, duck_tsv, root, sample, total, cores):
     print()
     # Rows per second per core: the access events each network's lake holds, read once per
     # query that reads them, over the query time and the cores.
+    def per_network_of(timings):
+        out = {}
+        for n, _, sec, _ in timings:
+            out[n] = out.get(n, 0) + sec
+        return out
+
     for engine, timings in (("Spark", spark), ("DuckDB", duck)):
-        per_network = {}
-        for n, _, s, _ in timings:
-            per_network[n] = per_network.get(n, 0) + s
+        per_network = per_network_of(timings)
         big = max(events, key=events.get)
         print(
             f"{engine}: {rows_read / max(sum(per_network.values()), 1e-9) / cores:,.0f} access events per second per core "
@@ -131,9 +132,7 @@ def report(spark_tsv, duck_tsv, root, sample, total, cores):
     # jobs, on the driver) plus a part per access event (the scan, on the executors), fitted
     # by least squares over the sample; then N executors of 4 cores share the scan, and the
     # driver runs up to 4 networks per executor at once.
-    per_network = {}
-    for n, _, sec, _ in spark:
-        per_network[n] = per_network.get(n, 0) + sec
+    per_network = per_network_of(spark)
     xs = [events[n] for n in per_network]
     ys = [per_network[n] for n in per_network]
     mx, my = statistics.mean(xs), statistics.mean(ys)

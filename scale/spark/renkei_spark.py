@@ -89,10 +89,10 @@ def networks(spark, root):
         return [], [f"{root}: 湖のフォルダがありません"]
     old = f"古い配置の湖です（表が network=<slug>/ の下にありません）。{RERUN}"
     found, problems = [], []
-    names = {s.getPath().getName() for s in fs.listStatus(path)}
-    if MANIFEST in names:
+    listed = fs.listStatus(path)
+    if any(s.getPath().getName() == MANIFEST for s in listed):
         return [], [f"{path.toString()}: {old}"]
-    for status in fs.listStatus(path):
+    for status in listed:
         name = status.getPath().getName()
         if not status.isDirectory() or name.startswith((".", "_")):
             continue
@@ -107,9 +107,18 @@ def networks(spark, root):
     return sorted(found), problems
 
 
+def parse_tables(text):
+    """{table: (rows, DuckDB columns as `name TYPE, …`)} from a _tables.tsv's text."""
+    tables = {}
+    for line in text.splitlines():
+        if line and not line.startswith("table\t"):
+            table, rows, columns = line.split("\t")
+            tables[table] = (int(rows), columns)
+    return tables
+
+
 def table_list(spark, folder):
     """{table: (rows, Spark DDL columns)} from the network's _tables.tsv."""
-    tables = {}
     # Read through Hadoop's file system: Spark's own readers skip files whose names begin
     # with "_" (as they skip _SUCCESS), which keeps this list out of any table.
     fs, path = fs_of(spark, f"{folder}/{TABLES_FILE}")
@@ -118,21 +127,19 @@ def table_list(spark, folder):
         text = spark._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
     finally:
         stream.close()
-    for line in text.splitlines():
-        if not line or line.startswith("table\t"):
-            continue
-        table, rows, columns = line.split("\t")
+    out = {}
+    for table, (rows, columns) in parse_tables(text).items():
         ddl = []
         for column in columns.split(", "):
             name, ty = column.split(" ", 1)
             ddl.append(f"`{name}` {SPARK_TYPES.get(ty, ty)}")
-        tables[table] = (int(rows), ", ".join(ddl))
-    return tables
+        out[table] = (rows, ", ".join(ddl))
+    return out
 
 
-def load_network(spark, folder, month):
-    """Registers the network's tables and the shared views; returns the problems that stop it
-    and the notes that do not."""
+def load_network(spark, folder, month, views):
+    """Registers the network's tables and the shared views (name, Spark SQL); returns the
+    problems that stop it and the notes that do not."""
     if not exists(spark, f"{folder}/{TABLES_FILE}"):
         return [f"{folder}/{TABLES_FILE}: 表の一覧がありません（古い renkei が書いた湖です）。{RERUN}"], []
     stop, notes = [], []
@@ -153,9 +160,8 @@ def load_network(spark, folder, month):
     month_folder = f"{folder}/access_events/month={month.isoformat()[:7]}"
     if not exists(spark, month_folder):
         notes.append(f"{month_folder}: この月のアクセスログのファイルがありません（その月の件数と率は空になります）")
-    macros, views = translate.load_definitions()
-    for name, body in views:
-        spark.sql(translate.to_spark(body, macros)).createOrReplaceTempView(name)
+    for name, sql in views:
+        spark.sql(sql).createOrReplaceTempView(name)
     return stop, notes
 
 
@@ -165,18 +171,19 @@ def in_lake(sql):
     return "review_" not in sql
 
 
-def lake_queries(values):
-    """Every metric query the lake can answer, bound and translated: [(stem, Spark SQL)]."""
-    macros, _ = translate.load_definitions()
-    out = []
+def translated(values):
+    """The shared views and every metric query the lake can answer, bound and translated
+    once for all networks: ([(view, Spark SQL)], [(stem, Spark SQL)])."""
+    macros, views = translate.load_definitions()
+    queries = []
     for path in translate.metric_queries():
         text = path.read_text()
         if in_lake(text):
-            out.append((path.stem, translate.to_spark(translate.bind(text, values), macros)))
-    return out
+            queries.append((path.stem, translate.to_spark(translate.bind(text, values), macros)))
+    return [(name, translate.to_spark(body, macros)) for name, body in views], queries
 
 
-def run_network(spark, slug, folder, month, queries):
+def run_network(spark, slug, folder, month, views, queries):
     """One network in a session of its own (its tables are that session's temporary views):
     (problems that left it out, notes, {stem: (schema, rows)}, [(stem, seconds, rows)])."""
     from pyspark.sql import functions as F
@@ -184,7 +191,7 @@ def run_network(spark, slug, folder, month, queries):
     session = spark.newSession()
     collected, timings, stem, notes = {}, [], "表の読み込み", []
     try:
-        stop, notes = load_network(session, folder, month)
+        stop, notes = load_network(session, folder, month, views)
         if stop:
             return stop, notes, {}, []
         for stem, sql in queries:
@@ -219,11 +226,11 @@ def main(argv=None):
     spark = SparkSession.builder.appName("renkei").config("spark.ui.showConsoleProgress", "false").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     found, problems = networks(spark, args.lake)
-    queries = lake_queries(values)
+    views, queries = translated(values)
     # Several networks at once, each in its own session of the one Spark application, so the
     # executors stay busy while one network's small queries wait on the driver.
     with ThreadPoolExecutor(max_workers=max(1, args.parallel)) as pool:
-        runs = list(pool.map(lambda n: run_network(spark, n[0], n[1], month, queries), found))
+        runs = list(pool.map(lambda n: run_network(spark, n[0], n[1], month, views, queries), found))
     results, timings = {}, []
     for (slug, _), (stop, notes, collected, timed) in zip(found, runs):
         for n in notes:
