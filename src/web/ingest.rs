@@ -42,7 +42,7 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
 async fn render(console: &Shared, who: &Authed, frame: Frame, output: String) -> Response {
     let has_data = publish::copy_path(&console.settings.store_path()).exists();
     let (files, held, held_total, coverage) = if has_data {
-        let gathered = run::query(console, &who.user, |store| {
+        let gathered = run::read(console, |store| {
             let files = store.query(
                 "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M')
                  FROM ingested_files ORDER BY source_file_id DESC LIMIT 30",
@@ -279,7 +279,7 @@ pub async fn reload(State(console): State<Shared>, who: Authed, Form(f): Form<Re
         return fail.nav(who.nav("ingest")).into_response();
     }
     let path = f.path.clone();
-    let known = run::query(&console, &who.user, move |store| {
+    let known = run::read(&console, move |store| {
         Ok(!store
             .query("SELECT 1 FROM ingested_files WHERE path = ?", &[duckdb::types::Value::Text(path)])?
             .rows

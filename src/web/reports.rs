@@ -59,7 +59,7 @@ pub async fn page(State(console): State<Shared>, who: Authed, Query(w): Query<Wh
 }
 
 async fn render(console: &Shared, who: &Authed, frame: Frame, w: Which, output: String) -> Response {
-    let listed = run::query(console, &who.user, |store| {
+    let listed = run::read(console, |store| {
         let months = store
             .query("SELECT month FROM access_log_months ORDER BY month DESC", &[])?
             .rows

@@ -42,6 +42,21 @@ impl Drop for StopOnDrop {
     }
 }
 
+/// Runs the console's own listing `f` (the tables of a page, not a user's question) on the
+/// published copy: bounded by the copy's size, not by `[web] query_seconds`, which is the
+/// user's limit, and not the user's running query, so it never stops one in another tab.
+pub async fn read<T: Send + 'static>(
+    console: &Shared,
+    f: impl FnOnce(&Store) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Fail> {
+    let _permit = console.queries.acquire().await.map_err(|e| Fail::from_error(&e.into()))?;
+    let path = publish::copy_path(&console.settings.store_path());
+    tokio::task::spawn_blocking(move || Store::open_console(&path).and_then(|store| f(&store)))
+        .await
+        .map_err(|e| Fail::from_error(&e.into()))?
+        .map_err(|e| Fail::from_error(&e))
+}
+
 /// Runs `f` on the published copy for `user`, within `[web] query_seconds`.
 pub async fn query<T: Send + 'static>(
     console: &Shared,

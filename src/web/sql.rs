@@ -60,7 +60,7 @@ fn schema(store: &crate::store::Store) -> anyhow::Result<Vec<Described>> {
 }
 
 async fn render(console: &Shared, who: &Authed, frame: Frame, sql: String, result: String) -> Response {
-    let tables = match run::query(console, &who.user, schema).await {
+    let tables = match run::read(console, schema).await {
         Ok(t) => t,
         Err(f) => return f.nav(who.nav("sql")).into_response(),
     };

@@ -82,7 +82,7 @@ pub async fn page(State(console): State<Shared>, who: Authed) -> Response {
         });
     }
     let s = settings.clone();
-    let gathered = run::query(&console, &who.user, move |store| {
+    let gathered = run::read(&console, move |store| {
         let files = store.query(
             "SELECT path, source, rows_loaded, rows_quarantined, strftime(ingested_at, '%Y-%m-%d %H:%M')
              FROM ingested_files ORDER BY source_file_id DESC LIMIT 50",

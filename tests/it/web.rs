@@ -405,7 +405,7 @@ fn console_sql_reads_the_published_copy_only_and_cannot_write_read_files_or_chan
     }
     assert!(!std::path::Path::new("/tmp/renkei-web-leak.csv").exists());
     let two = s.post("/sql", Some(&analyst), &[("sql", "SELECT 1; SELECT 2")]);
-    assert!(two.text().contains("SQL が 2 文あります"));
+    assert!(two.text().contains("SQL が 2 文あります"), "{}", two.text());
     let slow = s.post("/sql", Some(&analyst), &[("sql", "SELECT count(*) FROM range(100000000000) a")]);
     assert!(slow.text().contains("1 秒で終わらないため止めました"), "{}", slow.text());
     // 取消 stops the running query on the server, well before its time limit.
