@@ -21,12 +21,13 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use super::blocks::{self, Block};
 use super::decode::read_error;
 use super::headers::{KindAliases, header_key};
 use super::validate::{Columns, EventSink, Fields, ParseCounts, Parties, Validator};
@@ -55,63 +56,128 @@ pub fn detect(text: &str) -> Option<Shape> {
     Some(if obj.get("resourceType").and_then(Value::as_str) == Some("AuditEvent") { Shape::Fhir } else { Shape::Flat })
 }
 
-/// Parses a JSON Lines access log from a UTF-8 stream, a line at a time; lines that are
-/// not JSON are held with their line number, the rest go through the CSV rows' checks.
+/// Parses a JSON Lines access log from a UTF-8 stream: its lines are parsed on several
+/// threads, a block at a time, and checked here in file order. Lines that are not JSON are
+/// held with their line number, the rest go through the CSV rows' checks.
 pub fn parse(
     file: &str,
-    text: impl Read,
+    text: impl Read + Send,
     shape: Shape,
     cx: Parties<'_>,
     sink: &mut dyn EventSink,
 ) -> anyhow::Result<ParseCounts> {
     let header: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
-    let mut keys = KeyFields::new(cx.layouts.kind("access_log").clone());
+    let kind = cx.layouts.kind("access_log").clone();
     let mut rows = Validator::new(file, header, Columns::Keys, cx, sink)?;
-    let mut reader = BufReader::with_capacity(1 << 20, text);
-    let mut line = Vec::new();
-    let mut number = 0;
-    loop {
-        line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|e| {
-            Problem::refused(format!("{file} を最後まで読めません"))
-                .at(Location::file(file).row(number + 1))
-                .because(read_error(&e))
-                .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
-        })?;
-        if read == 0 {
-            break;
-        }
-        number += 1;
-        let Ok(text) = std::str::from_utf8(&line) else {
-            rows.hold_garbled(number, None)?;
-            continue;
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        match fields(text, shape, &mut keys) {
-            Ok(fields) => rows.push(number, &fields)?,
-            Err(reason) => rows.hold(QuarantineRow {
-                row_number: number,
-                column: None,
-                value: None,
-                reason: reason.into(),
-                hint: Some("元のシステムから出力し直してください".into()),
-            })?,
-        }
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    let worker = || {
+        let mut keys = KeyFields::new(kind.clone());
+        move |block: Block| Parsed::of(&block, shape, &mut keys)
+    };
+    let read = blocks::in_order(text, workers, worker, |parsed| parsed.check(&mut rows))?;
+    if let Err(failed) = read {
+        return Err(Problem::refused(format!("{file} を最後まで読めません"))
+            .at(Location::file(file).row(failed.line))
+            .because(read_error(&failed.error))
+            .hint("ファイルが途中で壊れていないか確かめ、出力し直してください")
+            .into());
     }
     rows.finish()
 }
 
+/// A block's lines as a worker read them: each line's fields copied into one text.
+struct Parsed {
+    first: u64,
+    lines: Vec<Line>,
+    text: String,
+    /// Where each field of each [`Line::Row`] ends in `text`, [`FIELDS`] per row.
+    ends: Vec<usize>,
+}
+
+/// What one line is.
+enum Line {
+    Blank,
+    Garbled,
+    Row,
+    Held(&'static str),
+}
+
+impl Parsed {
+    fn of(block: &Block, shape: Shape, keys: &mut KeyFields) -> Parsed {
+        let mut p = Parsed { first: block.first, lines: Vec::new(), text: String::new(), ends: Vec::new() };
+        for (_, bytes) in block.lines() {
+            let line = match simdutf8::basic::from_utf8(bytes) {
+                Err(_) => Line::Garbled,
+                Ok(text) if text.trim().is_empty() => Line::Blank,
+                Ok(text) => match fields(text, shape, keys) {
+                    Ok(row) => {
+                        for f in &row.0 {
+                            p.text.push_str(f);
+                            p.ends.push(p.text.len());
+                        }
+                        Line::Row
+                    }
+                    Err(reason) => Line::Held(reason),
+                },
+            };
+            p.lines.push(line);
+        }
+        p
+    }
+
+    /// Hands every line to the checks, in order.
+    fn check(self, rows: &mut Validator<'_>) -> anyhow::Result<()> {
+        let mut fields = self.ends.chunks_exact(FIELDS.len());
+        let mut start = 0;
+        for (number, line) in (self.first..).zip(&self.lines) {
+            match line {
+                Line::Blank => {}
+                Line::Garbled => rows.hold_garbled(number, None)?,
+                Line::Row => {
+                    let ends = fields.next().expect("one set of ends per row");
+                    rows.push(number, &Copied { text: &self.text, start, ends })?;
+                    start = ends[FIELDS.len() - 1];
+                }
+                Line::Held(reason) => rows.hold(QuarantineRow {
+                    row_number: number,
+                    column: None,
+                    value: None,
+                    reason: (*reason).into(),
+                    hint: Some("元のシステムから出力し直してください".into()),
+                })?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One row's fields in a [`Parsed`] block's text.
+struct Copied<'p> {
+    text: &'p str,
+    start: usize,
+    ends: &'p [usize],
+}
+
+impl Fields for Copied<'_> {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else { return "" };
+        let start = if i == 0 { self.start } else { self.ends[i - 1] };
+        &self.text[start..end]
+    }
+}
+
 /// Which canonical field each object key of a flat file means, worked out once per key.
 struct KeyFields {
-    seen: HashMap<String, Option<usize>>,
+    seen: HashMap<String, Option<usize>, foldhash::fast::RandomState>,
     kind: KindAliases,
 }
 
 impl KeyFields {
     fn new(kind: KindAliases) -> KeyFields {
-        KeyFields { seen: HashMap::new(), kind }
+        KeyFields { seen: HashMap::default(), kind }
     }
     fn field_of(&mut self, key: &str) -> Option<usize> {
         if let Some(hit) = self.seen.get(key) {

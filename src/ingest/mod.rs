@@ -5,6 +5,7 @@
 //! changes nothing; the same bytes twice are "already ingested" (sha256).
 
 pub mod access_log;
+pub mod blocks;
 pub mod budget;
 pub mod enrollments;
 pub mod held;

@@ -610,6 +610,69 @@ fn gzip_utf16_tsv_json_lines_and_fhir_audit_events_load() {
 }
 
 #[test]
+fn a_json_lines_log_of_many_blocks_keeps_every_line_in_order_with_its_number() {
+    // 90,000 lines (about 11 MB, so the parsing threads take it in several blocks), with a
+    // broken line, a garbled one, a blank one and an unknown facility deep in the file.
+    let w = Workdir::new();
+    small_roster(&w);
+    let mut text = Vec::new();
+    let (mut tokamachi, mut yukiguni) = (0, 0);
+    let mut per_day = std::collections::BTreeMap::<u32, u32>::new();
+    for line in 1..=90_000u32 {
+        match line {
+            41_234 => text.extend_from_slice(b"{\"timestamp\": broken\n"),
+            57_001 => text.extend_from_slice(b"{\"timestamp\":\"2025-07-01 09:00\",\"facility\":\"\xff\xfe\"}\n"),
+            66_666 => text.extend_from_slice(b"   \n"),
+            88_888 => text.extend_from_slice(
+                "{\"timestamp\":\"2025-07-01 09:00\",\"system\":\"ID-Link\",\"user_id\":\"U1\",\"facility\":\"どこか医院\",\"patient_id\":\"P1\",\"action\":\"閲覧\"}\n"
+                    .as_bytes(),
+            ),
+            _ => {
+                let facility = if line % 3 == 0 { "ゆきぐにクリニック" } else { "十日町病院" };
+                *(if line % 3 == 0 { &mut yukiguni } else { &mut tokamachi }) += 1;
+                let day = 1 + line % 28;
+                *per_day.entry(day).or_default() += 1;
+                text.extend_from_slice(
+                    format!(
+                        "{{\"timestamp\":\"2025-07-{day:02}T09:{:02}:00+09:00\",\"system\":\"ID-Link\",\"user_id\":\"U{}\",\"facility\":\"{facility}\",\"patient_id\":\"P{line}\",\"disclosing_facility\":\"齋藤記念病院\",\"data_type\":\"画像\",\"action\":\"閲覧\"}}\n",
+                        line % 60,
+                        line % 40
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+    }
+    assert!(text.len() > 10 << 20);
+    w.write("inbox/big.jsonl", &text);
+    let r = w.ok(&["ingest"]);
+    // 90,000 lines less the blank one and the three held.
+    assert!(r.stdout.contains("big.jsonl  アクセスログ  89996行（保留 3行）"), "{}", r.stdout);
+    assert_eq!(
+        w.rows(
+            "SELECT f.name, count(*) FROM access_events e JOIN facilities f USING (facility_id) GROUP BY ALL ORDER BY 1"
+        ),
+        vec![
+            vec!["ゆきぐにクリニック".to_string(), yukiguni.to_string()],
+            vec!["十日町病院".to_string(), tokamachi.to_string()]
+        ]
+    );
+    assert_eq!(tokamachi + yukiguni, 89_996);
+    let q = w.rows("SELECT row_number, reason FROM quarantine ORDER BY row_number");
+    assert_eq!(q.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["41234", "57001", "88888"], "{q:?}");
+    assert_eq!(q[0][1], "JSON として読めません");
+    assert!(q[1][1].contains("文字化け"), "{q:?}");
+    assert!(q[2][1].contains("どこか医院"), "{q:?}");
+    // Each line keeps its own time (offsets applied): the rows of each day, counted here.
+    let by_day: Vec<Vec<String>> =
+        per_day.iter().map(|(d, n)| vec![format!("2025-07-{d:02}"), n.to_string()]).collect();
+    assert_eq!(
+        w.rows("SELECT strftime(occurred_at, '%Y-%m-%d'), count(*) FROM access_events GROUP BY 1 ORDER BY 1"),
+        by_day
+    );
+}
+
+#[test]
 fn a_source_map_in_the_config_reads_a_vendor_layout_without_code_changes() {
     let w = Workdir::new();
     small_roster(&w);
