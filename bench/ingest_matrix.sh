@@ -6,7 +6,8 @@
 # renkei's figure is the whole `renkei ingest` process (validated, facility-matched,
 # pseudonymized, stored, and written to the Parquet lake) into a fresh store holding only
 # the roster. Medians of RUNS runs; peak RSS from /usr/bin/time. The worst row counts.
-# SHAPES="1m 7y_iso9" runs some; BIN=path uses another renkei binary.
+# SHAPES="1m 7y_iso9" runs some; BIN=path uses another renkei binary; WORK=dir REUSE=1 keeps
+# the shape files made there before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/renkei-target}"

@@ -1,9 +1,10 @@
 """Writes the access-log shapes of bench/ingest_matrix.sh: the same kind of rows (a network
 of 8 hospitals and 60 clinics), each shape changing one thing a vendor's export changes.
 
-usage: make_logs.py WORK ROWS SHAPE...   (writes WORK/SHAPE.<ext> and WORK/名簿_R7.csv)
+usage: make_logs.py WORK ROWS SHAPE...   (writes WORK/SHAPE.<ext> and WORK/名簿_R7.csv;
+       REUSE=1 keeps a shape's file already in WORK)
 """
-import json, random, sys
+import json, os, random, sys
 from datetime import datetime, timedelta
 
 work, rows, shapes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
@@ -77,6 +78,9 @@ for shape in shapes:
     s = spec(shape)
     random.seed(sum(map(ord, shape)))
     ext = {"csv": "csv", "jsonl": "jsonl", "fhir": "ndjson"}[s["kind"]]
+    if os.environ.get("REUSE") and os.path.exists(f"{work}/{shape}.{ext}"):
+        print(f"{shape}.{ext}")
+        continue
     header = ("timestamp,system,user_id,facility,patient_id,disclosing_facility,data_type,action\r\n" if s["en"]
               else "日時,システム,利用者ID,利用施設,患者ID,開示施設,データ種別,操作\r\n")
     with open(f"{work}/{shape}.{ext}", "w", encoding=s["enc"], newline="") as f:
