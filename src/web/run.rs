@@ -42,6 +42,17 @@ impl Drop for StopOnDrop {
     }
 }
 
+/// A slot among `[web]`'s concurrent queries and the published copy, opened off the runtime.
+async fn open(console: &Shared) -> Result<(tokio::sync::SemaphorePermit<'_>, Store), Fail> {
+    let permit = console.queries.acquire().await.map_err(|e| Fail::from_error(&e.into()))?;
+    let path = publish::copy_path(&console.settings.store_path());
+    let store = tokio::task::spawn_blocking(move || Store::open_console(&path))
+        .await
+        .map_err(|e| Fail::from_error(&e.into()))?
+        .map_err(|e| Fail::from_error(&e))?;
+    Ok((permit, store))
+}
+
 /// Runs the console's own listing `f` (the tables of a page, not a user's question) on the
 /// published copy: bounded by the copy's size, not by `[web] query_seconds`, which is the
 /// user's limit, and not the user's running query, so it never stops one in another tab.
@@ -49,9 +60,8 @@ pub async fn read<T: Send + 'static>(
     console: &Shared,
     f: impl FnOnce(&Store) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Fail> {
-    let _permit = console.queries.acquire().await.map_err(|e| Fail::from_error(&e.into()))?;
-    let path = publish::copy_path(&console.settings.store_path());
-    tokio::task::spawn_blocking(move || Store::open_console(&path).and_then(|store| f(&store)))
+    let (_permit, store) = open(console).await?;
+    tokio::task::spawn_blocking(move || f(&store))
         .await
         .map_err(|e| Fail::from_error(&e.into()))?
         .map_err(|e| Fail::from_error(&e))
@@ -63,12 +73,7 @@ pub async fn query<T: Send + 'static>(
     user: &str,
     f: impl FnOnce(&Store) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Fail> {
-    let _permit = console.queries.acquire().await.map_err(|e| Fail::from_error(&e.into()))?;
-    let path = publish::copy_path(&console.settings.store_path());
-    let store = tokio::task::spawn_blocking(move || Store::open_console(&path))
-        .await
-        .map_err(|e| Fail::from_error(&e.into()))?
-        .map_err(|e| Fail::from_error(&e))?;
+    let (_permit, store) = open(console).await?;
     let running = Running { handle: store.interrupt_handle(), cancelled: Arc::new(AtomicBool::new(false)) };
     if let Some(earlier) = console.running.lock().expect("running").insert(user.to_string(), running.clone()) {
         earlier.cancel();
