@@ -246,9 +246,9 @@ fn ingest_file(
                     },
                 })
             };
-            let parties = validate::Parties { matcher: &matcher, layouts: &opts.layouts, ids };
-            let outcome =
-                pipeline::load_log(store, parties, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
+            let parties = validate::Parties { matcher: &matcher, layouts: &opts.layouts };
+            let lake = opts.lake.as_deref();
+            let outcome = pipeline::load_log(store, parties, ids, &file, stream.reader, format, lake, begin)?;
             bar.finish_and_clear();
             return Ok(outcome);
         }
