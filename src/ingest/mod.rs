@@ -246,9 +246,9 @@ fn ingest_file(
                     },
                 })
             };
-            let parties = validate::Parties { matcher: &matcher, layouts: &opts.layouts, ids };
-            let outcome =
-                pipeline::load_log(store, parties, &file, stream.reader, format, opts.lake.as_deref(), begin)?;
+            let parties = validate::Parties { matcher: &matcher, layouts: &opts.layouts };
+            let log = pipeline::Log { file: &file, text: stream.reader, format };
+            let outcome = pipeline::load_log(store, log, parties, ids, opts.lake.as_deref(), begin)?;
             bar.finish_and_clear();
             return Ok(outcome);
         }

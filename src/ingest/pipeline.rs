@@ -1,9 +1,11 @@
-//! The access-log path, overlapped: a parser thread reads the decoded stream, checks and
-//! pseudonymizes rows into column batches, while this thread appends each batch to DuckDB
-//! inside the file's one transaction and hands it on to a third that writes the lake's
-//! Parquet of it. Bounded queues keep memory flat whatever the file's size; an error in the
-//! parser or the store stops everything and rolls the file back (an error in the lake only
-//! leaves the lake to be written from the store after the commit).
+//! The access-log path, overlapped: a parser thread reads the decoded stream and checks
+//! rows into column batches, a second turns each batch's raw IDs into pseudonyms (a
+//! network's hundreds of thousands of patients make that lookup slow enough to want a core
+//! of its own), while this thread appends each batch to DuckDB inside the file's one
+//! transaction and hands it on to a fourth that writes the lake's Parquet of it. Bounded
+//! queues keep memory flat whatever the file's size; an error in the parser or the store
+//! stops everything and rolls the file back (an error in the lake only leaves the lake to
+//! be written from the store after the commit).
 
 use std::io::Read;
 use std::path::Path;
@@ -13,10 +15,11 @@ use duckdb::arrow::record_batch::RecordBatch;
 
 use super::access_log;
 use super::jsonl;
+use super::pseudonymize::{IdKind, Pseudonymizer};
 use super::validate::{EventSink, Parties};
 use super::{Outcome, SourceKind};
 use crate::store::lake::incoming::IncomingLog;
-use crate::store::{EventBatch, FileLoad, FileMeta, QuarantineRow, Store};
+use crate::store::{EventBatch, FileLoad, FileMeta, IdColumn, QuarantineRow, Store};
 
 /// Batches parsed ahead of the store (each up to [`super::validate::BATCH_ROWS`] rows, a few
 /// MB): enough for the parser to keep going while the file's hash is still being read.
@@ -46,6 +49,16 @@ pub enum LogFormat {
     Json(jsonl::Shape),
 }
 
+/// The log to load: its name (for messages), its decoded text and how its rows are written.
+pub struct Log<'a> {
+    /// The file's name as messages give it.
+    pub file: &'a str,
+    /// The decoded text (UTF-8).
+    pub text: Box<dyn Read + Send>,
+    /// CSV/TSV or JSON Lines.
+    pub format: LogFormat,
+}
+
 /// What the parser thread sends.
 enum Batch {
     Events(Box<EventBatch>),
@@ -64,19 +77,21 @@ impl EventSink for Channel {
 }
 
 /// Loads one access log in one transaction and commits it; nothing of it stays when
-/// anything fails. The parser starts at once; `begin` (which waits for the file's hash)
-/// decides before anything is written whether the file is loaded at all. With `lake`, the
-/// file's Parquet is written there while it loads, for the lake's sync to move into place.
+/// anything fails; its IDs are pseudonymized with `ids`. The parser starts at once; `begin`
+/// (which waits for the file's hash) decides before anything is written whether the file
+/// is loaded at all. With `lake`, the file's Parquet is written there while it loads, for
+/// the lake's sync to move into place.
 pub fn load_log(
     store: &mut Store,
+    log: Log<'_>,
     parties: Parties<'_>,
-    file: &str,
-    text: Box<dyn Read + Send>,
-    format: LogFormat,
+    ids: &mut Pseudonymizer,
     lake: Option<&Path>,
     begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
 ) -> anyhow::Result<Outcome> {
-    let (tx, rx) = sync_channel(QUEUE);
+    let Log { file, text, format } = log;
+    let (tx, parsed) = sync_channel(QUEUE);
+    let (to_store, rx) = sync_channel(QUEUE);
     std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
             let mut sink = Channel(tx);
@@ -85,6 +100,7 @@ pub fn load_log(
                 LogFormat::Json(shape) => jsonl::parse(file, text, shape, parties, &mut sink),
             }
         });
+        scope.spawn(move || key_all(ids, parsed, to_store));
         let stored = store_all(store, begin, rx, lake);
         let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The store's error first: when appending fails the parser only sees the queue close.
@@ -107,6 +123,25 @@ pub fn load_log(
             held: counts.reasons,
         })
     })
+}
+
+/// The pseudonymizer's thread: each batch of events gets its keys (its raw IDs dropped)
+/// and goes on to the store, quarantined rows as they are. Ends when either side stops.
+fn key_all(ids: &mut Pseudonymizer, parsed: Receiver<Batch>, to_store: SyncSender<Batch>) {
+    for mut batch in parsed {
+        if let Batch::Events(events) = &mut batch {
+            events.key_ids(|column, raw| {
+                let kind = match column {
+                    IdColumn::User => IdKind::User,
+                    IdColumn::Patient => IdKind::Patient,
+                };
+                ids.pseudonym(kind, raw).map(|p| p.0)
+            });
+        }
+        if to_store.send(batch).is_err() {
+            return;
+        }
+    }
 }
 
 /// A file whose rows are in the store, not yet committed.

@@ -1,14 +1,14 @@
 //! Checking access-log rows, whatever their format (CSV, JSON Lines): one row per
-//! operation → `access_events`, IDs pseudonymized, facilities resolved once per distinct
-//! name, bad rows quarantined with where and why, and a file refused when none (or most) of
-//! its rows load. Rows are pushed into column batches without allocating per row.
+//! operation → `access_events` (IDs pseudonymized after, on the pipeline's own thread),
+//! facilities resolved once per distinct name, bad rows quarantined with where and why,
+//! and a file refused when none (or most) of its rows load. Rows are pushed into column
+//! batches without allocating per row.
 
 use std::collections::HashMap;
 
 use super::headers::{ColumnMap, column_letter, wanted_headers};
 use super::held::{HeldReason, HeldReasons};
 use super::matcher::FacilityMatcher;
-use super::pseudonymize::{IdKind, Pseudonymizer};
 use super::source_maps::Layouts;
 use crate::domain::timestamp::Timestamps;
 use crate::error::{Location, Problem};
@@ -56,15 +56,13 @@ pub struct ParseCounts {
     pub reasons: Vec<HeldReason>,
 }
 
-/// What a log's rows are checked and pseudonymized against: the roster's names, the
-/// layouts (header aliases, extra date formats) and the pseudonymizer.
+/// What a log's rows are checked against: the roster's names and the layouts (header
+/// aliases, extra date formats).
 pub struct Parties<'a> {
     /// Facility names.
     pub matcher: &'a FacilityMatcher,
     /// Header aliases and date formats.
     pub layouts: &'a Layouts,
-    /// The keyed pseudonymizer (its cache grows as IDs are seen).
-    pub ids: &'a mut Pseudonymizer,
 }
 
 /// The fields of one record, by position.
@@ -105,7 +103,7 @@ struct Positions {
     data_type: Option<usize>,
 }
 
-/// Checks records one by one, pseudonymizes them and hands them on in batches.
+/// Checks records one by one and hands them on in batches, their IDs still raw.
 pub struct Validator<'a> {
     file: &'a str,
     header: Vec<String>,
@@ -113,7 +111,6 @@ pub struct Validator<'a> {
     at: Positions,
     matcher: &'a FacilityMatcher,
     layouts: &'a Layouts,
-    ids: &'a mut Pseudonymizer,
     facilities: HashMap<String, Option<i32>, foldhash::fast::RandomState>,
     times: Timestamps,
     sink: &'a mut dyn EventSink,
@@ -133,7 +130,7 @@ impl<'a> Validator<'a> {
         cx: Parties<'a>,
         sink: &'a mut dyn EventSink,
     ) -> anyhow::Result<Validator<'a>> {
-        let Parties { matcher, layouts, ids } = cx;
+        let Parties { matcher, layouts } = cx;
         let kind = layouts.kind("access_log");
         let map = ColumnMap::match_headers(&kind.keyed(), &header);
         let missing = map.missing(kind);
@@ -165,7 +162,6 @@ impl<'a> Validator<'a> {
             at,
             matcher,
             layouts,
-            ids,
             facilities: HashMap::default(),
             times: Timestamps::default(),
             sink,
@@ -310,14 +306,12 @@ impl<'a> Validator<'a> {
         if action.is_empty() {
             return hold(self, c_action, None, "操作が空です".into(), "閲覧・登録などの操作を入れてください");
         }
-        let user_key = self.ids.pseudonym(IdKind::User, user_raw);
-        let patient_key = self.ids.pseudonym(IdKind::Patient, patient_raw);
         self.batch.push(AccessEvent {
             occurred_at,
             system,
-            user_key: user_key.map(|p| p.0),
+            user_id: user_raw,
             facility_id,
-            patient_key: patient_key.map(|p| p.0),
+            patient_id: patient_raw,
             disclosing_facility_id,
             data_type,
             action,

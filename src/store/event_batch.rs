@@ -1,28 +1,31 @@
-//! Access events as Arrow columns ([`EventBatch`]): the parser fills a batch row by row
-//! and the store inserts it in one statement (a row at a time through the appender costs
-//! several FFI calls per value); the same arrays go on to the lake's Parquet writer.
+//! Access events as Arrow columns ([`EventBatch`]): the parser fills a batch row by row,
+//! a thread of its own turns the batch's raw IDs into pseudonyms, and the store inserts it
+//! in one statement (a row at a time through the appender costs several FFI calls per
+//! value); the same arrays go on to the lake's Parquet writer. Raw IDs live only in memory,
+//! between the parser and the pseudonymizer.
 
 use std::sync::Arc;
 
 use duckdb::arrow::array::{
-    ArrayRef, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringBuilder, TimestampMicrosecondArray,
+    Array, ArrayRef, FixedSizeBinaryArray, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringBuilder,
+    TimestampMicrosecondArray,
 };
 use duckdb::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use duckdb::arrow::record_batch::RecordBatch;
 
-/// One access event as the parser hands it on: pseudonymized, facilities resolved.
+/// One access event as the parser hands it on: checked, facilities resolved, IDs still raw.
 #[derive(Debug, Clone, Copy)]
 pub struct AccessEvent<'a> {
     /// JST wall-clock time.
     pub occurred_at: chrono::NaiveDateTime,
     /// ID-Link, Team, ...
     pub system: &'a str,
-    /// HMAC of the user ID (the 16 bytes kept).
-    pub user_key: Option<[u8; 16]>,
+    /// The user ID, trimmed ("" when none).
+    pub user_id: &'a str,
     /// The facility that used the network.
     pub facility_id: i32,
-    /// HMAC of the patient ID (the 16 bytes kept).
-    pub patient_key: Option<[u8; 16]>,
+    /// The patient ID, trimmed.
+    pub patient_id: &'a str,
     /// The facility whose data was seen.
     pub disclosing_facility_id: Option<i32>,
     /// 画像, 検査, ...
@@ -36,9 +39,8 @@ pub struct AccessEvent<'a> {
 pub struct EventBatch {
     occurred_at: Vec<i64>,
     system: StringBuilder,
-    user_key: FixedSizeBinaryBuilder,
+    ids: Ids,
     facility_id: Vec<i32>,
-    patient_key: FixedSizeBinaryBuilder,
     disclosing_facility_id: Int32Builder,
     data_type: StringBuilder,
     action: StringBuilder,
@@ -51,9 +53,8 @@ impl EventBatch {
         EventBatch {
             occurred_at: Vec::with_capacity(rows),
             system: strings(8),
-            user_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
+            ids: Ids::Raw { user: strings(8), patient: strings(10) },
             facility_id: Vec::with_capacity(rows),
-            patient_key: FixedSizeBinaryBuilder::with_capacity(rows, 16),
             disclosing_facility_id: Int32Builder::with_capacity(rows),
             data_type: strings(6),
             action: strings(6),
@@ -64,9 +65,11 @@ impl EventBatch {
     pub fn push(&mut self, e: AccessEvent<'_>) {
         self.occurred_at.push(e.occurred_at.and_utc().timestamp_micros());
         self.system.append_value(e.system);
-        append_key(&mut self.user_key, e.user_key);
+        if let Ids::Raw { user, patient } = &mut self.ids {
+            user.append_value(e.user_id);
+            patient.append_value(e.patient_id);
+        }
         self.facility_id.push(e.facility_id);
-        append_key(&mut self.patient_key, e.patient_key);
         self.disclosing_facility_id.append_option(e.disclosing_facility_id);
         self.data_type.append_option(e.data_type);
         self.action.append_value(e.action);
@@ -82,9 +85,32 @@ impl EventBatch {
         self.facility_id.is_empty()
     }
 
-    /// The batch in `access_events` column order, every row from file `source_file_id`.
+    /// Turns the raw IDs into their keys with `key` (None for an empty ID), dropping the
+    /// raw IDs; a batch already keyed stays as it is.
+    pub fn key_ids(&mut self, mut key: impl FnMut(IdColumn, &str) -> Option<[u8; 16]>) {
+        let Ids::Raw { user, patient } = &mut self.ids else { return };
+        let mut keyed = |column: IdColumn, raw: &mut StringBuilder| {
+            let raw = raw.finish();
+            let mut keys = FixedSizeBinaryBuilder::with_capacity(raw.len(), 16);
+            for id in raw.iter() {
+                match id.filter(|id| !id.is_empty()).and_then(|id| key(column, id)) {
+                    Some(bytes) => keys.append_value(bytes).expect("16 bytes, the builder's width"),
+                    None => keys.append_null(),
+                }
+            }
+            keys.finish()
+        };
+        let (user, patient) = (keyed(IdColumn::User, user), keyed(IdColumn::Patient, patient));
+        self.ids = Ids::Keyed { user, patient };
+    }
+
+    /// The batch in `access_events` column order, every row from file `source_file_id`;
+    /// refused while its IDs are raw.
     pub(super) fn finish(mut self, source_file_id: i32) -> anyhow::Result<RecordBatch> {
         let n = self.len();
+        let Ids::Keyed { user, patient } = self.ids else {
+            anyhow::bail!("an access-log batch reached the store before its IDs were pseudonymized")
+        };
         // The keys go in as Arrow's UUID extension type, which the appender stores as UUID.
         let uuid = |name: &str| {
             Field::new(name, DataType::FixedSizeBinary(16), true).with_metadata(std::collections::HashMap::from([(
@@ -106,9 +132,9 @@ impl EventBatch {
         let columns: Vec<ArrayRef> = vec![
             Arc::new(TimestampMicrosecondArray::from(self.occurred_at)),
             Arc::new(self.system.finish()),
-            Arc::new(self.user_key.finish()),
+            Arc::new(user),
             Arc::new(Int32Array::from(self.facility_id)),
-            Arc::new(self.patient_key.finish()),
+            Arc::new(patient),
             Arc::new(self.disclosing_facility_id.finish()),
             Arc::new(self.data_type.finish()),
             Arc::new(self.action.finish()),
@@ -118,9 +144,17 @@ impl EventBatch {
     }
 }
 
-fn append_key(builder: &mut FixedSizeBinaryBuilder, key: Option<[u8; 16]>) {
-    match key {
-        Some(bytes) => builder.append_value(bytes).expect("16 bytes, the builder's width"),
-        None => builder.append_null(),
-    }
+/// Which ID column.
+#[derive(Debug, Clone, Copy)]
+pub enum IdColumn {
+    /// 利用者ID.
+    User,
+    /// 患者ID.
+    Patient,
+}
+
+/// A batch's IDs: raw as the parser read them, or their keys.
+enum Ids {
+    Raw { user: StringBuilder, patient: StringBuilder },
+    Keyed { user: FixedSizeBinaryArray, patient: FixedSizeBinaryArray },
 }

@@ -20,7 +20,7 @@ use duckdb::{AccessMode, Config, Connection};
 
 use crate::error::Problem;
 
-pub use event_batch::{AccessEvent, EventBatch};
+pub use event_batch::{AccessEvent, EventBatch, IdColumn};
 pub use load::{FileLoad, FileMeta, Overlap};
 pub use rows::{
     BudgetRow, EnrollmentRow, FacilityRecord, ImageViewRow, InvoiceRow, MunicipalityRow, QuarantineRow, QuoteRow,
