@@ -130,12 +130,12 @@ pub fn load_log(
 fn key_all(ids: &mut Pseudonymizer, parsed: Receiver<Batch>, to_store: SyncSender<Batch>) {
     for mut batch in parsed {
         if let Batch::Events(events) = &mut batch {
-            events.key_ids(|column, raw| {
+            events.key_ids(|column, raw, each| {
                 let kind = match column {
                     IdColumn::User => IdKind::User,
                     IdColumn::Patient => IdKind::Patient,
                 };
-                ids.pseudonym(kind, raw).map(|p| p.0)
+                ids.pseudonyms(kind, raw.iter().map(|r| r.unwrap_or_default()), |p| each(p.map(|p| p.0)));
             });
         }
         if to_store.send(batch).is_err() {

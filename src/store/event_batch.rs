@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use duckdb::arrow::array::{
-    Array, ArrayRef, FixedSizeBinaryArray, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringBuilder,
-    TimestampMicrosecondArray,
+    Array, ArrayRef, FixedSizeBinaryArray, FixedSizeBinaryBuilder, Int32Array, Int32Builder, StringArray,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use duckdb::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use duckdb::arrow::record_batch::RecordBatch;
@@ -85,20 +85,21 @@ impl EventBatch {
         self.facility_id.is_empty()
     }
 
-    /// Turns the raw IDs into their keys with `key` (None for an empty ID), dropping the
-    /// raw IDs; a batch already keyed stays as it is.
-    pub fn key_ids(&mut self, mut key: impl FnMut(IdColumn, &str) -> Option<[u8; 16]>) {
+    /// Turns the raw IDs into their keys, dropping the raw IDs: `key` is given each column
+    /// of raw IDs and hands back each row's key in order (None for an empty ID). A batch
+    /// already keyed stays as it is.
+    pub fn key_ids(&mut self, mut key: impl FnMut(IdColumn, &StringArray, &mut dyn FnMut(Option<[u8; 16]>))) {
         let Ids::Raw { user, patient } = &mut self.ids else { return };
         let mut keyed = |column: IdColumn, raw: &mut StringBuilder| {
             let raw = raw.finish();
             let mut keys = FixedSizeBinaryBuilder::with_capacity(raw.len(), 16);
-            for id in raw.iter() {
-                match id.filter(|id| !id.is_empty()).and_then(|id| key(column, id)) {
-                    Some(bytes) => keys.append_value(bytes).expect("16 bytes, the builder's width"),
-                    None => keys.append_null(),
-                }
-            }
-            keys.finish()
+            key(column, &raw, &mut |k| match k {
+                Some(bytes) => keys.append_value(bytes).expect("16 bytes, the builder's width"),
+                None => keys.append_null(),
+            });
+            let keys = keys.finish();
+            assert_eq!(keys.len(), raw.len(), "one key for each raw ID");
+            keys
         };
         let (user, patient) = (keyed(IdColumn::User, user), keyed(IdColumn::Patient, patient));
         self.ids = Ids::Keyed { user, patient };
