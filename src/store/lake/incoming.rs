@@ -23,9 +23,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use duckdb::arrow::array::{
-    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, StringBuilder, TimestampMicrosecondArray,
+    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, StringArray, TimestampMicrosecondArray,
 };
 
+use duckdb::arrow::buffer::{Buffer, OffsetBuffer};
 use duckdb::arrow::compute::filter_record_batch;
 use duckdb::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use duckdb::arrow::record_batch::RecordBatch;
@@ -114,9 +115,9 @@ impl IncomingLog {
             .iter()
             .map(|c| match c.as_any().downcast_ref::<FixedSizeBinaryArray>() {
                 Some(keys) => uuid_text(keys),
-                None => c.clone(),
+                None => Ok(c.clone()),
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let batch = RecordBatch::try_new(schema, columns)?;
         let times = batch
             .column(0)
@@ -182,29 +183,28 @@ impl Drop for IncomingLog {
     }
 }
 
-/// 16-byte pseudonyms as UUID text, nulls kept.
-fn uuid_text(keys: &FixedSizeBinaryArray) -> ArrayRef {
+/// 16-byte pseudonyms as UUID text, nulls kept (an empty string under each null). The
+/// text goes straight into the array's one buffer, two hex digits per byte from a table:
+/// the lake's thread does this for two columns of every row.
+fn uuid_text(keys: &FixedSizeBinaryArray) -> anyhow::Result<ArrayRef> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = StringBuilder::with_capacity(keys.len(), keys.len() * 36);
-    let mut text = [0u8; 36];
+    let pairs: [[u8; 2]; 256] = std::array::from_fn(|b| [HEX[b >> 4], HEX[b & 15]]);
+    let mut text = Vec::with_capacity(keys.len() * 36);
+    let mut offsets = Vec::with_capacity(keys.len() + 1);
+    offsets.push(0i32);
     for key in keys.iter() {
-        let Some(key) = key else {
-            out.append_null();
-            continue;
-        };
-        let mut at = 0;
-        for (i, b) in key.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                text[at] = b'-';
-                at += 1;
+        if let Some(key) = key {
+            for (i, b) in key.iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
+                    text.push(b'-');
+                }
+                text.extend_from_slice(&pairs[usize::from(*b)]);
             }
-            text[at] = HEX[usize::from(b >> 4)];
-            text[at + 1] = HEX[usize::from(b & 15)];
-            at += 2;
         }
-        out.append_value(std::str::from_utf8(&text).expect("ASCII"));
+        offsets.push(i32::try_from(text.len()).context("鍵の列が大きすぎます")?);
     }
-    Arc::new(out.finish())
+    let array = StringArray::try_new(OffsetBuffer::new(offsets.into()), Buffer::from_vec(text), keys.nulls().cloned())?;
+    Ok(Arc::new(array))
 }
 
 /// The (year, month) of each JST timestamp; a month's bounds are computed once per run of
@@ -299,6 +299,25 @@ mod tests {
             Field::new("source_file_id", columns[3].data_type().clone(), false),
         ]);
         RecordBatch::try_new(Arc::new(schema), columns).unwrap()
+    }
+
+    #[test]
+    fn keys_become_the_uuid_text_duckdb_casts_them_to_with_nulls_kept() {
+        let bytes: [u8; 16] = std::array::from_fn(|i| (i as u8) * 17);
+        let keys =
+            FixedSizeBinaryArray::try_from_sparse_iter_with_size([Some(bytes), None, Some([0xff; 16])].into_iter(), 16)
+                .unwrap();
+        let text = uuid_text(&keys).unwrap();
+        let text = text.as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!(text.len(), 3);
+        assert_eq!(text.value(0), "00112233-4455-6677-8899-aabbccddeeff");
+        assert!(text.is_null(1));
+        assert_eq!(text.value(2), "ffffffff-ffff-ffff-ffff-ffffffffffff");
+        // As DuckDB itself writes a UUID as text.
+        let db = duckdb::Connection::open_in_memory().unwrap();
+        let cast: String =
+            db.query_row("SELECT '00112233-4455-6677-8899-aabbccddeeff'::UUID::VARCHAR", [], |r| r.get(0)).unwrap();
+        assert_eq!(cast, text.value(0));
     }
 
     #[test]
