@@ -72,7 +72,7 @@ pub fn parse(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
     let worker = || {
         let mut keys = KeyFields::new(kind.clone());
-        move |block: Block| Parsed::of(&block, shape, &mut keys)
+        move |block: &Block| Parsed::of(block, shape, &mut keys)
     };
     let read = blocks::in_order(text, workers, worker, |parsed| parsed.check(&mut rows))?;
     if let Err(failed) = read {
