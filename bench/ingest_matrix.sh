@@ -56,8 +56,10 @@ for line in open(sys.argv[1]):
     if shape not in runs:
         order.append(shape)
     runs.setdefault(shape, []).append((float(anchor), float(renkei), int(rss) // 1024, rows, mb))
-print("| shape | MB | rows loaded | DuckDB reader s | renkei ingest s | ratio | bar | peak RSS MB |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+# The ratio of the medians, and the spread of each run's own ratio (renkei over the anchor
+# just before it): on a machine whose speed wanders, that spread says how far to trust a row.
+print("| shape | MB | rows loaded | DuckDB reader s | renkei ingest s | ratio | runs' ratios | bar | peak RSS MB |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 worst = {}
 for shape in order:
     v = runs[shape]
@@ -66,7 +68,9 @@ for shape in order:
     ratio = r / a
     key = "Shift_JIS" if "sjis" in shape else "UTF-8"
     worst[key] = max(worst.get(key, (0, "")), (ratio, shape))
-    print(f"| {shape} | {v[0][4]} | {v[0][3]} | {a:.2f} | {r:.2f} | {ratio:.2f}x | {bar}x | {max(x[2] for x in v)} |")
+    each = [x[1] / x[0] for x in v]
+    spread = f"{min(each):.2f}–{max(each):.2f}"
+    print(f"| {shape} | {v[0][4]} | {v[0][3]} | {a:.2f} | {r:.2f} | {ratio:.2f}x | {spread} | {bar}x | {max(x[2] for x in v)} |")
 for k, (ratio, shape) in worst.items():
     print(f"worst {k}: {shape} {ratio:.2f}x")
 PY
