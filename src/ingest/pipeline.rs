@@ -2,14 +2,17 @@
 //! rows into column batches, a second turns each batch's raw IDs into pseudonyms (a
 //! network's hundreds of thousands of patients make that lookup slow enough to want a core
 //! of its own), while this thread appends each batch to DuckDB inside the file's one
-//! transaction and hands it on to a fourth that writes the lake's Parquet of it. Bounded
-//! queues keep memory flat whatever the file's size; an error in the parser or the store
-//! stops everything and rolls the file back (an error in the lake only leaves the lake to
-//! be written from the store after the commit).
+//! transaction and hands it on to a fourth that writes the lake's Parquet of it. The lake's
+//! thread closes its month files while the store commits. Bounded queues keep memory flat
+//! whatever the file's size; an error in the parser or the store stops everything and rolls
+//! the file back (an error in the lake only leaves the lake to be written from the store
+//! after the commit). `RENKEI_LOG=renkei=debug` shows when each step ended.
 
 use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::{Scope, ScopedJoinHandle};
+use std::time::Instant;
 
 use duckdb::arrow::record_batch::RecordBatch;
 
@@ -92,6 +95,8 @@ pub fn load_log(
     let Log { file, text, format } = log;
     let (tx, parsed) = sync_channel(QUEUE);
     let (to_store, rx) = sync_channel(QUEUE);
+    let started = Instant::now();
+    let step = |what: &str| tracing::debug!(file, seconds = started.elapsed().as_secs_f64(), "{what}");
     std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
             let mut sink = Channel(tx);
@@ -101,19 +106,25 @@ pub fn load_log(
             }
         });
         scope.spawn(move || key_all(ids, parsed, to_store));
-        let stored = store_all(store, begin, rx, lake);
+        let stored = store_all(scope, store, begin, rx, lake);
         let parsed = parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The store's error first: when appending fails the parser only sees the queue close.
-        let Started { mut load, replace_same_period, parquet } = match stored? {
+        let Started { mut load, replace_same_period, lake } = match stored? {
             Ok(started) => started,
             Err(skipped) => return Ok(skipped),
         };
+        step("stored");
         let counts = parsed?;
         super::settle_same_period(&mut load, file, replace_same_period)?;
-        if let Some(Err(e)) = parquet.map(IncomingLog::finish) {
+        // Dropped without this (an error above), the lake's thread removes what it wrote.
+        let lake = lake.map(Lake::whole);
+        load.commit(counts.loaded)?;
+        step("committed");
+        if let Some(Err(e)) = lake.map(|writer| writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        {
             lake_from_store_instead(&e);
         }
-        load.commit(counts.loaded)?;
+        step("lake written");
         Ok(Outcome::Loaded {
             source: SourceKind::AccessLog,
             rows: counts.loaded,
@@ -145,22 +156,47 @@ fn key_all(ids: &mut Pseudonymizer, parsed: Receiver<Batch>, to_store: SyncSende
 }
 
 /// A file whose rows are in the store, not yet committed.
-struct Started<'s> {
+struct Started<'s, 'scope> {
     load: FileLoad<'s>,
     replace_same_period: bool,
-    /// Its Parquet for the lake, when it could be written.
-    parquet: Option<IncomingLog>,
+    /// The lake's writer, when its Parquet could be written so far.
+    lake: Option<Lake<'scope>>,
+}
+
+/// What goes to the lake's thread.
+enum ToLake {
+    /// Rows as the store inserted them.
+    Rows(RecordBatch),
+    /// Every row was sent and the load goes on to its commit: the files can be closed.
+    Whole,
+}
+
+/// The lake's thread and the way to it.
+struct Lake<'scope> {
+    to: SyncSender<ToLake>,
+    writer: ScopedJoinHandle<'scope, anyhow::Result<()>>,
+}
+
+impl<'scope> Lake<'scope> {
+    /// Tells the writer that the load is whole; it closes its files while the caller
+    /// commits, and its handle says how that went.
+    fn whole(self) -> ScopedJoinHandle<'scope, anyhow::Result<()>> {
+        // Gone already when writing failed: the handle says why.
+        let _ = self.to.send(ToLake::Whole);
+        self.writer
+    }
 }
 
 /// Opens the file's transaction once `begin` allows it and appends every batch the parser
-/// sends until it is done, handing each to the lake's writer when there is a `lake`.
-/// Returning early drops the queue, which stops the parser.
-fn store_all<'s>(
+/// sends until it is done, handing each to the lake's writer (started on `scope`) when
+/// there is a `lake`. Returning early drops the queue, which stops the parser.
+fn store_all<'s, 'scope, 'env>(
+    scope: &'scope Scope<'scope, 'env>,
     store: &'s mut Store,
     begin: impl FnOnce(&Store) -> anyhow::Result<Begin>,
     batches: Receiver<Batch>,
     lake: Option<&Path>,
-) -> anyhow::Result<Result<Started<'s>, Outcome>> {
+) -> anyhow::Result<Result<Started<'s, 'scope>, Outcome>> {
     let (meta, replaces, replace_same_period) = match begin(store)? {
         Begin::Skip(outcome) => return Ok(Err(outcome)),
         Begin::Load { meta, replaces, replace_same_period } => (meta, replaces, replace_same_period),
@@ -170,22 +206,18 @@ fn store_all<'s>(
     if let Some(id) = replaces {
         load.remove_file(id)?;
     }
-    let parquet =
-        lake.and_then(|dir| IncomingLog::begin(dir, load.id(), &sha256).map_err(|e| lake_from_store_instead(&e)).ok());
+    let lake = lake
+        .and_then(|dir| IncomingLog::begin(dir, load.id(), &sha256).map_err(|e| lake_from_store_instead(&e)).ok())
+        .map(|parquet| {
+            let (to, rx) = sync_channel(QUEUE);
+            Lake { to, writer: scope.spawn(move || write_parquet(parquet, rx)) }
+        });
     load.single_threaded(true)?;
-    let (appended, parquet) = match parquet {
-        None => (append_all(&mut load, batches, None), None),
-        Some(parquet) => std::thread::scope(|scope| {
-            let (tx, rx) = sync_channel(QUEUE);
-            let writer = scope.spawn(move || write_parquet(parquet, rx));
-            let appended = append_all(&mut load, batches, Some(tx));
-            (appended, writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        }),
-    };
+    let appended = append_all(&mut load, batches, lake.as_ref().map(|l| l.to.clone()));
     // Back to the whole pool even when appending failed: the connection loads the next file.
     load.single_threaded(false)?;
     appended?;
-    Ok(Ok(Started { load, replace_same_period, parquet }))
+    Ok(Ok(Started { load, replace_same_period, lake }))
 }
 
 /// Appends every batch the parser sends until it is done, and hands each on to `lake`
@@ -193,14 +225,14 @@ fn store_all<'s>(
 fn append_all(
     load: &mut FileLoad<'_>,
     batches: Receiver<Batch>,
-    mut lake: Option<SyncSender<RecordBatch>>,
+    mut lake: Option<SyncSender<ToLake>>,
 ) -> anyhow::Result<()> {
     for batch in batches {
         match batch {
             Batch::Events(rows) => {
                 let inserted = load.append_events(*rows)?;
                 if let Some(tx) = &lake
-                    && tx.send(inserted).is_err()
+                    && tx.send(ToLake::Rows(inserted)).is_err()
                 {
                     lake = None;
                 }
@@ -211,16 +243,17 @@ fn append_all(
     Ok(())
 }
 
-/// The lake's thread: writes each batch it is handed; None when writing failed (the
-/// files so far are removed with the writer).
-fn write_parquet(mut parquet: IncomingLog, batches: Receiver<RecordBatch>) -> Option<IncomingLog> {
-    for batch in batches {
-        if let Err(e) = parquet.write(&batch) {
-            lake_from_store_instead(&e);
-            return None;
+/// The lake's thread: writes each batch it is handed and, once told the load is whole,
+/// closes the files. A load that ends without saying so drops the writer, whose files go
+/// with it; so do they when writing failed, which the error says.
+fn write_parquet(mut parquet: IncomingLog, batches: Receiver<ToLake>) -> anyhow::Result<()> {
+    for message in batches {
+        match message {
+            ToLake::Rows(batch) => parquet.write(&batch)?,
+            ToLake::Whole => return parquet.finish(),
         }
     }
-    Some(parquet)
+    Ok(())
 }
 
 /// Says that the log's Parquet could not be written while it loaded; the lake's sync writes

@@ -432,6 +432,19 @@ fn a_refused_log_leaves_no_parquet_behind_and_an_unrelated_files_leftovers_are_n
     assert_eq!(w.count("SELECT max(source_file_id) FROM ingested_files"), next);
     assert!(!w.join("lake/network=network/access_events/month=2025-01").exists());
     assert!(!w.join("lake/network=network/.incoming").exists());
+
+    // Refused only once every row was read and written to Parquet (the same period as a
+    // log already loaded): with nothing loaded no sync runs, and still nothing stays.
+    w.write("inbox/七月.csv", format!("{LOG_HEADER}{good}").as_bytes());
+    w.ok(&["ingest"]);
+    let again = "2025-07-01 09:00,ID-Link,U2,十日町病院,P2,齋藤記念病院,画像,閲覧\r\n".repeat(130_000);
+    w.write("inbox/七月_別版.csv", format!("{LOG_HEADER}{again}").as_bytes());
+    let r = w.run(&["ingest"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("同じ期間のデータです"), "{}", r.stderr);
+    let leftovers = walk(&w.join("lake/network=network/.incoming"));
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(w.count("SELECT count(*) FROM access_events"), 130_000);
 }
 
 /// Every file and folder under `dir` (none when it does not exist).
