@@ -5,7 +5,9 @@
 # (examples/duckdb_anchor.rs). Each shape is ROWS rows (2M) made by bench/shapes/make_logs.py;
 # renkei's figure is the whole `renkei ingest` process (validated, facility-matched,
 # pseudonymized, stored, and written to the Parquet lake) into a fresh store holding only
-# the roster. Medians of RUNS runs; peak RSS from /usr/bin/time. The worst row counts.
+# the roster. Medians of RUNS runs; peak RSS and CPU seconds (user + system) from
+# /usr/bin/time. The worst row counts. "CPU floor" is renkei's CPU seconds over two cores
+# against the anchor's time: the ratio no scheduling of the same work could beat here.
 # SHAPES="1m 7y_iso9" runs some; BIN=path uses another renkei binary; WORK=dir REUSE=1 keeps
 # the shape files made there before.
 set -euo pipefail
@@ -36,14 +38,16 @@ for shape in $SHAPES; do
   case "$shape" in *_sjis) anchor_file="$work/${shape%_sjis}.csv" ;; esac
   for i in $(seq 1 "$RUNS"); do
     rm -f "$work/anchor.duckdb"*
-    a=$( { /usr/bin/time -f "%e %M" "$ANCHOR" "$anchor_file" "$work/anchor.duckdb"; } 2>&1 | tail -1)
+    a=$( { /usr/bin/time -f "%e %M %U %S" "$ANCHOR" "$anchor_file" "$work/anchor.duckdb"; } 2>&1 | tail -1)
     dir="$work/run-$shape"
     rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
     "$BIN" ingest "$work/名簿_R7.csv" >/dev/null
-    r=$( { /usr/bin/time -f "TIME %e %M" "$BIN" ingest "$file"; } 2>&1)
+    r=$( { /usr/bin/time -f "TIME %e %M %U %S" "$BIN" ingest "$file"; } 2>&1)
     rows=$(echo "$r" | grep -o '[0-9,]*行' | head -1 | tr -d ',行' || true)
     cd "$here"
-    echo "$shape $(echo "$a" | cut -d' ' -f1) $(echo "$r" | grep '^TIME' | tail -1 | cut -d' ' -f2,3) ${rows:-?} $(du -m "$file" | cut -f1)" >>"$work/times"
+    t=$(echo "$r" | grep '^TIME' | tail -1)
+    cpu=$(echo "$t" | awk '{print $4 + $5}')
+    echo "$shape $(echo "$a" | cut -d' ' -f1) $(echo "$t" | cut -d' ' -f2,3) ${rows:-?} $(du -m "$file" | cut -f1) $cpu $(echo "$a" | awk '{print $3 + $4}')" >>"$work/times"
     echo "$shape run $i: anchor $(echo "$a" | cut -d' ' -f1) s, renkei $(echo "$r" | grep '^TIME' | tail -1 | cut -d' ' -f2) s, rows ${rows:-?}" >&2
   done
 done
@@ -52,14 +56,16 @@ import statistics, sys
 runs = {}
 order = []
 for line in open(sys.argv[1]):
-    shape, anchor, renkei, rss, rows, mb = line.split()
+    shape, anchor, renkei, rss, rows, mb, cpu, anchor_cpu = line.split()
     if shape not in runs:
         order.append(shape)
-    runs.setdefault(shape, []).append((float(anchor), float(renkei), int(rss) // 1024, rows, mb))
+    runs.setdefault(shape, []).append(
+        (float(anchor), float(renkei), int(rss) // 1024, rows, mb, float(cpu), float(anchor_cpu)))
 # The ratio of the medians, and the spread of each run's own ratio (renkei over the anchor
 # just before it): on a machine whose speed wanders, that spread says how far to trust a row.
-print("| shape | MB | rows loaded | DuckDB reader s | renkei ingest s | ratio | runs' ratios | bar | peak RSS MB |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| shape | MB | rows loaded | DuckDB reader s | renkei ingest s | ratio | runs' ratios | bar"
+      " | DuckDB CPU s | renkei CPU s | CPU floor | peak RSS MB |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 worst = {}
 for shape in order:
     v = runs[shape]
@@ -70,7 +76,10 @@ for shape in order:
     worst[key] = max(worst.get(key, (0, "")), (ratio, shape))
     each = [x[1] / x[0] for x in v]
     spread = f"{min(each):.2f}–{max(each):.2f}"
-    print(f"| {shape} | {v[0][4]} | {v[0][3]} | {a:.2f} | {r:.2f} | {ratio:.2f}x | {spread} | {bar}x | {max(x[2] for x in v)} |")
+    cpu, anchor_cpu = statistics.median(x[5] for x in v), statistics.median(x[6] for x in v)
+    floor = cpu / 2 / a
+    print(f"| {shape} | {v[0][4]} | {v[0][3]} | {a:.2f} | {r:.2f} | {ratio:.2f}x | {spread} | {bar}x"
+          f" | {anchor_cpu:.2f} | {cpu:.2f} | {floor:.2f}x | {max(x[2] for x in v)} |")
 for k, (ratio, shape) in worst.items():
     print(f"worst {k}: {shape} {ratio:.2f}x")
 PY
