@@ -6,7 +6,7 @@
 //! thread closes its month files while the store commits. Bounded queues keep memory flat
 //! whatever the file's size; an error in the parser or the store stops everything and rolls
 //! the file back (an error in the lake only leaves the lake to be written from the store
-//! after the commit). `RENKEI_LOG=renkei=debug` shows when each step ended.
+//! after the commit). `renkei -vv` (debug level) logs when each step ended.
 
 use std::io::Read;
 use std::path::Path;
