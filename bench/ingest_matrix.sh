@@ -48,7 +48,7 @@ for shape in $SHAPES; do
     t=$(echo "$r" | grep '^TIME' | tail -1)
     cpu=$(echo "$t" | awk '{print $4 + $5}')
     echo "$shape $(echo "$a" | cut -d' ' -f1) $(echo "$t" | cut -d' ' -f2,3) ${rows:-?} $(du -m "$file" | cut -f1) $cpu $(echo "$a" | awk '{print $3 + $4}')" >>"$work/times"
-    echo "$shape run $i: anchor $(echo "$a" | cut -d' ' -f1) s, renkei $(echo "$r" | grep '^TIME' | tail -1 | cut -d' ' -f2) s, rows ${rows:-?}" >&2
+    echo "$shape run $i: anchor $(echo "$a" | cut -d' ' -f1) s, renkei $(echo "$t" | cut -d' ' -f2) s, rows ${rows:-?}" >&2
   done
 done
 python3 - "$work/times" <<'PY'

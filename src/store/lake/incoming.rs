@@ -39,10 +39,6 @@ use parquet::schema::types::ColumnPath;
 
 use super::file_name;
 
-/// The pseudonyms' columns, written without compression: snappy shrinks their hex text by
-/// only 8 % and took a quarter of the lake's thread on a seven-year log (the ingest 12 %
-/// faster without it).
-const KEY_COLUMNS: [&str; 2] = ["user_key", "patient_key"];
 /// Rows per Parquet row group: DuckDB's default, so both writers' files read alike.
 const ROW_GROUP_ROWS: usize = 122_880;
 /// The marker written last, holding the input file's SHA-256.
@@ -63,9 +59,9 @@ pub struct IncomingLog {
     folder: PathBuf,
     id: i32,
     sha256: String,
-    schema: Option<SchemaRef>,
+    /// The files' schema and writer settings, from the first batch.
+    layout: Option<(SchemaRef, WriterProperties)>,
     writers: BTreeMap<(i32, u32), ArrowWriter<File>>,
-    props: WriterProperties,
     held_limit: usize,
     done: bool,
 }
@@ -79,20 +75,12 @@ impl IncomingLog {
             std::fs::remove_dir_all(&folder).with_context(|| format!("{} を消せません", folder.display()))?;
         }
         std::fs::create_dir_all(&folder).with_context(|| format!("フォルダ {} を作れません", folder.display()))?;
-        let props = KEY_COLUMNS
-            .iter()
-            .fold(WriterProperties::builder().set_compression(Compression::SNAPPY), |props, key| {
-                props.set_column_compression(ColumnPath::from(*key), Compression::UNCOMPRESSED)
-            })
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .build();
         Ok(IncomingLog {
             folder,
             id,
             sha256: sha256.to_string(),
-            schema: None,
+            layout: None,
             writers: BTreeMap::new(),
-            props,
             held_limit: HELD_BYTES,
             done: false,
         })
@@ -103,23 +91,7 @@ impl IncomingLog {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        // Every column OPTIONAL, as DuckDB writes them, so readers see one schema; the
-        // pseudonyms (16 bytes in the store) as their UUID text.
-        let schema = self
-            .schema
-            .get_or_insert_with(|| {
-                let fields: Vec<Field> = batch
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| match f.data_type() {
-                        DataType::FixedSizeBinary(16) => Field::new(f.name(), DataType::Utf8, true),
-                        _ => f.as_ref().clone().with_nullable(true),
-                    })
-                    .collect();
-                Arc::new(Schema::new(fields))
-            })
-            .clone();
+        let schema = self.layout.get_or_insert_with(|| layout(&batch.schema())).0.clone();
         let columns: Vec<ArrayRef> = batch
             .columns()
             .iter()
@@ -165,8 +137,8 @@ impl IncomingLog {
             let dir = self.folder.join("access_events").join(format!("month={year:04}-{month:02}"));
             std::fs::create_dir_all(&dir)?;
             let file = File::create(dir.join(file_name(self.id, 0)))?;
-            let schema = self.schema.clone().expect("set by the first batch");
-            self.writers.insert((year, month), ArrowWriter::try_new(file, schema, Some(self.props.clone()))?);
+            let (schema, props) = self.layout.clone().expect("set by the first batch");
+            self.writers.insert((year, month), ArrowWriter::try_new(file, schema, Some(props))?);
         }
         Ok(self.writers.get_mut(&(year, month)).expect("inserted above"))
     }
@@ -191,6 +163,27 @@ impl Drop for IncomingLog {
             let _ = std::fs::remove_dir_all(&self.folder);
         }
     }
+}
+
+/// The files' schema for batches of `store`'s: every column OPTIONAL, as DuckDB writes them,
+/// so readers see one schema; the pseudonyms (16 bytes in the store) as their UUID text. Those
+/// columns alone are not compressed: snappy shrank their hex text by only 8 % and took a
+/// quarter of the lake's thread on a seven-year log (the ingest 12 % faster without it).
+fn layout(store: &Schema) -> (SchemaRef, WriterProperties) {
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    let mut fields = Vec::with_capacity(store.fields().len());
+    for f in store.fields() {
+        fields.push(match f.data_type() {
+            DataType::FixedSizeBinary(16) => {
+                props = props.set_column_compression(ColumnPath::from(f.name().as_str()), Compression::UNCOMPRESSED);
+                Field::new(f.name(), DataType::Utf8, true)
+            }
+            _ => f.as_ref().clone().with_nullable(true),
+        });
+    }
+    (Arc::new(Schema::new(fields)), props.build())
 }
 
 /// 16-byte pseudonyms as UUID text, nulls kept (an empty string under each null). The
